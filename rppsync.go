@@ -189,23 +189,23 @@ type Record struct {
 
 	Original map[Field]string // cell text as read (trimmed); dates as the cell shows them
 
-	LastName   Name
-	UsageName  Name
-	FirstName  Name
-	Civility   string // "M" or "MME" when known
-	Identifier string // as typed, stripped of spaces, dots and dashes
-	BirthDate  Date
-	BirthPlace string // as typed, trimmed
-	BirthDept  string
-	Country    string // birth country as typed
+	LastName    Name
+	UsageName   Name
+	FirstName   Name
+	Civility    string // "M" or "MME" when known
+	Identifier  string // as typed, stripped of spaces, dots and dashes
+	BirthDate   Date
+	BirthPlace  string // as typed, trimmed
+	BirthDept   string
+	Country     string // birth country as typed
 	Nationality string
-	Profession string // as typed, trimmed
-	FINESS     string // stripped of spaces
-	Structure  string
-	Start, End Date
-	Email      string // lower-cased, trimmed
-	Phone      string // digits, with +33 kept as typed country code
-	Agency     string
+	Profession  string // as typed, trimmed
+	FINESS      string // stripped of spaces
+	Structure   string
+	Start, End  Date
+	Email       string // lower-cased, trimmed
+	Phone       string // digits, with +33 kept as typed country code
+	Agency      string
 
 	// Issues are the problems found while reading (unreadable dates, wrong
 	// number of fields…). The matcher adds its own to the Verdict.
@@ -277,11 +277,11 @@ type SheetInfo struct {
 
 // FileResult is everything a check says about one input file.
 type FileResult struct {
-	Path     string     `json:"path"`
-	Error    *FileError `json:"error"`
+	Path     string      `json:"path"`
+	Error    *FileError  `json:"error"`
 	Sheets   []SheetInfo `json:"sheets,omitempty"`
-	Unmapped []string   `json:"unmapped_columns,omitempty"`
-	Rows     []Verdict  `json:"rows"`
+	Unmapped []string    `json:"unmapped_columns,omitempty"`
+	Rows     []Verdict   `json:"rows"`
 }
 
 // Ptr returns a pointer to s, or nil when s is empty: absent values are null.
