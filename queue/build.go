@@ -1,0 +1,393 @@
+package queue
+
+import (
+	"cmp"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rppsync/rppsync"
+)
+
+// Issue codes added by this package to fix_data items, next to the codes of
+// rppsync the row already carries. They are stable snake_case.
+const (
+	CodeFINESSMissing          = "finess_missing"          // the row names no structure
+	CodeContractDatesMissing   = "contract_dates_missing"  // a contract date is absent
+	CodeRPPSOtherPerson        = "rpps_other_person"       // identity_mismatch: the RPPS is someone else's
+	CodeRPPSNotInDirectory     = "rpps_not_in_directory"   // rpps_unknown: well-formed, absent from the directory
+	CodeRowUnusable            = "row_unusable"            // invalid row that carried no issue of its own
+	CodeRegistrationIncomplete = "registration_incomplete" // Portail RPPS+ fields the agency must supply
+)
+
+// Build returns the work items one checked agency row creates, each pending
+// with its creation event at now, in a fixed order. By the row's status:
+//
+//   - matched: validate_activity for the structure, and order_mie when the
+//     card extract is loaded and no CPS card of that RPPS covers the contract
+//     (see Cards.Cover). With no card extract, no order_mie is created (one
+//     per worker would flood the queue with guesses) and the
+//     validate_activity reason asks the structure to check the MIE itself;
+//   - identity_mismatch, rpps_invalid, rpps_unknown, invalid: one fix_data
+//     item for the agency, listing every problem of the row;
+//   - candidate: confirm_candidate for the structure, carrying the
+//     candidates and the pre-filled registration used if all are rejected;
+//   - to_register: by channel, register_rpps_plus (structure) with the
+//     pre-filled Registration, follow_up_ordre or follow_up_ars (agency);
+//     with no channel (profession unknown), fix_data. A registration whose
+//     Portail RPPS+ fields are incomplete, or whose birth place did not
+//     resolve, also gets a fix_data item asking the agency for them. No
+//     order_mie: a registrant has no RPPS yet, and their e-CPS activation is
+//     due 48 h after the number arrives (Reconcile creates activate_ecps);
+//   - unchecked: nothing. The number was not checked against any directory:
+//     it is neither an error of the agency nor a known activity, and the next
+//     run with a directory gives the row its real status and items;
+//   - to_register with the directory_unavailable issue: nothing, for the
+//     same reason, and because registering on RPPS+ someone who may already
+//     hold an RPPS creates a duplicate identity.
+//
+// A row whose contract cannot be placed (no FINESS, a contract date absent,
+// or an end before the start) gets only its fix_data item: an item must
+// reach a structure and expire with its contract.
+func Build(rec rppsync.Record, v rppsync.Verdict, cards Cards, now time.Time) []Item {
+	if v.Status == rppsync.StatusUnchecked ||
+		(v.Status == rppsync.StatusToRegister && hasCode(v.Issues, rppsync.CodeDirectoryUnavailable)) {
+		return nil
+	}
+	d := newDraft(rec, v)
+	blocking := d.placement(append(slices.Clone(v.Issues), rec.Issues...))
+	var items []Item
+	var fix []rppsync.Issue
+
+	switch v.Status {
+	case rppsync.StatusMatched:
+		if d.rpps == "" { // a matched verdict always names its RPPS; never queue an activity without one
+			fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: CodeRowUnusable,
+				Message: "Le numéro RPPS de cette ligne n'a pas pu être relu : renvoyez la ligne avec le numéro RPPS."})
+			break
+		}
+		items = d.matchedItems(cards, now)
+	case rppsync.StatusIdentityMismatch:
+		fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: CodeRPPSOtherPerson,
+			Message: fmt.Sprintf("Le numéro RPPS %s appartient dans l'annuaire national à une autre personne : demandez à l'intérimaire son propre numéro RPPS (carte CPS, e-CPS ou courrier de l'Ordre).", d.rpps)})
+		fix = append(fix, v.Issues...)
+	case rppsync.StatusRPPSUnknown:
+		fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: CodeRPPSNotInDirectory,
+			Message: fmt.Sprintf("Le numéro RPPS %s est bien formé mais absent de l'annuaire national : vérifiez-le avec l'intérimaire (faute de frappe ?). S'il vient d'être attribué, il apparaîtra dans l'annuaire sous 24 h et cette demande se fermera seule.", d.rpps)})
+		fix = append(fix, v.Issues...)
+	case rppsync.StatusRPPSInvalid:
+		if !hasField(v.Issues, string(rppsync.FieldIdentifier)) {
+			fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: rppsync.CodeRPPSFormat,
+				Message: "L'identifiant fourni n'est pas un numéro RPPS valide : demandez à l'intérimaire son numéro RPPS exact (11 chiffres commençant par 10)."})
+		}
+		fix = append(fix, v.Issues...)
+	case rppsync.StatusInvalid:
+		fix = append(fix, v.Issues...)
+		fix = append(fix, rec.Issues...)
+		if len(fix) == 0 {
+			fix = append(fix, rppsync.Issue{Code: CodeRowUnusable,
+				Message: "La ligne ne peut pas être utilisée : vérifiez le nom, le prénom et les dates de mission, puis renvoyez-la."})
+		}
+	case rppsync.StatusCandidate:
+		items = append(items, d.candidateItem(v.Candidates, now))
+	case rppsync.StatusToRegister:
+		var more []rppsync.Issue
+		items, more = d.registrationItems(now)
+		fix = append(fix, more...)
+	default:
+		fix = append(fix, rppsync.Issue{Code: CodeRowUnusable,
+			Message: fmt.Sprintf("La ligne a un statut inattendu (%q) : renvoyez-la pour une nouvelle vérification.", v.Status)})
+	}
+
+	if len(blocking) > 0 {
+		items = nil
+		fix = append(blocking, fix...)
+	}
+	if len(fix) > 0 {
+		items = append(items, d.fixItem(fix, now))
+	}
+	return items
+}
+
+// draft is what the items of one contract share. It is rebuilt from a
+// confirm_candidate item by Resolve, so it holds nothing an Item does not.
+type draft struct {
+	worker  string
+	finess  string
+	start   rppsync.Date
+	end     rppsync.Date
+	status  rppsync.Status
+	channel rppsync.Channel
+	rpps    string
+	source  Source
+	reg     *Registration   // the pre-filled registration, when the row may need one
+	issues  []rppsync.Issue // the row's own issues, kept for decisions made later
+}
+
+func newDraft(rec rppsync.Record, v rppsync.Verdict) draft {
+	start, end := contractDates(rec, v)
+	d := draft{
+		worker:  WorkerKey(rec, v),
+		finess:  finessOf(rec, v),
+		start:   start,
+		end:     end,
+		status:  v.Status,
+		channel: deref(v.Channel),
+		rpps:    deref(v.RPPS),
+		source:  Source{Path: rec.Path, Sheet: cmp.Or(deref(v.Sheet), rec.Sheet), Row: cmp.Or(v.Row, rec.Row)},
+		issues:  slices.Clone(v.Issues),
+	}
+	if v.Status == rppsync.StatusCandidate || v.Status == rppsync.StatusToRegister {
+		d.reg = newRegistration(rec, v, d.finess, start, end)
+	}
+	return d
+}
+
+func (d draft) contract() string { return contractKey(d.worker, d.finess, d.start, d.end) }
+
+// item returns a new pending item of kind k with its creation event.
+func (d draft) item(k Kind, reason string, now time.Time) Item {
+	it := Item{
+		Key:      ItemKey(d.contract(), k),
+		Kind:     k,
+		Audience: k.Audience(),
+		Worker:   d.worker,
+		Status:   d.status,
+		Channel:  d.channel,
+		FINESS:   d.finess,
+		RPPS:     d.rpps,
+		Reason:   reason,
+		Start:    d.start,
+		End:      d.end,
+		Source:   d.source,
+	}
+	it, _ = it.transition(StatePending, "Créé : "+lowerFirst(d.sourceText())+".", "", now) // "" → pending is always allowed
+	return it
+}
+
+func (d draft) sourceText() string {
+	s := fmt.Sprintf("Ligne %d du fichier « %s »", d.source.Row, filepath.Base(d.source.Path))
+	if d.source.Sheet != "" {
+		s += fmt.Sprintf(" (feuille « %s »)", d.source.Sheet)
+	}
+	return s
+}
+
+// placement returns the problems that keep the contract from being placed
+// in a structure's queue, skipping those the row already reports.
+func (d draft) placement(rowIssues []rppsync.Issue) []rppsync.Issue {
+	var out []rppsync.Issue
+	if d.finess == "" {
+		out = append(out, rppsync.Issue{Field: string(rppsync.FieldFINESS), Code: CodeFINESSMissing,
+			Message: "Le numéro FINESS de l'établissement manque : indiquez le FINESS géographique du site où la mission a lieu."})
+	}
+	reported := slices.DeleteFunc(pick(rowIssues, rppsync.CodeDateInvalid, rppsync.CodeContractDatesReversed),
+		func(i rppsync.Issue) bool {
+			return i.Field != string(rppsync.FieldContractStart) && i.Field != string(rppsync.FieldContractEnd)
+		})
+	switch {
+	case (d.start.IsZero() || d.end.IsZero() || d.end.Before(d.start)) && len(reported) > 0:
+		out = append(out, reported...) // the row's own words; duplicates are dropped later
+	case d.start.IsZero() || d.end.IsZero():
+		out = append(out, rppsync.Issue{Field: string(rppsync.FieldContractStart), Code: CodeContractDatesMissing,
+			Message: "Les dates de début et de fin de mission sont obligatoires : indiquez-les toutes les deux."})
+	case d.end.Before(d.start):
+		out = append(out, rppsync.Issue{Field: string(rppsync.FieldContractEnd), Code: rppsync.CodeContractDatesReversed,
+			Message: fmt.Sprintf("La mission finit (%s) avant de commencer (%s) : corrigez les dates.", frDate(d.end), frDate(d.start))})
+	}
+	return out
+}
+
+func (d draft) matchedItems(cards Cards, now time.Time) []Item {
+	reason := fmt.Sprintf("Enregistrez et validez sur le Portail RPPS+ l'activité de ce professionnel (RPPS %s) dans votre établissement pour la mission %s.",
+		d.rpps, period(d.start, d.end))
+	if !cards.Known {
+		reason += " Le fichier des cartes CPS n'était pas chargé : vérifiez vous-même qu'il dispose d'une e-CPS activée ou d'une carte CPS valide pour toute la mission."
+	}
+	items := []Item{d.item(KindValidateActivity, reason, now)}
+	if _, ok := cards.Cover(d.rpps, d.start, d.end); cards.Known && !ok {
+		items = append(items, d.item(KindOrderMIE, fmt.Sprintf(
+			"Aucune carte CPS valide ne couvre la mission %s : %s. Si la personne n'a pas de e-CPS activée, commandez-lui un moyen d'identification électronique (e-CPS ou carte CPS) avant le %s.",
+			period(d.start, d.end), cards.gap(d.rpps, d.start, d.end), frDate(d.start)), now))
+	}
+	return items
+}
+
+func (d draft) candidateItem(candidates []rppsync.Candidate, now time.Time) Item {
+	it := d.item(KindConfirmCandidate, fmt.Sprintf(
+		"Aucun numéro RPPS n'a été fourni, mais l'annuaire national contient %d professionnel(s) qui pourrai(en)t être cette personne : confirmez le bon numéro RPPS, ou écartez-les tous si aucun n'est elle (une inscription sera alors préparée).",
+		len(candidates)), now)
+	it.Candidates = slices.Clone(candidates)
+	it.Registration = d.reg
+	it.Issues = d.issues
+	return it
+}
+
+// registrationItems returns the items of a person with no RPPS, by channel,
+// and the problems the agency must fix for the registration to go through.
+func (d draft) registrationItems(now time.Time) ([]Item, []rppsync.Issue) {
+	reg := d.reg
+	code := ""
+	if reg != nil {
+		code = reg.ProfessionCode
+	}
+	switch d.channel {
+	case rppsync.ChannelRPPSPlus:
+		reason := "Cette personne n'a pas de numéro RPPS et sa profession s'inscrit sur le Portail RPPS+ : inscrivez-la avec les informations pré-remplies, puis validez l'inscription. Le numéro arrive par e-mail sous 24 h."
+		if len(reg.Missing) > 0 {
+			reason += fmt.Sprintf(" Il manque : %s (à demander à l'agence).", frList(reg.Missing))
+		}
+		it := d.item(KindRegisterRPPSPlus, reason, now)
+		it.Registration = reg
+		return []Item{it}, d.registrationIssues(reg)
+	case rppsync.ChannelOrdre:
+		body := OrdreBody(code)
+		it := d.item(KindFollowUpOrdre, fmt.Sprintf(
+			"Cette personne n'a pas de numéro RPPS : faites-la s'inscrire auprès de l'%s avant le début de la mission (%s). Son numéro apparaîtra ensuite dans l'annuaire et cette relance se fermera seule.",
+			lowerFirst(body), frDate(d.start)), now)
+		it.Body = body
+		it.Registration = reg.identity()
+		return []Item{it}, nil
+	case rppsync.ChannelARS:
+		it := d.item(KindFollowUpARS, fmt.Sprintf(
+			"Cette personne n'a pas de numéro RPPS : faites-la s'enregistrer auprès de l'%s avant le début de la mission (%s). Son numéro apparaîtra ensuite dans l'annuaire et cette relance se fermera seule.",
+			lowerFirst(BodyARS), frDate(d.start)), now)
+		it.Body = BodyARS
+		it.Registration = reg.identity()
+		return []Item{it}, nil
+	}
+	if iss := pick(d.issues, rppsync.CodeProfessionUnknown); len(iss) > 0 {
+		return nil, iss
+	}
+	return nil, []rppsync.Issue{{Field: string(rppsync.FieldProfession), Code: rppsync.CodeProfessionUnknown,
+		Message: "La profession n'est pas reconnue : indiquez-la en toutes lettres (par exemple « Infirmier », « Aide-soignant ») pour savoir qui doit l'inscrire."}}
+}
+
+// registrationIssues asks the agency for what a registration lacks: the
+// row's birth-place issues, then the other missing fields.
+func (d draft) registrationIssues(reg *Registration) []rppsync.Issue {
+	out := pick(d.issues, rppsync.CodeBirthPlacePostalCode, rppsync.CodeBirthPlaceAmbiguous, rppsync.CodeBirthPlaceUnknown)
+	missing := reg.Missing
+	if len(out) > 0 {
+		missing = slices.DeleteFunc(slices.Clone(missing), func(s string) bool { return s == missingBirthPlace })
+	}
+	if len(missing) > 0 {
+		out = append(out, rppsync.Issue{Code: CodeRegistrationIncomplete,
+			Message: fmt.Sprintf("Pour l'inscription sur le Portail RPPS+, il manque : %s. Envoyez ces informations à l'établissement.", frList(missing))})
+	}
+	return out
+}
+
+func (d draft) fixItem(issues []rppsync.Issue, now time.Time) Item {
+	issues = uniqueIssues(issues)
+	msgs := make([]string, 0, len(issues))
+	for _, is := range issues {
+		msgs = append(msgs, strings.TrimSpace(is.Message))
+	}
+	it := d.item(KindFixData, fmt.Sprintf("%s ne peut pas être traitée telle quelle. %s Corrigez la ligne et renvoyez-la.",
+		d.sourceText(), strings.Join(msgs, " ")), now)
+	it.Issues = issues
+	return it
+}
+
+// The French names of the Portail RPPS+ fields, in form order.
+const (
+	missingCivility   = "civilité"
+	missingBirthName  = "nom de naissance"
+	missingFirstNames = "prénom(s)"
+	missingBirthDate  = "date de naissance"
+	missingBirthPlace = "lieu de naissance (code INSEE de la commune, ou pays si né à l'étranger)"
+	missingEmail      = "adresse e-mail"
+	missingPhone      = "téléphone"
+	missingProfession = "profession ou rôle"
+	missingFINESS     = "établissement (FINESS)"
+	missingStart      = "date de début de mission"
+	missingEnd        = "date de fin de mission"
+)
+
+func newRegistration(rec rppsync.Record, v rppsync.Verdict, finess string, start, end rppsync.Date) *Registration {
+	r := &Registration{
+		Civility:        rec.Civility,
+		BirthName:       cmp.Or(rec.LastName.Display, deref(v.LastName)),
+		UsageName:       rec.UsageName.Display,
+		FirstNames:      cmp.Or(rec.FirstName.Display, deref(v.FirstName)),
+		BirthDate:       rec.BirthDate,
+		Nationality:     rec.Nationality,
+		Email:           rec.Email,
+		Phone:           rec.Phone,
+		ProfessionCode:  deref(v.ProfessionCode),
+		ProfessionLabel: rec.Profession,
+		FINESS:          finess,
+		Start:           start,
+		End:             end,
+	}
+	if code := deref(v.BirthINSEE); strings.HasPrefix(code, "99") {
+		r.BirthCountry = code
+	} else {
+		r.BirthINSEE = code
+	}
+	r.Missing = r.missing()
+	return r
+}
+
+// identity returns a copy of r without the Missing list: what a follow-up
+// keeps to recognise the person in the directory once registered. Nothing is
+// missing there, since the person registers themselves with their Ordre or
+// the ARS.
+func (r *Registration) identity() *Registration {
+	c := *r
+	c.Missing = nil
+	return &c
+}
+
+func (r *Registration) missing() []string {
+	var m []string
+	add := func(empty bool, name string) {
+		if empty {
+			m = append(m, name)
+		}
+	}
+	add(r.Civility == "", missingCivility)
+	add(r.BirthName == "", missingBirthName)
+	add(r.FirstNames == "", missingFirstNames)
+	add(r.BirthDate.IsZero(), missingBirthDate)
+	add(r.BirthINSEE == "" && r.BirthCountry == "", missingBirthPlace)
+	add(r.Email == "", missingEmail)
+	add(r.Phone == "", missingPhone)
+	add(r.ProfessionCode == "", missingProfession)
+	add(r.FINESS == "", missingFINESS)
+	add(r.Start.IsZero(), missingStart)
+	add(r.End.IsZero(), missingEnd)
+	return m
+}
+
+func hasCode(issues []rppsync.Issue, code string) bool {
+	return slices.ContainsFunc(issues, func(i rppsync.Issue) bool { return i.Code == code })
+}
+
+func hasField(issues []rppsync.Issue, field string) bool {
+	return slices.ContainsFunc(issues, func(i rppsync.Issue) bool { return i.Field == field })
+}
+
+// pick returns the issues with one of codes, in their order.
+func pick(issues []rppsync.Issue, codes ...string) []rppsync.Issue {
+	var out []rppsync.Issue
+	for _, i := range issues {
+		if slices.Contains(codes, i.Code) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func uniqueIssues(issues []rppsync.Issue) []rppsync.Issue {
+	out := make([]rppsync.Issue, 0, len(issues))
+	for _, i := range issues {
+		if !slices.Contains(out, i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
