@@ -281,7 +281,10 @@ type FileResult struct {
 	Error    *FileError  `json:"error"`
 	Sheets   []SheetInfo `json:"sheets,omitempty"`
 	Unmapped []string    `json:"unmapped_columns,omitempty"`
-	Rows     []Verdict   `json:"rows"`
+	// NIRColumns are the columns that carried social security numbers: their
+	// values were dropped on reading, never stored or echoed.
+	NIRColumns []string  `json:"nir_columns_ignored,omitempty"`
+	Rows       []Verdict `json:"rows"`
 }
 
 // Ptr returns a pointer to s, or nil when s is empty: absent values are null.

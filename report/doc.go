@@ -1,0 +1,13 @@
+// Package report writes the results of `rppsync check` (a []rppsync.FileResult)
+// in the four formats of CONTRACT.md: a terminal table, the JSON document other
+// programs rely on, a CSV file for French Excel and an XLSX workbook.
+//
+// It owns the French wording shown to HR people for statuses and channels
+// (StatusLabel, ChannelLabel), the per-file and per-status counts (Summary) and
+// the neutralisation of spreadsheet formula injection (Neutralise), so that
+// later exports (the validation queues) say the same things the same way.
+//
+// It is pure: it writes to an io.Writer it is given and nothing else. It must
+// not read input files, open a database or the network, decide verdicts, or
+// log. It never adds personal data that is not already in the results.
+package report
