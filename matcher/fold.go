@@ -14,7 +14,9 @@ func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // drop leading spaces
-	for _, r := range norm.NFD.String(s) {
+	// Invalid UTF-8 would make the normaliser skip the decomposition of
+	// what follows it; it is a separator like any other non-letter.
+	for _, r := range norm.NFD.String(strings.ToValidUTF8(s, " ")) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue
@@ -44,8 +46,12 @@ func Fold(s string) string {
 // which the directory indexes a person and under which a row without RPPS
 // looks for candidates. Both directory back-ends (PostgreSQL and the
 // in-memory extract) index by exactly these keys, so they find the same
-// candidates. The keys are the name without spaces ("LE GALL" and "LEGALL"
-// meet) and a phonetic code (DUPONT and DUPOND meet).
+// candidates. The keys are the name without spaces ("N:", so "LE GALL" and
+// "LEGALL" meet), a phonetic code ("P:", so DUPONT and DUPOND meet) and,
+// for names of four letters or more, its deletion neighbourhood ("D:": the
+// name without spaces itself and with each one letter deleted, one key per
+// distinct string), so that a name with one typo (a letter replaced,
+// dropped, added, or two neighbours swapped) shares a key with the right one.
 func NameKeys(folded string) []string {
 	compact := strings.ReplaceAll(folded, " ", "")
 	if compact == "" {
@@ -54,6 +60,17 @@ func NameKeys(folded string) []string {
 	keys := []string{"N:" + compact}
 	if p := phonetic(compact); p != "" {
 		keys = append(keys, "P:"+p)
+	}
+	if r := []rune(compact); len(r) >= 4 {
+		keys = append(keys, "D:"+compact)
+		seen := map[string]bool{compact: true}
+		for i := range r {
+			d := string(r[:i]) + string(r[i+1:])
+			if !seen[d] {
+				seen[d] = true
+				keys = append(keys, "D:"+d)
+			}
+		}
 	}
 	return keys
 }

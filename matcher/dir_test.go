@@ -1,0 +1,77 @@
+package matcher
+
+import (
+	"context"
+	"sync"
+
+	"github.com/rppsync/rppsync"
+)
+
+// mapDirectory is a plain in-memory Directory for tests: a map by RPPS and
+// a map by NameKeys of the folded nom d'exercice, the same index the real
+// back-ends build. It counts calls so tests can check that lookups are
+// batched.
+type mapDirectory struct {
+	byRPPS map[string]rppsync.Professional
+	byKey  map[string][]rppsync.Professional
+
+	mu                  sync.Mutex
+	rppsCalls, keyCalls int
+	err                 error // returned by every call when set
+}
+
+func newMapDirectory(pros []rppsync.Professional) *mapDirectory {
+	d := &mapDirectory{byRPPS: map[string]rppsync.Professional{}, byKey: map[string][]rppsync.Professional{}}
+	for _, p := range pros {
+		d.byRPPS[p.RPPS] = p
+		for _, k := range NameKeys(Fold(p.LastName)) {
+			d.byKey[k] = append(d.byKey[k], p)
+		}
+	}
+	return d
+}
+
+func (d *mapDirectory) Professionals(ctx context.Context, rpps []string) (map[string]rppsync.Professional, error) {
+	d.mu.Lock()
+	d.rppsCalls++
+	d.mu.Unlock()
+	if d.err != nil {
+		return nil, d.err
+	}
+	out := map[string]rppsync.Professional{}
+	for _, n := range rpps {
+		if p, ok := d.byRPPS[n]; ok {
+			out[n] = p
+		}
+	}
+	return out, nil
+}
+
+func (d *mapDirectory) ByNameKeys(ctx context.Context, keys []string) (map[string][]rppsync.Professional, error) {
+	d.mu.Lock()
+	d.keyCalls++
+	d.mu.Unlock()
+	if d.err != nil {
+		return nil, d.err
+	}
+	out := map[string][]rppsync.Professional{}
+	for _, k := range keys {
+		if ps, ok := d.byKey[k]; ok {
+			out[k] = ps
+		}
+	}
+	return out, nil
+}
+
+// withCheckDigit appends the Luhn check digit to the digit string s.
+func withCheckDigit(s string) string {
+	for d := byte('0'); d <= '9'; d++ {
+		if luhn(s + string(d)) {
+			return s + string(d)
+		}
+	}
+	panic("unreachable")
+}
+
+// name builds a rppsync.Name as the importer would.
+func name(s string) rppsync.Name { return rppsync.Name{Display: s, Folded: Fold(s)} }

@@ -1,0 +1,499 @@
+package matcher
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/rppsync/rppsync"
+)
+
+// Directory is the national directory as the matcher reads it. Both calls
+// are batches: Check makes at most one of each per call, never one per row.
+type Directory interface {
+	// Professionals returns the directory professionals with these RPPS
+	// numbers, keyed by RPPS; numbers absent from the directory are absent
+	// from the map.
+	Professionals(ctx context.Context, rpps []string) (map[string]rppsync.Professional, error)
+	// ByNameKeys returns, for each key (see NameKeys), the professionals
+	// indexed under it. Keys with no one are absent.
+	ByNameKeys(ctx context.Context, keys []string) (map[string][]rppsync.Professional, error)
+}
+
+// PlaceResolver turns a typed birth place into its INSEE code (matcher/insee).
+// It returns "" and an issue when the place cannot be resolved.
+type PlaceResolver interface {
+	ResolveBirthPlace(place, dept, country string, born rppsync.Date) (code string, issue *rppsync.Issue)
+}
+
+// Defaults of Config.
+const (
+	DefaultMinScore      = 0.85
+	DefaultMaxCandidates = 5
+)
+
+// Weights of a candidate's score: the name similarity (NameMatch.Score),
+// the profession evidence (1 same profession, 0.5 unknown on either side,
+// 0 another profession) and the FINESS evidence (1 when the directory shows
+// an activity at the row's FINESS, as site or legal entity).
+const (
+	NameWeight       = 0.80
+	ProfessionWeight = 0.12
+	FINESSWeight     = 0.08
+)
+
+// Candidate gates: a directory person whose last or first name is further
+// than this from the row's is never a candidate, whatever the evidence.
+const (
+	minLastSim  = 0.82
+	minFirstSim = 0.85
+)
+
+// Config configures a Matcher. The zero value is usable: no directory, no
+// birth-place resolution, default thresholds.
+type Config struct {
+	Directory     Directory     // nil: no directory (rows are unchecked or to_register)
+	Places        PlaceResolver // nil: birth places are not resolved (birth_insee null)
+	MinScore      float64       // a candidate scores at least this; 0 means DefaultMinScore
+	MaxCandidates int           // at most this many candidates per row; 0 means DefaultMaxCandidates
+}
+
+// ErrConfig is returned by New when a Config value is out of range.
+var ErrConfig = errors.New("matcher: invalid configuration")
+
+// Matcher checks agency records against the directory. It is safe for
+// concurrent use when its Directory and PlaceResolver are.
+type Matcher struct {
+	dir      Directory
+	places   PlaceResolver
+	minScore float64
+	maxCand  int
+}
+
+// New returns a Matcher for cfg, with zero values replaced by the defaults.
+func New(cfg Config) (*Matcher, error) {
+	if cfg.MinScore < 0 || cfg.MinScore > 1 || math.IsNaN(cfg.MinScore) {
+		return nil, fmt.Errorf("%w: MinScore %v is outside [0,1]", ErrConfig, cfg.MinScore)
+	}
+	if cfg.MaxCandidates < 0 {
+		return nil, fmt.Errorf("%w: MaxCandidates %d is negative", ErrConfig, cfg.MaxCandidates)
+	}
+	return &Matcher{
+		dir:      cfg.Directory,
+		places:   cfg.Places,
+		minScore: cmp.Or(cfg.MinScore, DefaultMinScore),
+		maxCand:  cmp.Or(cfg.MaxCandidates, DefaultMaxCandidates),
+	}, nil
+}
+
+// Issue codes the matcher adds besides those of CONTRACT.md.
+const (
+	CodeIdentityMismatch  = "identity_mismatch"  // the RPPS belongs to someone else
+	CodeRPPSUnknown       = "rpps_unknown"       // valid RPPS absent from the directory
+	CodeRPPSMissing       = "rpps_missing"       // no identifier given
+	CodeNameDiffers       = "name_differs"       // matched, but the name is spelled differently
+	CodeProfessionDiffers = "profession_differs" // matched, but the directory has another profession
+)
+
+// Invalidates reports whether a record issue makes the row unusable
+// (status invalid): a missing name, an unreadable contract date, or a
+// contract that ends before it starts. Every other record issue (an
+// unreadable birth date, a stray column…) is carried on the verdict but
+// leaves the status to the identifier and the directory.
+func Invalidates(is rppsync.Issue) bool {
+	switch is.Code {
+	case rppsync.CodeNameMissing, rppsync.CodeContractDatesReversed:
+		return true
+	case rppsync.CodeDateInvalid:
+		return is.Field == string(rppsync.FieldContractStart) || is.Field == string(rppsync.FieldContractEnd)
+	}
+	return false
+}
+
+// row is a record prepared for matching.
+type row struct {
+	rec     *rppsync.Record
+	ident   Ident
+	given   bool // an identifier was typed
+	name    PersonName
+	prof    Profession
+	profOK  bool
+	finess  string // normalised FINESS, "" when absent or invalid
+	invalid bool
+	issues  []rppsync.Issue // matcher issues found before the directory
+}
+
+func prepare(rec *rppsync.Record) row {
+	r := row{rec: rec}
+	typed := rec.Identifier
+	if typed == "" {
+		typed = rec.Original[rppsync.FieldIdentifier]
+	}
+	r.ident = ParseIdentifier(typed)
+	r.given = strings.TrimSpace(typed) != ""
+	r.name = PersonName{Last: rec.LastName.Display, Usage: rec.UsageName.Display, First: rec.FirstName.Display}
+	r.prof, r.profOK = LookupProfession(rec.Profession)
+
+	has := func(code, field string) bool {
+		for _, is := range rec.Issues {
+			if is.Code == code && (field == "" || is.Field == field) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, is := range rec.Issues {
+		if Invalidates(is) {
+			r.invalid = true
+		}
+	}
+	if strings.TrimSpace(Fold(r.name.Last)+Fold(r.name.Usage)) == "" {
+		r.invalid = true
+		if !has(rppsync.CodeNameMissing, string(rppsync.FieldLastName)) {
+			r.issues = append(r.issues, rppsync.Issue{Field: string(rppsync.FieldLastName), Code: rppsync.CodeNameMissing,
+				Message: "Le nom de famille est vide : demandez à l'agence de le compléter, la ligne ne peut pas être traitée sans lui."})
+		}
+	}
+	if Fold(r.name.First) == "" {
+		r.invalid = true
+		if !has(rppsync.CodeNameMissing, string(rppsync.FieldFirstName)) {
+			r.issues = append(r.issues, rppsync.Issue{Field: string(rppsync.FieldFirstName), Code: rppsync.CodeNameMissing,
+				Message: "Le prénom est vide : demandez à l'agence de le compléter, la ligne ne peut pas être traitée sans lui."})
+		}
+	}
+	if !rec.Start.IsZero() && !rec.End.IsZero() && rec.End.Before(rec.Start) {
+		r.invalid = true
+		if !has(rppsync.CodeContractDatesReversed, "") {
+			r.issues = append(r.issues, rppsync.Issue{Field: string(rppsync.FieldContractEnd), Code: rppsync.CodeContractDatesReversed,
+				Message: fmt.Sprintf("La mission finit le %s, avant son début le %s : demandez à l'agence de corriger les dates de mission.",
+					frDate(rec.End), frDate(rec.Start))})
+		}
+	}
+	r.issues = append(r.issues, r.ident.Issues...)
+	if f := strings.TrimSpace(rec.FINESS); f != "" {
+		n, err := ValidFINESS(f)
+		var ie *IdentifierError
+		switch {
+		case err == nil:
+			r.finess = n
+		case errors.As(err, &ie):
+			r.issues = append(r.issues, rppsync.Issue{Field: string(rppsync.FieldFINESS), Code: ie.Code, Message: ie.Error()})
+		}
+	}
+	return r
+}
+
+func frDate(d rppsync.Date) string {
+	return fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year)
+}
+
+// lookups says what a prepared row needs from the directory.
+func (r *row) rppsWanted() string {
+	if r.invalid || !r.ident.Valid {
+		return ""
+	}
+	return r.ident.RPPS
+}
+
+// keysWanted are the NameKeys of every name the row could be filed under
+// in the directory: birth and usage names, each word of a compound name,
+// and the first name (for rows typed with first and last name swapped).
+func (r *row) keysWanted() []string {
+	if r.invalid {
+		return nil
+	}
+	var keys []string
+	for _, n := range []string{r.name.Last, r.name.Usage, r.name.First} {
+		f := Fold(n)
+		keys = append(keys, NameKeys(f)...)
+		if words := strings.Fields(f); len(words) > 1 {
+			for _, w := range words {
+				if len(w) >= 3 {
+					keys = append(keys, NameKeys(w)...)
+				}
+			}
+		}
+	}
+	return keys
+}
+
+// Wanted returns what a directory must hold to check recs: the RPPS
+// numbers to look up and the name keys to search, each sorted and without
+// duplicates. An in-memory directory keeps only these; Check asks for
+// exactly these.
+func Wanted(recs []rppsync.Record) (rpps []string, keys []string) {
+	rows := make([]row, len(recs))
+	for i := range recs {
+		rows[i] = prepare(&recs[i])
+	}
+	return wanted(rows)
+}
+
+func wanted(rows []row) (rpps []string, keys []string) {
+	for i := range rows {
+		if n := rows[i].rppsWanted(); n != "" {
+			rpps = append(rpps, n)
+		}
+		keys = append(keys, rows[i].keysWanted()...)
+	}
+	slices.Sort(rpps)
+	slices.Sort(keys)
+	return slices.Compact(rpps), slices.Compact(keys)
+}
+
+// Check returns one Verdict per record, in the same order. It asks the
+// directory at most once for RPPS numbers and once for name keys, whatever
+// the number of records. It returns an error only when the context ends or
+// the directory fails; row problems are verdicts, not errors.
+func (m *Matcher) Check(ctx context.Context, recs []rppsync.Record) ([]rppsync.Verdict, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("matcher: check: %w", err)
+	}
+	rows := make([]row, len(recs))
+	for i := range recs {
+		rows[i] = prepare(&recs[i])
+	}
+	var (
+		byRPPS map[string]rppsync.Professional
+		byKey  map[string][]rppsync.Professional
+	)
+	if m.dir != nil {
+		rpps, keys := wanted(rows)
+		var err error
+		if len(rpps) > 0 {
+			if byRPPS, err = m.dir.Professionals(ctx, rpps); err != nil {
+				return nil, fmt.Errorf("matcher: look up %d RPPS numbers: %w", len(rpps), err)
+			}
+		}
+		if len(keys) > 0 {
+			if byKey, err = m.dir.ByNameKeys(ctx, keys); err != nil {
+				return nil, fmt.Errorf("matcher: search %d name keys: %w", len(keys), err)
+			}
+		}
+	}
+	out := make([]rppsync.Verdict, len(rows))
+	for i := range rows {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("matcher: check: %w", err)
+			}
+		}
+		out[i] = m.verdict(&rows[i], byRPPS, byKey)
+	}
+	return out, nil
+}
+
+func (m *Matcher) verdict(r *row, byRPPS map[string]rppsync.Professional, byKey map[string][]rppsync.Professional) rppsync.Verdict {
+	rec := r.rec
+	v := rppsync.Verdict{
+		Sheet:         rppsync.Ptr(rec.Sheet),
+		Row:           rec.Row,
+		RPPS:          rppsync.Ptr(r.ident.RPPS),
+		LastName:      rppsync.Ptr(cmp.Or(rec.LastName.Display, rec.UsageName.Display)),
+		FirstName:     rppsync.Ptr(rec.FirstName.Display),
+		FINESS:        rppsync.Ptr(r.finess),
+		ContractStart: rec.Start,
+		ContractEnd:   rec.End,
+		Issues:        append(slices.Clone(rec.Issues), r.issues...),
+		Candidates:    []rppsync.Candidate{},
+	}
+	if v.Issues == nil {
+		v.Issues = []rppsync.Issue{}
+	}
+	prof, profOK := r.prof, r.profOK
+	var profIssue *rppsync.Issue
+	if !profOK {
+		profIssue = professionUnknown(rec.Profession)
+	}
+	if m.places != nil && (rec.BirthPlace != "" || rec.Country != "") {
+		code, is := m.places.ResolveBirthPlace(rec.BirthPlace, rec.BirthDept, rec.Country, rec.BirthDate)
+		v.BirthINSEE = rppsync.Ptr(code)
+		if is != nil {
+			v.Issues = append(v.Issues, *is)
+		}
+	}
+
+	switch {
+	case r.invalid:
+		v.Status = rppsync.StatusInvalid
+	case r.given && !r.ident.Valid:
+		v.Status = rppsync.StatusRPPSInvalid
+		v.Candidates = m.candidates(r, byKey, "")
+	case r.given && m.dir == nil:
+		v.Status = rppsync.StatusUnchecked
+	case r.given:
+		pro, ok := byRPPS[r.ident.RPPS]
+		if !ok {
+			v.Status = rppsync.StatusRPPSUnknown
+			v.Issues = append(v.Issues, rppsync.Issue{Field: IssueFieldRPPS, Code: CodeRPPSUnknown, Message: fmt.Sprintf(
+				"Le RPPS %s est bien formé mais absent de l'annuaire santé : vérifiez-le avec l'agence "+
+					"(un numéro attribué depuis moins de 48 heures peut ne pas encore y figurer).", r.ident.RPPS)})
+			v.Candidates = m.candidates(r, byKey, "")
+			break
+		}
+		nm := CompareNames(r.name, pro.LastName, pro.FirstName)
+		if !nm.Same() {
+			v.Status = rppsync.StatusIdentityMismatch
+			v.Issues = append(v.Issues, rppsync.Issue{Field: IssueFieldRPPS, Code: CodeIdentityMismatch, Message: fmt.Sprintf(
+				"Le RPPS %s appartient dans l'annuaire à un autre professionnel (%s) : demandez à l'agence de vérifier "+
+					"le numéro et l'identité de l'intérimaire.", r.ident.RPPS, professionLabel(pro))})
+			v.Candidates = m.candidates(r, byKey, r.ident.RPPS)
+			break
+		}
+		v.Status = rppsync.StatusMatched
+		if !nm.Exact() {
+			v.Issues = append(v.Issues, rppsync.Issue{Field: string(rppsync.FieldLastName), Code: CodeNameDiffers, Message: fmt.Sprintf(
+				"Le nom ou le prénom est écrit autrement que dans l'annuaire pour le RPPS %s (%s) : vérifiez l'orthographe "+
+					"avec l'agence, le RPPS+ reprend le nom de l'annuaire.", r.ident.RPPS, strings.Join(nm.Reasons, ", "))})
+		}
+		dp, dok := directoryProfession(pro)
+		switch {
+		case !profOK && dok:
+			// The directory says what the agency did not: no issue to raise.
+			prof, profOK, profIssue = dp, true, nil
+		case profOK && dok && prof.Code != "" && dp.Code != "" && prof.Code != dp.Code:
+			v.Issues = append(v.Issues, rppsync.Issue{Field: string(rppsync.FieldProfession), Code: CodeProfessionDiffers, Message: fmt.Sprintf(
+				"La profession indiquée (%s) n'est pas celle de l'annuaire pour ce RPPS (%s) : vérifiez-la avec l'agence.",
+				prof.Label, dp.Label)})
+		}
+	case m.dir == nil:
+		v.Status = rppsync.StatusToRegister
+		v.Issues = append(v.Issues, rppsync.Issue{Field: IssueFieldRPPS, Code: rppsync.CodeDirectoryUnavailable,
+			Message: "Aucun annuaire n'était disponible : le professionnel n'a pas pu être recherché par son nom ; " +
+				"relancez la vérification avec l'annuaire santé avant de l'enregistrer."})
+	default:
+		v.Candidates = m.candidates(r, byKey, "")
+		if len(v.Candidates) > 0 {
+			v.Status = rppsync.StatusCandidate
+			v.Issues = append(v.Issues, rppsync.Issue{Field: IssueFieldRPPS, Code: CodeRPPSMissing, Message: fmt.Sprintf(
+				"Aucun RPPS n'est indiqué ; %d professionnel(s) de l'annuaire pourrai(en)t correspondre : "+
+					"confirmez le bon numéro avec l'intérimaire avant de l'utiliser.", len(v.Candidates))})
+		} else {
+			v.Status = rppsync.StatusToRegister
+			v.Issues = append(v.Issues, rppsync.Issue{Field: IssueFieldRPPS, Code: CodeRPPSMissing, Message: toRegister(prof, profOK)})
+		}
+	}
+	if profOK {
+		v.ProfessionCode = rppsync.Ptr(prof.Code)
+		ch := prof.Channel
+		v.Channel = &ch
+	}
+	if profIssue != nil {
+		v.Issues = append(v.Issues, *profIssue)
+	}
+	return v
+}
+
+func professionUnknown(label string) *rppsync.Issue {
+	msg := "Aucune profession n'est indiquée : demandez-la à l'agence (par exemple Infirmier, Aide-soignant) " +
+		"pour savoir qui doit enregistrer le professionnel."
+	if strings.TrimSpace(label) != "" {
+		msg = fmt.Sprintf("La profession « %s » n'est pas reconnue : demandez à l'agence le libellé exact "+
+			"(par exemple Infirmier, Aide-soignant, Masseur-kinésithérapeute) pour savoir qui doit enregistrer le professionnel.", label)
+	}
+	return &rppsync.Issue{Field: string(rppsync.FieldProfession), Code: rppsync.CodeProfessionUnknown, Message: msg}
+}
+
+func toRegister(p Profession, ok bool) string {
+	switch {
+	case !ok:
+		return "Aucun RPPS n'est indiqué et personne de l'annuaire ne correspond : un enregistrement est nécessaire, " +
+			"précisez d'abord la profession pour savoir par qui."
+	case p.Channel == rppsync.ChannelRPPSPlus:
+		return "Aucun RPPS n'est indiqué et personne de l'annuaire ne correspond : enregistrez le professionnel sur le Portail RPPS+, puis validez l'enregistrement."
+	default:
+		return fmt.Sprintf("Aucun RPPS n'est indiqué et personne de l'annuaire ne correspond : l'agence doit faire "+
+			"enregistrer le professionnel auprès de : %s.", p.Body)
+	}
+}
+
+// directoryProfession returns the profession of a directory entry, by code
+// first, by label otherwise.
+func directoryProfession(p rppsync.Professional) (Profession, bool) {
+	if dp, ok := ProfessionByCode(p.ProfessionCode); ok {
+		return dp, true
+	}
+	if p.ProfessionCode != "" {
+		return Profession{}, false
+	}
+	return LookupProfession(p.ProfessionLabel)
+}
+
+func professionLabel(p rppsync.Professional) string {
+	if p.ProfessionLabel != "" {
+		return p.ProfessionLabel
+	}
+	if dp, ok := directoryProfession(p); ok {
+		return dp.Label
+	}
+	return "profession non précisée"
+}
+
+// candidates scores every directory person filed under the row's name keys
+// and returns those at or above MinScore, best first (ties by RPPS), at
+// most MaxCandidates. exclude is an RPPS never to propose.
+func (m *Matcher) candidates(r *row, byKey map[string][]rppsync.Professional, exclude string) []rppsync.Candidate {
+	out := []rppsync.Candidate{}
+	if r.invalid || byKey == nil {
+		return out
+	}
+	seen := map[string]bool{exclude: true}
+	for _, k := range r.keysWanted() {
+		for _, p := range byKey[k] {
+			if seen[p.RPPS] {
+				continue
+			}
+			seen[p.RPPS] = true
+			if c, ok := m.score(r, p); ok {
+				out = append(out, c)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b rppsync.Candidate) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.RPPS, b.RPPS))
+	})
+	if len(out) > m.maxCand {
+		out = out[:m.maxCand]
+	}
+	return out
+}
+
+// score rates directory person p as the row's person; false when p is no
+// candidate at all.
+func (m *Matcher) score(r *row, p rppsync.Professional) (rppsync.Candidate, bool) {
+	nm := CompareNames(r.name, p.LastName, p.FirstName)
+	if nm.Last < minLastSim || nm.First < minFirstSim {
+		return rppsync.Candidate{}, false
+	}
+	reasons := slices.Clone(nm.Reasons)
+	profEv := 0.5
+	if dp, ok := directoryProfession(p); ok && r.profOK {
+		if dp == r.prof {
+			profEv = 1
+			reasons = append(reasons, "même profession")
+		} else {
+			profEv = 0
+			reasons = append(reasons, "autre profession ("+dp.Label+")")
+		}
+	}
+	finEv := 0.0
+	if r.finess != "" {
+		for _, a := range p.Activities {
+			if a.FinessSite == r.finess || a.FinessJuridique == r.finess {
+				finEv = 1
+				reasons = append(reasons, "exerce dans la structure (FINESS)")
+				break
+			}
+		}
+	}
+	s := NameWeight*nm.Score + ProfessionWeight*profEv + FINESSWeight*finEv
+	s = math.Round(s*1000) / 1000
+	if s < m.minScore {
+		return rppsync.Candidate{}, false
+	}
+	return rppsync.Candidate{RPPS: p.RPPS, Score: s, ProfessionCode: p.ProfessionCode, Reasons: reasons}, true
+}
