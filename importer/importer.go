@@ -1,0 +1,245 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rppsync/rppsync"
+)
+
+// Default limits, used when the matching Options field is zero.
+const (
+	// DefaultMaxUnzipSize bounds the total unzipped size of a workbook (all its
+	// parts, as the zip declares them): 64 MiB, far above a real agency file
+	// (a 10,000-row workbook unzips to about 5 MiB) and far below a zip bomb.
+	DefaultMaxUnzipSize int64 = 64 << 20
+	// DefaultMaxUnzipXMLSize is the part size above which excelize spills a
+	// worksheet or the shared strings to a temporary file instead of memory:
+	// 16 MiB.
+	DefaultMaxUnzipXMLSize int64 = 16 << 20
+	// DefaultMaxTextSize bounds a CSV or TXT file: 32 MiB.
+	DefaultMaxTextSize int64 = 32 << 20
+)
+
+// maxHeaderSearch is how many rows from the top are searched for the heading row.
+const maxHeaderSearch = 20
+
+// Options configure ReadFile. The zero value is ready to use.
+type Options struct {
+	// Profile overrides or extends the heading synonyms for one agency; nil for none.
+	Profile *Profile
+	// MaxUnzipSize bounds the unzipped size of a workbook; 0 means DefaultMaxUnzipSize.
+	MaxUnzipSize int64
+	// MaxUnzipXMLSize is excelize's in-memory part limit; 0 means
+	// DefaultMaxUnzipXMLSize (capped at MaxUnzipSize).
+	MaxUnzipXMLSize int64
+	// MaxTextSize bounds a CSV or TXT file; 0 means DefaultMaxTextSize.
+	MaxTextSize int64
+	// Now is the reference date for two-digit years (see ParseDate); zero means time.Now().
+	Now time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxUnzipSize <= 0 {
+		o.MaxUnzipSize = DefaultMaxUnzipSize
+	}
+	if o.MaxUnzipXMLSize <= 0 {
+		o.MaxUnzipXMLSize = DefaultMaxUnzipXMLSize
+	}
+	o.MaxUnzipXMLSize = min(o.MaxUnzipXMLSize, o.MaxUnzipSize)
+	if o.MaxTextSize <= 0 {
+		o.MaxTextSize = DefaultMaxTextSize
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	o.Profile = o.Profile.compiled()
+	return o
+}
+
+// File is what ReadFile found in one agency file.
+type File struct {
+	Path      string              `json:"path"`                // as given
+	Format    string              `json:"format"`              // "xlsx" or "csv"
+	Encoding  Encoding            `json:"encoding,omitempty"`  // CSV only
+	Separator string              `json:"separator,omitempty"` // CSV only
+	Sheets    []rppsync.SheetInfo `json:"sheets,omitempty"`    // XLSX only, in workbook order
+	// Unmapped lists the headings of columns no field was found for, in the
+	// order met; their values are not read.
+	Unmapped []string `json:"unmapped,omitempty"`
+	// NIRColumns lists the headings of columns holding social security
+	// numbers (by heading or by value); their values are never kept.
+	NIRColumns []string         `json:"nir_columns,omitempty"`
+	Records    []rppsync.Record `json:"records"`
+}
+
+// ReadFile reads an agency file (.xlsx, .csv or .txt) into records, one per
+// non-blank row under the heading row, in file order.
+//
+// When the file cannot be read at all the error is a *rppsync.FileError
+// (use errors.As) whose Code is one of the Code* file constants and whose
+// Message is a French sentence for the HR person. With CodeNoHeader the
+// returned *File is not nil: it lists the sheets and why each was skipped.
+// A cancelled ctx stops the row loops and returns ctx.Err().
+func ReadFile(ctx context.Context, path string, opts Options) (*File, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, errNotFound(path)
+	case err != nil:
+		return nil, errUnreadable(path)
+	case st.IsDir():
+		return nil, errUnsupported(path, "est un dossier, pas un fichier")
+	case st.Size() == 0:
+		return nil, errEmpty(path)
+	}
+	head, err := readHead(path, 512)
+	if err != nil {
+		return nil, errUnreadable(path)
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	switch kind := sniffKind(head); kind {
+	case kindZip:
+		return readXLSX(ctx, path, opts)
+	case kindCFB:
+		encrypted, err := isEncryptedOOXML(path)
+		if err != nil {
+			return nil, errUnreadable(path)
+		}
+		if encrypted {
+			return nil, errEncrypted(path)
+		}
+		return nil, errUnsupported(path, "est au format Excel 97-2003 (.xls)")
+	case kindPDF:
+		return nil, errUnsupported(path, "est un PDF")
+	case kindImage:
+		return nil, errUnsupported(path, "est une image")
+	default:
+		if ext != ".csv" && ext != ".txt" {
+			if ext == ".xlsx" || ext == ".xlsm" {
+				return nil, errUnsupported(path, "porte l'extension "+ext+" mais n'est pas un classeur Excel")
+			}
+			return nil, errUnsupported(path, "a une extension que rppsync ne lit pas ("+displayExt(ext)+")")
+		}
+		if st.Size() > opts.MaxTextSize {
+			return nil, errTooLarge(path, opts.MaxTextSize)
+		}
+		return readCSV(ctx, path, opts)
+	}
+}
+
+func displayExt(ext string) string {
+	if ext == "" {
+		return "aucune"
+	}
+	return ext
+}
+
+// fileKind is what a file's first bytes say it is.
+type fileKind int
+
+const (
+	kindOther fileKind = iota
+	kindZip
+	kindCFB
+	kindPDF
+	kindImage
+)
+
+var cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+
+// sniffKind recognises a file by its magic number.
+func sniffKind(head []byte) fileKind {
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		return kindZip
+	case bytes.HasPrefix(head, cfbMagic):
+		return kindCFB
+	case bytes.HasPrefix(head, []byte("%PDF")):
+		return kindPDF
+	case bytes.HasPrefix(head, []byte("\x89PNG")), bytes.HasPrefix(head, []byte("\xFF\xD8\xFF")),
+		bytes.HasPrefix(head, []byte("GIF8")):
+		return kindImage
+	}
+	return kindOther
+}
+
+// readHead returns up to n first bytes of a file.
+func readHead(path string, n int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	k, err := io.ReadFull(f, b)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return b[:k], nil
+}
+
+// encryptedPackage is the UTF-16LE name of the stream a password-protected
+// OOXML workbook keeps inside its CFB container.
+var encryptedPackage = utf16le("EncryptedPackage")
+
+func utf16le(s string) []byte {
+	b := make([]byte, 0, 2*len(s))
+	for i := 0; i < len(s); i++ {
+		b = append(b, s[i], 0)
+	}
+	return b
+}
+
+// isEncryptedOOXML reports whether a CFB container holds an encrypted
+// workbook (an "EncryptedPackage" stream) rather than a legacy .xls. The
+// directory sectors are searched in bounded chunks.
+func isEncryptedOOXML(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	carry := 0
+	for {
+		n, err := f.Read(buf[carry:])
+		chunk := buf[:carry+n]
+		if bytes.Contains(chunk, encryptedPackage) {
+			return true, nil
+		}
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		carry = min(len(encryptedPackage)-1, len(chunk))
+		copy(buf, chunk[len(chunk)-carry:])
+	}
+}
+
+// compiled returns a copy of p with its heading keys built, so a Profile
+// built in code (not parsed) is safe to share between goroutines.
+func (p *Profile) compiled() *Profile {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	c.keys = make(map[string]rppsync.Field, len(p.Columns))
+	for h, f := range p.Columns {
+		c.keys[headerKey(h)] = f
+	}
+	return &c
+}

@@ -1,0 +1,216 @@
+package importer
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rppsync/rppsync"
+)
+
+// fieldLabels are the French names of fields used in issue messages.
+var fieldLabels = map[rppsync.Field]string{
+	rppsync.FieldBirthDate:     "date de naissance",
+	rppsync.FieldContractStart: "date de début de mission",
+	rppsync.FieldContractEnd:   "date de fin de mission",
+	rppsync.FieldEmail:         "e-mail",
+}
+
+// collector gathers the file-level facts while records are built.
+type collector struct {
+	file     *File
+	unmapped map[string]bool
+	nir      map[string]bool
+}
+
+func newCollector(f *File) *collector {
+	return &collector{file: f, unmapped: map[string]bool{}, nir: map[string]bool{}}
+}
+
+// addUnmapped lists a heading as unmapped, once.
+func (c *collector) addUnmapped(h string) {
+	if h == "" || c.unmapped[h] || c.nir[h] {
+		return
+	}
+	c.unmapped[h] = true
+	c.file.Unmapped = append(c.file.Unmapped, h)
+}
+
+// addNIR lists a heading as a NIR column, once, and takes it out of the
+// unmapped list.
+func (c *collector) addNIR(h string) {
+	if c.nir[h] {
+		return
+	}
+	c.nir[h] = true
+	c.file.NIRColumns = append(c.file.NIRColumns, h)
+	if c.unmapped[h] {
+		delete(c.unmapped, h)
+		c.file.Unmapped = slices.DeleteFunc(c.file.Unmapped, func(s string) bool { return s == h })
+	}
+}
+
+// sheetReader turns the data rows of one sheet (or CSV file) into records.
+type sheetReader struct {
+	path, sheet string
+	lay         layout
+	spreadsheet bool // cells come from a workbook: numbers in date columns are serials
+	date1904    bool
+	now         time.Time
+	agency      string
+	coll        *collector
+}
+
+// columnName is the heading of column i for the file-level lists.
+func (r *sheetReader) columnName(i int) string {
+	if i < len(r.lay.cols) && r.lay.cols[i].header != "" {
+		return r.lay.cols[i].header
+	}
+	return fmt.Sprintf("colonne %d sans intitulé", i+1)
+}
+
+// start registers the layout's unmapped and NIR columns.
+func (r *sheetReader) start() {
+	for i, c := range r.lay.cols {
+		switch {
+		case c.field == rppsync.FieldNIR:
+			r.coll.addNIR(r.columnName(i))
+		case c.field == "" && !c.ignored && c.header != "":
+			r.coll.addUnmapped(c.header)
+		}
+	}
+}
+
+// record builds the record of one row, or reports false for a blank row.
+func (r *sheetReader) record(row int, cells []string) (rppsync.Record, bool) {
+	blank := true
+	for _, c := range cells {
+		if strings.TrimFunc(c, isSpace) != "" {
+			blank = false
+			break
+		}
+	}
+	if blank {
+		return rppsync.Record{}, false
+	}
+	rec := rppsync.Record{Path: r.path, Sheet: r.sheet, Row: row, Original: map[rppsync.Field]string{}}
+	for i, cell := range cells {
+		v := strings.TrimFunc(cell, isSpace)
+		if v == "" {
+			continue
+		}
+		var col column
+		if i < len(r.lay.cols) {
+			col = r.lay.cols[i]
+		}
+		if col.ignored {
+			continue
+		}
+		if LooksLikeNIR(v) {
+			r.coll.addNIR(r.columnName(i))
+			if col.field != "" && col.field != rppsync.FieldNIR {
+				rec.Issues = append(rec.Issues, rppsync.Issue{Field: string(col.field), Code: CodeNIRDropped,
+					Message: fmt.Sprintf("La colonne « %s » contient un numéro de sécurité sociale, qui n'est pas conservé : demandez à l'agence de ne plus l'envoyer et de mettre la bonne valeur dans cette colonne.", r.columnName(i))})
+			}
+			continue
+		}
+		if col.field == "" || col.field == rppsync.FieldNIR {
+			continue // unmapped values are never read
+		}
+		if _, seen := rec.Original[col.field]; seen {
+			continue // the first non-blank column of a field wins
+		}
+		r.set(&rec, col.field, v)
+	}
+	if full, ok := rec.Original[rppsync.FieldFullName]; ok {
+		last, first := SplitFullName(full)
+		if rec.LastName.Display == "" {
+			rec.LastName = newName(last)
+		}
+		if rec.FirstName.Display == "" {
+			rec.FirstName = newName(first)
+		}
+	}
+	if rec.Agency == "" {
+		rec.Agency = r.agency
+	}
+	return rec, true
+}
+
+// set stores the original text of a field and its normalised value.
+func (r *sheetReader) set(rec *rppsync.Record, f rppsync.Field, v string) {
+	switch f {
+	case rppsync.FieldBirthDate, rppsync.FieldContractStart, rppsync.FieldContractEnd:
+		d, shown, err := r.date(v)
+		rec.Original[f] = shown
+		if err != nil {
+			rec.Issues = append(rec.Issues, rppsync.Issue{Field: string(f), Code: rppsync.CodeDateInvalid,
+				Message: fmt.Sprintf("La %s « %s » n'existe pas ou n'est pas lisible : corrigez-la au format jj/mm/aaaa.", fieldLabels[f], shown)})
+		}
+		switch f {
+		case rppsync.FieldBirthDate:
+			rec.BirthDate = d
+		case rppsync.FieldContractStart:
+			rec.Start = d
+		default:
+			rec.End = d
+		}
+		return
+	}
+	rec.Original[f] = v
+	switch f {
+	case rppsync.FieldLastName:
+		rec.LastName = newName(v)
+	case rppsync.FieldUsageName:
+		rec.UsageName = newName(v)
+	case rppsync.FieldFirstName:
+		rec.FirstName = newName(v)
+	case rppsync.FieldCivility:
+		rec.Civility, _ = NormaliseCivility(v)
+	case rppsync.FieldIdentifier:
+		rec.Identifier = NormaliseIdentifier(v)
+	case rppsync.FieldBirthPlace:
+		rec.BirthPlace = collapse(v)
+	case rppsync.FieldBirthDept:
+		rec.BirthDept = collapse(v)
+	case rppsync.FieldBirthCountry:
+		rec.Country = collapse(v)
+	case rppsync.FieldNationality:
+		rec.Nationality = collapse(v)
+	case rppsync.FieldProfession:
+		rec.Profession = collapse(v)
+	case rppsync.FieldFINESS:
+		rec.FINESS = NormaliseFINESS(v)
+	case rppsync.FieldStructure:
+		rec.Structure = collapse(v)
+	case rppsync.FieldEmail:
+		e, ok := NormaliseEmail(v)
+		rec.Email = e
+		if !ok {
+			rec.Issues = append(rec.Issues, rppsync.Issue{Field: string(f), Code: CodeEmailInvalid,
+				Message: fmt.Sprintf("L'adresse e-mail « %s » n'a pas la forme d'une adresse (nom@domaine.fr) : demandez la bonne adresse à l'agence.", v)})
+		}
+	case rppsync.FieldPhone:
+		rec.Phone = NormalisePhone(v)
+	case rppsync.FieldAgency:
+		rec.Agency = collapse(v)
+	}
+}
+
+// date reads a date cell: a serial number when it comes from a workbook,
+// text otherwise. It returns the text to keep as original: the ISO date for a
+// serial read, the cell text otherwise.
+func (r *sheetReader) date(v string) (rppsync.Date, string, error) {
+	if r.spreadsheet {
+		if serial, ok := serialNumber(v); ok {
+			d, err := SerialDate(serial, r.date1904)
+			if err != nil {
+				return rppsync.Date{}, v, err
+			}
+			return d, d.String(), nil
+		}
+	}
+	d, err := ParseDate(v, r.now)
+	return d, v, err
+}

@@ -1,0 +1,413 @@
+package importer
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/xml"
+	"errors"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/rppsync/rppsync"
+)
+
+// Reasons a sheet is skipped (rppsync.SheetInfo.Skipped).
+const (
+	skipProfile  = "feuille non retenue par le profil de l'agence"
+	skipNoHeader = "aucune ligne d'intitulés reconnue dans les 20 premières lignes"
+	skipEmpty    = "feuille vide"
+	skipNotGrid  = "feuille sans cellules (graphique ou macro)"
+)
+
+// cellRange is a merged range, 1-based and inclusive.
+type cellRange struct{ col1, row1, col2, row2 int }
+
+// readXLSX reads a workbook with excelize's streaming row iterator.
+func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return nil, errCorrupt(p)
+	}
+	defer zr.Close()
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > uint64(opts.MaxUnzipSize) {
+			return nil, errTooLarge(p, opts.MaxUnzipSize)
+		}
+	}
+	sheetPaths, err := sheetParts(&zr.Reader, opts.MaxUnzipXMLSize)
+	if err != nil {
+		if errors.Is(err, errNotWorkbook) {
+			return nil, errUnsupported(p, "est une archive zip mais pas un classeur Excel (.xlsx)")
+		}
+		return nil, errCorrupt(p)
+	}
+
+	xf, err := excelize.OpenFile(p, excelize.Options{
+		RawCellValue:      true,
+		UnzipSizeLimit:    opts.MaxUnzipSize,
+		UnzipXMLSizeLimit: opts.MaxUnzipXMLSize,
+	})
+	if err != nil {
+		if strings.Contains(err.Error(), "unzip size exceeds") {
+			return nil, errTooLarge(p, opts.MaxUnzipSize)
+		}
+		return nil, errCorrupt(p)
+	}
+	defer xf.Close()
+
+	props, err := xf.GetWorkbookProps()
+	if err != nil {
+		return nil, errCorrupt(p)
+	}
+	date1904 := props.Date1904 != nil && *props.Date1904
+
+	file := &File{Path: p, Format: "xlsx", Records: []rppsync.Record{}}
+	coll := newCollector(file)
+	read := 0
+	for _, name := range xf.GetSheetList() {
+		visible, err := xf.GetSheetVisible(name)
+		if err != nil {
+			return nil, errCorrupt(p)
+		}
+		info := rppsync.SheetInfo{Name: name, Hidden: !visible}
+		if !opts.Profile.wantsSheet(name) {
+			info.Skipped = skipProfile
+			file.Sheets = append(file.Sheets, info)
+			continue
+		}
+		sr := &sheetReader{path: p, sheet: name, spreadsheet: true, date1904: date1904, now: opts.Now, coll: coll}
+		if opts.Profile != nil {
+			sr.agency = opts.Profile.Agency
+		}
+		merges := func() ([]cellRange, error) {
+			part, ok := sheetPaths[name]
+			if !ok {
+				return nil, nil
+			}
+			return scanMerges(&zr.Reader, part, opts.MaxUnzipSize)
+		}
+		recs, err := readSheet(ctx, xf, name, sr, opts.Profile, merges, &info)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, errCorrupt(p)
+		}
+		if info.Skipped == "" {
+			read++
+			file.Records = append(file.Records, recs...)
+		}
+		file.Sheets = append(file.Sheets, info)
+	}
+	if read == 0 {
+		return file, errNoHeader(p)
+	}
+	return file, nil
+}
+
+// xlsxRow is one row of a sheet: its Excel number and its raw cell texts.
+type xlsxRow struct {
+	num   int
+	cells []string
+}
+
+// readSheet finds the heading of one sheet and reads the rows under it. It
+// sets info.HeaderRow, or info.Skipped when there is no heading.
+func readSheet(ctx context.Context, xf *excelize.File, name string, sr *sheetReader, prof *Profile,
+	merges func() ([]cellRange, error), info *rppsync.SheetInfo) (recs []rppsync.Record, err error) {
+	rows, err := xf.Rows(name)
+	if err != nil {
+		if errors.As(err, new(excelize.ErrSheetNotExist)) {
+			info.Skipped = skipNotGrid
+			return nil, nil
+		}
+		return nil, err
+	}
+	defer func() {
+		if cerr := rows.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	num := 0
+	next := func() (xlsxRow, bool, error) {
+		if !rows.Next() {
+			return xlsxRow{}, false, rows.Error()
+		}
+		num++
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return xlsxRow{}, false, err
+		}
+		for i, c := range cells {
+			cells[i] = plainNumber(c)
+		}
+		return xlsxRow{num, cells}, true, nil
+	}
+
+	// Buffer the top rows until the heading row, plus the row after it
+	// (a possible second heading row).
+	var buf []xlsxRow
+	headerAt := -1
+	limit := maxHeaderSearch
+	if prof != nil && prof.HeaderRow > 0 {
+		limit = prof.HeaderRow
+	}
+	nonBlank := false
+	for len(buf) < limit+1 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		r, ok, err := next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		buf = append(buf, r)
+		nonBlank = nonBlank || strings.Join(r.cells, "") != ""
+		if headerAt >= 0 {
+			break // the row after the heading is buffered
+		}
+		if r.num > limit {
+			break
+		}
+		if prof != nil && prof.HeaderRow > 0 {
+			if r.num == prof.HeaderRow {
+				headerAt = len(buf) - 1
+			}
+		} else if isHeader(prof, r.cells) {
+			headerAt = len(buf) - 1
+		}
+	}
+	if headerAt < 0 {
+		info.Skipped = skipNoHeader
+		if !nonBlank {
+			info.Skipped = skipEmpty
+		}
+		return nil, nil
+	}
+
+	ranges, err := merges()
+	if err != nil {
+		return nil, err
+	}
+	header := buf[headerAt]
+	info.HeaderRow = header.num
+	lay := newLayout(prof, header.cells)
+	dataFrom := headerAt + 1
+	// A second heading row under this one: the heading row has cells merged
+	// across columns (or down into the next row) and the next row has text
+	// under them.
+	if headerAt+1 < len(buf) {
+		below := buf[headerAt+1]
+		spans := horizontalSpans(ranges, header.num)
+		if (len(spans) > 0 && hasTextUnder(below.cells, spans)) || mergesDown(ranges, header.num) {
+			lay = combineLayout(prof, header.cells, below.cells, spans)
+			dataFrom = headerAt + 2
+		}
+	}
+	// A first heading row above this one ("Identité" over "Nom", "Prénom"):
+	// at least two labels in that row, merged across the columns below.
+	if dataFrom == headerAt+1 && headerAt > 0 {
+		above := buf[headerAt-1]
+		spans := horizontalSpans(ranges, above.num)
+		if len(spans) > 0 && countText(above.cells) >= 2 && hasTextUnder(header.cells, spans) {
+			lay = combineLayout(prof, above.cells, header.cells, spans)
+		}
+	}
+	sr.lay = lay
+	sr.start()
+	emit := func(r xlsxRow) {
+		if rec, ok := sr.record(r.num, r.cells); ok {
+			recs = append(recs, rec)
+		}
+	}
+	for _, r := range buf[dataFrom:] {
+		emit(r)
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		r, ok, err := next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		emit(r)
+	}
+	return recs, nil
+}
+
+// horizontalSpans returns, 0-based, the column ranges merged across at least
+// two columns starting in a given row.
+func horizontalSpans(ranges []cellRange, row int) [][2]int {
+	var spans [][2]int
+	for _, r := range ranges {
+		if r.row1 == row && r.col2 > r.col1 {
+			spans = append(spans, [2]int{r.col1 - 1, r.col2 - 1})
+		}
+	}
+	return spans
+}
+
+// mergesDown reports whether a range starting in row spans the next row too.
+func mergesDown(ranges []cellRange, row int) bool {
+	for _, r := range ranges {
+		if r.row1 == row && r.row2 > row {
+			return true
+		}
+	}
+	return false
+}
+
+// hasTextUnder reports whether cells has text inside one of the spans.
+func hasTextUnder(cells []string, spans [][2]int) bool {
+	for _, s := range spans {
+		for i := s[0]; i <= s[1] && i < len(cells); i++ {
+			if strings.TrimSpace(cells[i]) != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func countText(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// errNotWorkbook says a zip archive has no xl/workbook.xml.
+var errNotWorkbook = errors.New("not a workbook")
+
+// sheetParts maps each sheet name to its part in the zip, from
+// xl/workbook.xml and its relationships, so merged ranges can be read by
+// streaming the part (excelize's GetMergeCells loads the whole sheet).
+func sheetParts(zr *zip.Reader, limit int64) (map[string]string, error) {
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	var rels struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	found := false
+	for _, f := range zr.File {
+		switch strings.ToLower(f.Name) {
+		case "xl/workbook.xml":
+			found = true
+			if err := decodePart(f, limit, &wb); err != nil {
+				return nil, err
+			}
+		case "xl/_rels/workbook.xml.rels":
+			if err := decodePart(f, limit, &rels); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if !found {
+		return nil, errNotWorkbook
+	}
+	targets := make(map[string]string, len(rels.Rels))
+	for _, r := range rels.Rels {
+		t := r.Target
+		if strings.HasPrefix(t, "/") {
+			t = strings.TrimPrefix(t, "/")
+		} else {
+			t = "xl/" + t
+		}
+		targets[r.ID] = path.Clean(t)
+	}
+	parts := make(map[string]string, len(wb.Sheets))
+	for _, s := range wb.Sheets {
+		if t, ok := targets[s.RID]; ok {
+			parts[s.Name] = t
+		}
+	}
+	return parts, nil
+}
+
+// decodePart decodes one small XML part, reading at most limit bytes.
+func decodePart(f *zip.File, limit int64, v any) error {
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return xml.NewDecoder(io.LimitReader(rc, limit)).Decode(v)
+}
+
+// scanMerges streams a worksheet part and returns its merged ranges; the
+// cell data is skipped, never held in memory.
+func scanMerges(zr *zip.Reader, part string, limit int64) ([]cellRange, error) {
+	var zf *zip.File
+	for _, f := range zr.File {
+		if f.Name == part {
+			zf = f
+			break
+		}
+	}
+	if zf == nil {
+		return nil, nil
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	dec := xml.NewDecoder(io.LimitReader(rc, limit))
+	var out []cellRange
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch se.Name.Local {
+		case "sheetData":
+			if err := dec.Skip(); err != nil {
+				return nil, err
+			}
+		case "mergeCell":
+			for _, a := range se.Attr {
+				if a.Name.Local != "ref" {
+					continue
+				}
+				first, last, ok := strings.Cut(a.Value, ":")
+				if !ok {
+					continue
+				}
+				c1, r1, err1 := excelize.CellNameToCoordinates(first)
+				c2, r2, err2 := excelize.CellNameToCoordinates(last)
+				if err1 == nil && err2 == nil {
+					out = append(out, cellRange{min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)})
+				}
+			}
+		}
+	}
+}
