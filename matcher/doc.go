@@ -43,8 +43,8 @@
 //
 // Rows without RPPS are searched under NameKeys of their birth name, usage
 // name, each word of a compound name and their first name (for swapped
-// columns). NameKeys holds the name without spaces, a phonetic code and
-// its one-deletion neighbourhood, so one typo still meets the right name.
+// columns). NameKeys holds the name without spaces and its one-deletion
+// neighbourhood, so one typo still meets the right name.
 // A directory person is a candidate when the last-name similarity is at
 // least 0.82 and the first-name similarity at least 0.85, and
 //

@@ -1,0 +1,218 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rppsync/rppsync"
+	"github.com/rppsync/rppsync/matcher"
+)
+
+// Memory is the part of a directory extract that a check needs, held in
+// memory: the professionals whose RPPS or name key was asked for when it
+// was loaded. It answers the same two questions as the PostgreSQL
+// directory, and is safe for concurrent reads once loaded.
+//
+// It is packed to stay small when a common name key keeps hundreds of
+// thousands of professionals: every text value is stored once and lines
+// refer to it by index; rppsync.Professional values are built per query.
+type Memory struct {
+	strs   []string           // interned values; strs[0] is ""
+	pros   []packedPro        // kept professionals, in order of first line
+	acts   []packedAct        // kept activities, chained per professional in file order
+	byRPPS map[string]int32   // RPPS → index in pros
+	byKey  map[string][]int32 // name key → indexes in pros, sorted by RPPS
+	rpps   map[string]bool    // the RPPS filter
+	keys   map[string]bool    // the name key filter
+	name   string             // the extract's file name
+}
+
+type packedPro struct {
+	rpps                             string
+	last, first, profCode, profLabel uint32
+	firstAct, lastAct                int32
+}
+
+type packedAct struct {
+	finess, juridique, site, mode, commune, role uint32
+	next                                         int32 // next activity of the same professional, -1 at the end
+}
+
+// ctxCheckEvery is how many lines LoadFiltered reads between checks of ctx.
+const ctxCheckEvery = 1 << 14
+
+// nameCacheSize bounds the cache of folded last names kept during a load.
+const nameCacheSize = 1 << 16
+
+// LoadFiltered reads the activity extract at path (zip or txt) in one
+// streaming pass and keeps only the lines whose RPPS is in rpps or whose
+// last name has a key in keys (keys as matcher.NameKeys(matcher.Fold(name))).
+// The extract need not carry a date in its name. It returns the reading
+// statistics; bad lines are counted there, not returned as errors.
+func LoadFiltered(ctx context.Context, path string, rpps []string, keys []string) (*Memory, Stats, error) {
+	ex, err := OpenDated(path, timeUnknown)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	defer ex.Close()
+	ar, err := NewActivityReader(ex)
+	if err != nil {
+		return nil, Stats{}, fmt.Errorf("directory: %s: %w", ex.Name, err)
+	}
+	m := &Memory{
+		strs:   []string{""},
+		byRPPS: make(map[string]int32),
+		byKey:  make(map[string][]int32, len(keys)),
+		rpps:   make(map[string]bool, len(rpps)),
+		keys:   make(map[string]bool, len(keys)),
+		name:   ex.Name,
+	}
+	for _, r := range rpps {
+		m.rpps[r] = true
+	}
+	for _, k := range keys {
+		m.keys[k] = true
+	}
+	ids := map[string]uint32{"": 0}
+	intern := func(s string) uint32 {
+		if i, ok := ids[s]; ok {
+			return i
+		}
+		i := uint32(len(m.strs))
+		s = strings.Clone(s) // do not pin the whole line
+		m.strs = append(m.strs, s)
+		ids[s] = i
+		return i
+	}
+	// Many lines share a last name: fold each distinct name once and keep
+	// only the filter keys it hits.
+	cache := make(map[string][]string, 1<<12)
+	n := 0
+	for ar.Next() {
+		if n++; n%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, ar.Stats(), fmt.Errorf("directory: load %s: %w", ex.Name, err)
+			}
+		}
+		l := ar.Line()
+		hits, ok := cache[l.LastName]
+		if !ok {
+			hits = nil
+			for _, k := range matcher.NameKeys(matcher.Fold(l.LastName)) {
+				if m.keys[k] {
+					hits = append(hits, k)
+				}
+			}
+			if len(cache) < nameCacheSize {
+				cache[strings.Clone(l.LastName)] = hits
+			}
+		}
+		if !m.rpps[l.ID] && len(hits) == 0 {
+			continue
+		}
+		p, seen := m.byRPPS[l.ID]
+		if !seen {
+			p = int32(len(m.pros))
+			m.pros = append(m.pros, packedPro{
+				rpps: strings.Clone(l.ID), last: intern(l.LastName), first: intern(l.FirstName),
+				profCode: intern(l.ProfessionCode), profLabel: intern(l.ProfessionLabel), firstAct: -1, lastAct: -1,
+			})
+			m.byRPPS[m.pros[p].rpps] = p
+			for _, k := range hits {
+				m.byKey[k] = append(m.byKey[k], p)
+			}
+		}
+		a := int32(len(m.acts))
+		m.acts = append(m.acts, packedAct{
+			finess: intern(l.FinessSite), juridique: intern(l.FinessJuridique), site: intern(l.SiteName),
+			mode: intern(l.ModeCode), commune: intern(l.CommuneCode), role: intern(l.RoleCode), next: -1,
+		})
+		pp := &m.pros[p]
+		if pp.lastAct < 0 {
+			pp.firstAct = a
+		} else {
+			m.acts[pp.lastAct].next = a
+		}
+		pp.lastAct = a
+	}
+	if err := ar.Err(); err != nil {
+		return nil, ar.Stats(), fmt.Errorf("directory: load %s: %w", ex.Name, err)
+	}
+	for k, ps := range m.byKey {
+		slices.SortFunc(ps, func(a, b int32) int { return strings.Compare(m.pros[a].rpps, m.pros[b].rpps) })
+		m.byKey[k] = slices.Clip(ps)
+	}
+	m.pros, m.acts, m.strs = slices.Clip(m.pros), slices.Clip(m.acts), slices.Clip(m.strs)
+	return m, ar.Stats(), nil
+}
+
+// Len returns how many professionals were kept.
+func (m *Memory) Len() int { return len(m.pros) }
+
+// Extract returns the file name of the extract m was loaded from.
+func (m *Memory) Extract() string { return m.name }
+
+// professional builds the rppsync.Professional of pros[i].
+func (m *Memory) professional(i int32) rppsync.Professional {
+	p := m.pros[i]
+	out := rppsync.Professional{
+		RPPS: p.rpps, LastName: m.strs[p.last], FirstName: m.strs[p.first],
+		ProfessionCode: m.strs[p.profCode], ProfessionLabel: m.strs[p.profLabel],
+	}
+	for a := p.firstAct; a >= 0; a = m.acts[a].next {
+		pa := m.acts[a]
+		out.Activities = append(out.Activities, rppsync.Activity{
+			FinessSite: m.strs[pa.finess], FinessJuridique: m.strs[pa.juridique], SiteName: m.strs[pa.site],
+			ModeCode: m.strs[pa.mode], CommuneCode: m.strs[pa.commune], RoleCode: m.strs[pa.role],
+		})
+	}
+	return out
+}
+
+// Professionals returns the professionals of the given RPPS numbers that
+// the extract holds, each with its activities in file order and the
+// profession of its first line; an RPPS absent from the extract is absent
+// from the map. Asking for an RPPS outside the load filter returns
+// ErrNotLoaded.
+func (m *Memory) Professionals(ctx context.Context, rpps []string) (map[string]rppsync.Professional, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]rppsync.Professional, len(rpps))
+	for _, r := range rpps {
+		if !m.rpps[r] {
+			return nil, fmt.Errorf("%w: RPPS %s", ErrNotLoaded, r)
+		}
+		if i, ok := m.byRPPS[r]; ok {
+			out[r] = m.professional(i)
+		}
+	}
+	return out, nil
+}
+
+// ByNameKeys returns, for each name key, the professionals indexed under
+// it, sorted by RPPS; a key with no professional is absent from the map.
+// Asking for a key outside the load filter returns ErrNotLoaded.
+func (m *Memory) ByNameKeys(ctx context.Context, keys []string) (map[string][]rppsync.Professional, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string][]rppsync.Professional, len(keys))
+	for _, k := range keys {
+		if !m.keys[k] {
+			return nil, fmt.Errorf("%w: name key %s", ErrNotLoaded, k)
+		}
+		idx := m.byKey[k]
+		if len(idx) == 0 {
+			continue
+		}
+		ps := make([]rppsync.Professional, len(idx))
+		for j, i := range idx {
+			ps[j] = m.professional(i)
+		}
+		out[k] = ps
+	}
+	return out, nil
+}

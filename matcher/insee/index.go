@@ -1,0 +1,703 @@
+package insee
+
+import (
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"encoding/binary"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// ErrData is returned (wrapped) by Build when a reference file is missing,
+// unreadable or does not have the expected columns.
+var ErrData = errors.New("insee: reference data unusable")
+
+//go:embed data/*.csv.gz
+var embedded embed.FS
+
+// The reference files Build reads, by their uncompressed names.
+const (
+	fileCommunes    = "v_commune_2026.csv"
+	fileMovements   = "v_mvt_commune_2026.csv"
+	fileComer       = "v_commune_comer_2024.csv"
+	fileCountries   = "pays2021.csv"
+	filePostal      = "laposte_hexasmal_019HexaSmal.csv"
+	fileDepartments = "v_departement_2024.csv"
+)
+
+// Dates are yyyymmdd integers; 0 is "since always" (before 1943, the
+// start of the INSEE event file) and forever is "still valid today".
+const forever = 99991231
+
+// Kinds of named places.
+const (
+	kindCOM   uint8 = iota // a commune (COM row or COM side of an event)
+	kindARM                // a municipal arrondissement of Paris, Lyon or Marseille
+	kindCOMER              // a commune of an overseas collectivity (98x, 975, 977, 978)
+	kindPart               // a delegated or associated commune today, with no history of its own
+)
+
+// span is a period [from, to) during which a place existed under its name and code.
+type span struct{ from, to int32 }
+
+// link points from a place to the place(s) it became, or came from, on a date.
+type link struct {
+	date int32
+	to   int32
+}
+
+// place is one commune under one name and one code, with the periods it
+// existed and what it became or came from.
+type place struct {
+	code   string
+	name   string // LIBELLE: the name with its article, as INSEE writes it
+	key    string // nameKey of the name
+	art    string // its leading article, folded ("LA" for La Vergne), or ""
+	kind   uint8
+	parent int32 // kindPart: the commune it belongs to; kindARM: the city; else -1
+	group  int32 // lineage: places linked by a code change under the same name
+	spans  []span
+	succ   []link // at the end of a span
+	pred   []link // at the start of a span
+}
+
+func (p *place) current() bool {
+	return len(p.spans) > 0 && p.spans[len(p.spans)-1].to == forever
+}
+
+func (p *place) validAt(d int32) bool {
+	for _, s := range p.spans {
+		if s.from <= d && d < s.to {
+			return true
+		}
+	}
+	return false
+}
+
+// lastEnd returns the end of the last span of p.
+func (p *place) lastEnd() int32 {
+	if len(p.spans) == 0 {
+		return 0
+	}
+	return p.spans[len(p.spans)-1].to
+}
+
+// country is one entry of the country file.
+type country struct {
+	code string // 99xxx
+	name string
+}
+
+// countryHit is what a country key resolves to: the best-ranked codes.
+type countryHit struct {
+	rank  int
+	codes []string
+}
+
+// Index resolves typed birth places to INSEE codes. It is immutable once
+// built and safe for concurrent use.
+type Index struct {
+	places  []place
+	byKey   map[string][]int32 // name key → places
+	byCode  map[string][]int32 // code → places (not kindPart)
+	groups  [][]string         // lineage (place.group) → départements its codes belong to
+	postal  map[string][]string
+	country map[string]countryHit
+	iso     map[string]string // ISO 3166 alpha-2/alpha-3 → 99xxx, or "FR"/territory dept
+	cname   map[string]string // 99xxx → display name
+	terr    map[string][]string
+
+	unended int // see builder.unended
+}
+
+var (
+	defaultOnce  sync.Once
+	defaultIndex *Index
+)
+
+// Default returns the index built from the embedded reference data. It is
+// built once, on first use (about 100 ms), and shared. It panics only if
+// the embedded data is corrupt, which the package tests rule out.
+func Default() *Index {
+	defaultOnce.Do(func() {
+		sub, err := fs.Sub(embedded, "data")
+		if err == nil {
+			defaultIndex, err = Build(sub)
+		}
+		if err != nil {
+			panic(fmt.Errorf("insee: embedded data: %w", err))
+		}
+	})
+	return defaultIndex
+}
+
+// Build reads the reference files from fsys, each either plain
+// (v_commune_2026.csv) or gzip-compressed (v_commune_2026.csv.gz), and
+// builds an index. Errors wrap ErrData.
+func Build(fsys fs.FS) (*Index, error) {
+	ix := &Index{
+		places:  make([]place, 0, 45000),
+		byKey:   make(map[string][]int32, 60000),
+		byCode:  make(map[string][]int32, 50000),
+		postal:  make(map[string][]string, 7000),
+		country: make(map[string]countryHit, 1500),
+		iso:     make(map[string]string, 600),
+		cname:   make(map[string]string, 300),
+		terr:    make(map[string][]string, 200),
+	}
+	b := builder{ix: ix, ids: make(map[placeRef]int32, 50000)}
+	steps := []struct {
+		file   string
+		cols   []string
+		sep    byte
+		quoted bool // fields may be quoted: read with encoding/csv
+		fn     func([]string)
+	}{
+		{fileDepartments, []string{"DEP", "REG", "CHEFLIEU", "TNCC", "NCC", "NCCENR", "LIBELLE"}, ',', false, b.department},
+		{fileCommunes, []string{"TYPECOM", "COM", "REG", "DEP", "CTCD", "ARR", "TNCC", "NCC", "NCCENR", "LIBELLE", "CAN", "COMPARENT"}, ',', false, b.commune},
+		{fileMovements, []string{"MOD", "DATE_EFF", "TYPECOM_AV", "COM_AV", "TNCC_AV", "NCC_AV", "NCCENR_AV", "LIBELLE_AV", "TYPECOM_AP", "COM_AP", "TNCC_AP", "NCC_AP", "NCCENR_AP", "LIBELLE_AP"}, ',', false, b.movement},
+		{fileComer, []string{"COM_COMER", "TNCC", "NCC", "NCCENR", "LIBELLE", "NATURE_ZONAGE", "COMER", "LIBELLE_COMER"}, ',', true, b.comer},
+		{fileCountries, []string{"COG", "ACTUAL", "CAPAY", "CRPAY", "ANI", "LIBCOG", "LIBENR", "ANCNOM", "CODEISO2", "CODEISO3", "CODENUM3"}, ',', true, b.country},
+		{filePostal, []string{"Code_commune_INSEE", "Nom_de_la_commune", "Code_postal", "Libellé_d_acheminement", "Ligne_5"}, ';', false, b.postal},
+	}
+	// Decompress every file at once (most of the build time), then read
+	// them in order: each step depends on the ones before.
+	texts := make([]string, len(steps))
+	errs := make([]error, len(steps))
+	var wg sync.WaitGroup
+	for k, st := range steps {
+		wg.Go(func() { texts[k], errs[k] = load(fsys, st.file) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for k, st := range steps {
+		if err := readRows(texts[k], st.file, st.sep, st.quoted, st.cols, st.fn); err != nil {
+			return nil, err
+		}
+		if b.err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrData, st.file, b.err)
+		}
+	}
+	if err := b.finish(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrData, err)
+	}
+	ix.unended = b.unended
+	return ix, nil
+}
+
+// load returns the text of name, or of name.gz decompressed, from fsys.
+func load(fsys fs.FS, name string) (string, error) {
+	raw, err := fs.ReadFile(fsys, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		raw, err = fs.ReadFile(fsys, name+".gz")
+		if err == nil {
+			var zr *gzip.Reader
+			if zr, err = gzip.NewReader(bytes.NewReader(raw)); err == nil {
+				var buf bytes.Buffer
+				if n := len(raw); n >= 4 { // gzip ends with the uncompressed size (mod 4 GiB)
+					buf.Grow(int(binary.LittleEndian.Uint32(raw[n-4:])) + bytes.MinRead)
+				}
+				_, err = buf.ReadFrom(zr)
+				raw = buf.Bytes()
+			}
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w: read %s: %w", ErrData, name, err)
+	}
+	return string(raw), nil
+}
+
+// readRows checks the header of a CSV text and calls fn for every data
+// row. Unquoted files are split by hand (fields are substrings of text,
+// no copy); quoted ones go through encoding/csv.
+func readRows(text, name string, sep byte, quoted bool, cols []string, fn func([]string)) error {
+	bad := func(line int, err error) error { return fmt.Errorf("%w: %s line %d: %w", ErrData, name, line, err) }
+	if quoted {
+		r := csv.NewReader(strings.NewReader(text))
+		r.Comma = rune(sep)
+		r.ReuseRecord = true
+		r.FieldsPerRecord = len(cols)
+		for line := 1; ; line++ {
+			rec, err := r.Read()
+			switch {
+			case err == io.EOF:
+				return nil
+			case err != nil:
+				return bad(line, err)
+			case line == 1 && !slices.Equal(rec, cols):
+				return bad(line, fmt.Errorf("header %q, want %q", rec, cols))
+			case line > 1:
+				fn(rec)
+			}
+		}
+	}
+	rec := make([]string, 0, len(cols))
+	for line := 1; text != ""; line++ {
+		var row string
+		row, text, _ = strings.Cut(text, "\n")
+		row = strings.TrimSuffix(row, "\r")
+		if row == "" {
+			continue
+		}
+		rec = rec[:0]
+		for {
+			f, rest, more := strings.Cut(row, string(sep))
+			if strings.IndexByte(f, '"') >= 0 {
+				return bad(line, errors.New("unexpected quote"))
+			}
+			rec = append(rec, f)
+			if !more {
+				break
+			}
+			row = rest
+		}
+		switch {
+		case len(rec) != len(cols):
+			return bad(line, fmt.Errorf("%d fields, want %d", len(rec), len(cols)))
+		case line == 1 && !slices.Equal(rec, cols):
+			return bad(line, fmt.Errorf("header %q, want %q", rec, cols))
+		case line > 1:
+			fn(rec)
+		}
+	}
+	return nil
+}
+
+// event is one row of the movement file, reduced to the places it links.
+type event struct {
+	date   int32
+	av, ap int32 // -1 when that side is not a commune (COMD, COMA, empty)
+}
+
+// articles gives the article INSEE's TNCC code stands for.
+var articles = map[string]string{"2": "LE", "3": "LA", "4": "LES", "5": "L", "6": "AUX", "7": "LAS", "8": "LOS"}
+
+// placeRef identifies a place while building: its code and its name.
+type placeRef struct{ code, name string }
+
+// part is a row of the current file that belongs to another commune.
+type part struct{ code, name, ncc, tncc, parent string }
+
+type builder struct {
+	ix      *Index
+	ids     map[placeRef]int32
+	current []int32 // places of the current COG file
+	parts   []part  // COMD, COMA and ARM rows of the current file
+	events  []event
+	err     error
+	// Places the event file starts and never ends although today's file
+	// lacks them; counted for the tests (expected: none).
+	unended int
+}
+
+// placeID returns the place for code and name, creating it.
+func (b *builder) placeID(code, name, ncc, tncc string, kind uint8) int32 {
+	id := placeRef{code, name}
+	if i, ok := b.ids[id]; ok {
+		return i
+	}
+	i := int32(len(b.ix.places))
+	b.ix.places = append(b.ix.places, place{code: code, name: name, key: keyOf(ncc), art: articles[tncc], kind: kind, parent: -1, group: i})
+	b.ids[id] = i
+	return i
+}
+
+func (b *builder) department(r []string) {
+	dep, name := r[0], r[6]
+	b.addTerritory(keyOf(name), dep)
+	b.addTerritory(keyOf(r[4]), dep)
+}
+
+func (b *builder) addTerritory(key, dep string) {
+	if key == "" || slices.Contains(b.ix.terr[key], dep) {
+		return
+	}
+	b.ix.terr[key] = append(b.ix.terr[key], dep)
+}
+
+func (b *builder) commune(r []string) {
+	typ, code, tncc, ncc, name, parent := r[0], r[1], r[6], r[7], r[9], r[11]
+	if !isCodeToken(code) {
+		b.err = fmt.Errorf("commune code %q", code)
+		return
+	}
+	switch typ {
+	case "COM", "ARM":
+		kind := kindCOM
+		if typ == "ARM" {
+			kind = kindARM
+		}
+		i := b.placeID(code, name, ncc, tncc, kind)
+		b.current = append(b.current, i)
+		if kind == kindARM {
+			b.parts = append(b.parts, part{code: code, parent: parent}) // the city is linked in finish
+		}
+	case "COMD", "COMA":
+		b.parts = append(b.parts, part{code, name, ncc, tncc, parent})
+	default:
+		b.err = fmt.Errorf("commune type %q", typ)
+	}
+}
+
+func parseDate(s string) (int32, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s[:4] + s[5:7] + s[8:])
+	if err != nil {
+		return 0, false
+	}
+	return int32(n), true
+}
+
+func (b *builder) movement(r []string) {
+	d, ok := parseDate(r[1])
+	if !ok {
+		b.err = fmt.Errorf("movement date %q", r[1])
+		return
+	}
+	side := func(typ, code, tncc, ncc, name string) int32 {
+		switch typ {
+		case "COM":
+			return b.placeID(code, name, ncc, tncc, kindCOM)
+		case "ARM":
+			return b.placeID(code, name, ncc, tncc, kindARM)
+		}
+		return -1
+	}
+	e := event{date: d, av: side(r[2], r[3], r[4], r[5], r[7]), ap: side(r[8], r[9], r[10], r[11], r[13])}
+	if e.av >= 0 || e.ap >= 0 {
+		b.events = append(b.events, e)
+	}
+}
+
+func (b *builder) comer(r []string) {
+	code, tncc, ncc, name, comer, comerName := r[0], r[1], r[2], r[4], r[6], r[7]
+	i := b.placeID(code, name, ncc, tncc, kindCOMER)
+	b.current = append(b.current, i)
+	b.addTerritory(keyOf(comerName), comer)
+}
+
+// Ranks of the country name fields: lower wins.
+const (
+	rankName = iota
+	rankNameVariant
+	rankOfficial
+	rankFormer
+)
+
+func (b *builder) country(r []string) {
+	code, actual, name, official, former, iso2, iso3 := r[0], r[1], r[5], r[6], r[7], r[8], r[9]
+	if code == "XXXXX" { // France and its overseas parts
+		key := keyOf(name)
+		if key == "FRANCE" {
+			for _, k := range []string{key, iso2, iso3, keyOf(official)} {
+				b.ix.terr[k] = []string{} // empty: France, no département
+			}
+			return
+		}
+		if deps := b.ix.terr[key]; len(deps) > 0 {
+			for _, k := range []string{iso2, iso3, keyOf(official)} {
+				if k != "" {
+					b.ix.terr[k] = deps
+				}
+			}
+		}
+		return
+	}
+	if !strings.HasPrefix(code, "99") || !isDigits(code) {
+		b.err = fmt.Errorf("country code %q", code)
+		return
+	}
+	base := 0
+	if actual != "1" {
+		base = 10 // a current country wins over a former one or a territory
+	}
+	if _, ok := b.ix.cname[code]; !ok || actual == "1" {
+		b.ix.cname[code] = prettyCountry(official, name)
+	}
+	add := func(key string, rank int) {
+		if key == "" {
+			return
+		}
+		rank += base
+		h, ok := b.ix.country[key]
+		switch {
+		case !ok || rank < h.rank:
+			b.ix.country[key] = countryHit{rank: rank, codes: []string{code}}
+		case rank == h.rank && !slices.Contains(h.codes, code):
+			h.codes = append(h.codes, code)
+			b.ix.country[key] = h
+		}
+	}
+	add(keyOf(name), rankName)
+	// "FEROE (ILES)" is also typed "Féroé" and "Îles Féroé".
+	if i := strings.IndexByte(name, '('); i > 0 {
+		head, tail := name[:i], strings.Trim(name[i:], "() ")
+		add(keyOf(head), rankNameVariant)
+		add(keyOf(tail+" "+head), rankNameVariant)
+	}
+	add(keyOf(official), rankOfficial)
+	for f := range strings.SplitSeq(former, ",") {
+		add(keyOf(f), rankFormer)
+	}
+	if actual == "1" {
+		for _, c := range []string{iso2, iso3} {
+			if c != "" {
+				b.ix.iso[c] = code
+			}
+		}
+	}
+}
+
+// prettyCountry returns a readable country name: the official name's
+// short form is the upper-case LIBCOG, so the accented LIBENR is kept when
+// it is short, the LIBCOG otherwise.
+func prettyCountry(official, name string) string {
+	if official != "" && len(official) <= len(name)+4 {
+		return official
+	}
+	return name
+}
+
+func (b *builder) postal(r []string) {
+	code, cp := r[0], r[2]
+	if !isCodeToken(code) || !isCodeToken(cp) {
+		b.err = fmt.Errorf("postal row %q %q", code, cp)
+		return
+	}
+	if !slices.Contains(b.ix.postal[cp], code) {
+		b.ix.postal[cp] = append(b.ix.postal[cp], code)
+	}
+}
+
+// finish turns the events into periods and links, then fills the lookup maps.
+func (b *builder) finish() error {
+	ix := b.ix
+	slices.SortStableFunc(b.events, func(x, y event) int { return int(x.date - y.date) })
+	// A mark is what an event date does to a place: it starts, it ends, or
+	// both (it appears and is transformed the same day, as Pont-Farcy 50649
+	// did on 2018-01-01, or is transformed after a same-day absorption).
+	type mark struct {
+		date       int32
+		start, end bool
+	}
+	marks := make([][]mark, len(ix.places))
+	// before[p] == d: p is on the "before" side of an event dated d; the
+	// same for after and same (a row from p to p: p goes on unchanged).
+	// Event dates are never 0.
+	before := make([]int32, len(ix.places))
+	after := make([]int32, len(ix.places))
+	same := make([]int32, len(ix.places))
+	for i := 0; i < len(b.events); {
+		j := i
+		for j < len(b.events) && b.events[j].date == b.events[i].date {
+			j++
+		}
+		group, d := b.events[i:j], b.events[i].date
+		for _, e := range group {
+			if e.av >= 0 {
+				before[e.av] = d
+			}
+			if e.ap >= 0 {
+				after[e.ap] = d
+			}
+			if e.av >= 0 && e.av == e.ap {
+				same[e.av] = d
+			}
+		}
+		touch := func(p int32) {
+			if same[p] == d || (len(marks[p]) > 0 && marks[p][len(marks[p])-1].date == d) {
+				return
+			}
+			marks[p] = append(marks[p], mark{d, after[p] == d, before[p] == d})
+		}
+		for _, e := range group {
+			if e.av >= 0 {
+				touch(e.av)
+			}
+			if e.ap >= 0 {
+				touch(e.ap)
+			}
+			if e.av < 0 || e.ap < 0 || e.av == e.ap {
+				continue
+			}
+			if same[e.av] != d {
+				ix.places[e.av].succ = appendLink(ix.places[e.av].succ, link{d, e.ap})
+			}
+			if same[e.ap] != d {
+				ix.places[e.ap].pred = appendLink(ix.places[e.ap].pred, link{d, e.av})
+			}
+		}
+		i = j
+	}
+	isCurrent := make([]bool, len(ix.places))
+	for _, p := range b.current {
+		isCurrent[p] = true
+	}
+	for i := range ix.places {
+		p := &ix.places[i]
+		ms := marks[i]
+		open := int32(0) // open since always unless the first mark is a start
+		// A first start is a real beginning only when the place came from
+		// other communes that day; otherwise (a delegated commune becoming
+		// a commune again, as Saint-Germain-en-Laye in 2020) it went on.
+		if len(ms) > 0 && ms[0].start && hasPred(p, ms[0].date) {
+			open = -1
+		}
+		for _, m := range ms {
+			switch {
+			case m.start && m.end && open < 0:
+				p.spans = append(p.spans, span{m.date, m.date}) // existed for no day
+			case m.end && open >= 0:
+				p.spans = append(p.spans, span{open, m.date})
+				open = -1
+			case m.start && !m.end && open < 0:
+				open = m.date
+			}
+		}
+		switch {
+		case open >= 0 && isCurrent[i]:
+			p.spans = append(p.spans, span{open, forever})
+		case open >= 0:
+			b.unended++ // the event file never closes it, yet today's file lacks it
+			p.spans = append(p.spans, span{open, forever - 1})
+		case isCurrent[i]:
+			// The events closed it, yet today's file lists it: it went on
+			// (Marseille gave birth to its arrondissements in 1946 and
+			// stayed a commune). Trust today.
+			last := &p.spans[len(p.spans)-1]
+			p.succ = slices.DeleteFunc(p.succ, func(l link) bool { return l.date == last.to })
+			last.to = forever
+		}
+	}
+	// Overseas collectivities: Saint-Barthélemy and Saint-Martin left
+	// Guadeloupe (97123, 97127) in 2007 with no successor in the event
+	// file; link them to their 977/978 commune of the same name.
+	comerByKey := map[string]int32{}
+	for _, i := range b.current {
+		if ix.places[i].kind == kindCOMER {
+			comerByKey[ix.places[i].key] = i
+		}
+	}
+	for i := range ix.places {
+		p := &ix.places[i]
+		if p.kind == kindCOMER || p.current() || len(p.succ) > 0 || len(p.spans) == 0 {
+			continue
+		}
+		if c, ok := comerByKey[p.key]; ok {
+			end := p.lastEnd()
+			p.succ = append(p.succ, link{end, c})
+			cp := &ix.places[c]
+			cp.spans[0].from = end
+			cp.pred = append(cp.pred, link{end, int32(i)})
+		}
+	}
+	// Delegated and associated communes, and arrondissements' cities.
+	for i := range ix.places {
+		ix.byCode[ix.places[i].code] = append(ix.byCode[ix.places[i].code], int32(i))
+	}
+	for _, pt := range b.parts {
+		parent := int32(-1)
+		for _, q := range ix.byCode[pt.parent] {
+			if ix.places[q].kind == kindCOM && ix.places[q].current() {
+				parent = q
+			}
+		}
+		if parent < 0 {
+			return fmt.Errorf("%s: parent %q of %s not found", fileCommunes, pt.parent, pt.code)
+		}
+		if pt.name == "" { // an arrondissement
+			for _, q := range ix.byCode[pt.code] {
+				ix.places[q].parent = parent
+			}
+			continue
+		}
+		if _, ok := b.ids[placeRef{pt.code, pt.name}]; ok {
+			continue // its history as a commune covers it
+		}
+		i := b.placeID(pt.code, pt.name, pt.ncc, pt.tncc, kindPart)
+		ix.places[i].parent = parent
+	}
+	// Lineages: a place and what it became under the same name and another code.
+	var find func(int32) int32
+	find = func(i int32) int32 {
+		for ix.places[i].group != i {
+			ix.places[i].group = ix.places[ix.places[i].group].group
+			i = ix.places[i].group
+		}
+		return i
+	}
+	for i := range ix.places {
+		for _, l := range ix.places[i].succ {
+			if ix.places[l.to].key == ix.places[i].key {
+				a, c := find(int32(i)), find(l.to)
+				if a != c {
+					ix.places[a].group = c
+				}
+			}
+		}
+	}
+	ix.groups = make([][]string, len(ix.places))
+	for i := range ix.places {
+		p := &ix.places[i]
+		p.group = find(int32(i))
+		dep := deptOfCode(p.code)
+		if !slices.Contains(ix.groups[p.group], dep) {
+			ix.groups[p.group] = append(ix.groups[p.group], dep)
+		}
+		if p.key != "" {
+			ix.byKey[p.key] = append(ix.byKey[p.key], int32(i))
+			// "Château-Chinon (Ville)" is also typed "Château-Chinon".
+			if j := strings.IndexByte(p.name, '('); j > 0 {
+				if k := keyOf(p.name[:j]); k != p.key && k != "" {
+					ix.byKey[k] = append(ix.byKey[k], int32(i))
+				}
+			}
+		}
+	}
+	for _, codes := range ix.postal {
+		slices.Sort(codes)
+	}
+	// Names people use that no file carries.
+	for k, deps := range map[string][]string{
+		"CORSE": {"20"}, "ILEDELAREUNION": {"974"}, "CLIPPERTON": {"989"},
+		"TERRESAUSTRALESFRANCAISES": {"984"}, "TAAF": {"984"}, "TAHITI": {"987"},
+	} {
+		if _, ok := ix.terr[k]; !ok {
+			ix.terr[k] = deps
+		}
+	}
+	for k, code := range map[string]string{
+		"ANGLETERRE": "99132", "ECOSSE": "99132", "PAYSDEGALLES": "99132", "GRANDEBRETAGNE": "99132",
+		"RDC": "99312", "CONGOKINSHASA": "99312", "USA": "99404", "ETATSUNISDAMERIQUE": "99404",
+	} {
+		if _, ok := ix.country[k]; !ok {
+			ix.country[k] = countryHit{rank: rankFormer, codes: []string{code}}
+		}
+	}
+	return nil
+}
+
+// hasPred reports whether place p came from other communes on date d.
+func hasPred(p *place, d int32) bool {
+	return slices.ContainsFunc(p.pred, func(l link) bool { return l.date == d })
+}
+
+func appendLink(ls []link, l link) []link {
+	if slices.Contains(ls, l) {
+		return ls
+	}
+	return append(ls, l)
+}
