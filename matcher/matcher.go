@@ -25,7 +25,9 @@ type Directory interface {
 }
 
 // PlaceResolver turns a typed birth place into its INSEE code (matcher/insee).
-// It returns "" and an issue when the place cannot be resolved.
+// It returns "" and an issue when the place cannot be resolved, and a code
+// with an issue when it had to assume something to reach it (the issue then
+// says what, and the code is kept).
 type PlaceResolver interface {
 	ResolveBirthPlace(place, dept, country string, born rppsync.Date) (code string, issue *rppsync.Issue)
 }

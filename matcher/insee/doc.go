@@ -28,10 +28,14 @@
 // not import package matcher (the matcher imports it), so it keeps its own
 // folding, which agrees with matcher.Fold on letters, digits and separators.
 //
-// Speed, measured with `go test -bench . -benchtime 2s ./matcher/insee/`
-// on the development machine (2 cores, AMD EPYC, Go 1.26, shared with
-// other builds, so figures are upper bounds):
+// Speed, measured with `go test -run XXX -bench . -benchtime 3s
+// ./matcher/insee/` on the development machine (2 cores, AMD EPYC, Go
+// 1.26), which other builds were sharing (load average 4 to 16), so the
+// figures vary with the load:
 //
-//	BenchmarkResolve      ~1.6 µs/op     (~600k lookups/s on a mix of inputs)
-//	BenchmarkBuildIndex   ~95 ms/op      (decompressing and indexing everything)
+//	BenchmarkResolve      2.2–3.7 µs/op, 13 allocs  (270k–450k lookups/s on a mix of inputs)
+//	BenchmarkBuildIndex   127–143 ms/op at load ≤ 4; 230–380 ms/op at load 5–7
+//
+// Build decompresses the six files concurrently and reads the postal
+// codes alongside the COG files; Default builds once per process.
 package insee

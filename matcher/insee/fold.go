@@ -15,6 +15,9 @@ import (
 // because the matcher imports this package; the two agree on letters,
 // digits and separators.
 func fold(s string) string {
+	if folded(s) {
+		return s // INSEE's NCC column is already folded: no copy
+	}
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -70,6 +73,21 @@ func fold(s string) string {
 	return strings.TrimRight(b.String(), " ")
 }
 
+// folded reports whether s is already in the form fold returns:
+// upper-case ASCII letters and digits in words separated by single spaces.
+func folded(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == ' ' && i > 0 && i < len(s)-1 && s[i-1] != ' ':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // isArticle reports whether a folded token is a leading article that
 // INSEE keeps apart from the name (TNCC): Le, La, Les, L', Aux, Las, Los.
 func isArticle(t string) bool {
@@ -115,7 +133,17 @@ func nameKey(tokens []string) string {
 }
 
 // keyOf folds s and returns its name key.
-func keyOf(s string) string { return nameKey(strings.Fields(fold(s))) }
+func keyOf(s string) string {
+	f := fold(s)
+	var buf [16]string // most names have fewer words: no allocation
+	tokens := buf[:0]
+	for f != "" {
+		var t string
+		t, f, _ = strings.Cut(f, " ")
+		tokens = append(tokens, t)
+	}
+	return nameKey(tokens)
+}
 
 // isCodeToken reports whether a folded token has the shape of a
 // five-character commune or postal code: five digits, or 2A/2B and three

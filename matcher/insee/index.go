@@ -159,7 +159,7 @@ func Build(fsys fs.FS) (*Index, error) {
 		cols   []string
 		sep    byte
 		quoted bool // fields may be quoted: read with encoding/csv
-		fn     func([]string)
+		fn     func([]string) error
 	}{
 		{fileDepartments, []string{"DEP", "REG", "CHEFLIEU", "TNCC", "NCC", "NCCENR", "LIBELLE"}, ',', false, b.department},
 		{fileCommunes, []string{"TYPECOM", "COM", "REG", "DEP", "CTCD", "ARR", "TNCC", "NCC", "NCCENR", "LIBELLE", "CAN", "COMPARENT"}, ',', false, b.commune},
@@ -168,8 +168,9 @@ func Build(fsys fs.FS) (*Index, error) {
 		{fileCountries, []string{"COG", "ACTUAL", "CAPAY", "CRPAY", "ANI", "LIBCOG", "LIBENR", "ANCNOM", "CODEISO2", "CODEISO3", "CODENUM3"}, ',', true, b.country},
 		{filePostal, []string{"Code_commune_INSEE", "Nom_de_la_commune", "Code_postal", "Libellé_d_acheminement", "Ligne_5"}, ';', false, b.postal},
 	}
-	// Decompress every file at once (most of the build time), then read
-	// them in order: each step depends on the ones before.
+	// Decompress every file at once, then read them: the postal codes
+	// (last step, which only fills ix.postal) alongside the others, which
+	// go in order because each depends on the ones before.
 	texts := make([]string, len(steps))
 	errs := make([]error, len(steps))
 	var wg sync.WaitGroup
@@ -180,13 +181,20 @@ func Build(fsys fs.FS) (*Index, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	for k, st := range steps {
-		if err := readRows(texts[k], st.file, st.sep, st.quoted, st.cols, st.fn); err != nil {
-			return nil, err
+	last := len(steps) - 1
+	read := func(k int) error {
+		st := steps[k]
+		return readRows(texts[k], st.file, st.sep, st.quoted, st.cols, st.fn)
+	}
+	wg.Go(func() { errs[last] = read(last) })
+	for k := range last {
+		if errs[k] = read(k); errs[k] != nil {
+			break
 		}
-		if b.err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrData, st.file, b.err)
-		}
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	if err := b.finish(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrData, err)
@@ -221,7 +229,7 @@ func load(fsys fs.FS, name string) (string, error) {
 // readRows checks the header of a CSV text and calls fn for every data
 // row. Unquoted files are split by hand (fields are substrings of text,
 // no copy); quoted ones go through encoding/csv.
-func readRows(text, name string, sep byte, quoted bool, cols []string, fn func([]string)) error {
+func readRows(text, name string, sep byte, quoted bool, cols []string, fn func([]string) error) error {
 	bad := func(line int, err error) error { return fmt.Errorf("%w: %s line %d: %w", ErrData, name, line, err) }
 	if quoted {
 		r := csv.NewReader(strings.NewReader(text))
@@ -238,7 +246,9 @@ func readRows(text, name string, sep byte, quoted bool, cols []string, fn func([
 			case line == 1 && !slices.Equal(rec, cols):
 				return bad(line, fmt.Errorf("header %q, want %q", rec, cols))
 			case line > 1:
-				fn(rec)
+				if err := fn(rec); err != nil {
+					return bad(line, err)
+				}
 			}
 		}
 	}
@@ -268,7 +278,9 @@ func readRows(text, name string, sep byte, quoted bool, cols []string, fn func([
 		case line == 1 && !slices.Equal(rec, cols):
 			return bad(line, fmt.Errorf("header %q, want %q", rec, cols))
 		case line > 1:
-			fn(rec)
+			if err := fn(rec); err != nil {
+				return bad(line, err)
+			}
 		}
 	}
 	return nil
@@ -295,7 +307,6 @@ type builder struct {
 	current []int32 // places of the current COG file
 	parts   []part  // COMD, COMA and ARM rows of the current file
 	events  []event
-	err     error
 	// Places the event file starts and never ends although today's file
 	// lacks them; counted for the tests (expected: none).
 	unended int
@@ -313,10 +324,11 @@ func (b *builder) placeID(code, name, ncc, tncc string, kind uint8) int32 {
 	return i
 }
 
-func (b *builder) department(r []string) {
+func (b *builder) department(r []string) error {
 	dep, name := r[0], r[6]
 	b.addTerritory(keyOf(name), dep)
 	b.addTerritory(keyOf(r[4]), dep)
+	return nil
 }
 
 func (b *builder) addTerritory(key, dep string) {
@@ -326,11 +338,10 @@ func (b *builder) addTerritory(key, dep string) {
 	b.ix.terr[key] = append(b.ix.terr[key], dep)
 }
 
-func (b *builder) commune(r []string) {
+func (b *builder) commune(r []string) error {
 	typ, code, tncc, ncc, name, parent := r[0], r[1], r[6], r[7], r[9], r[11]
 	if !isCodeToken(code) {
-		b.err = fmt.Errorf("commune code %q", code)
-		return
+		return fmt.Errorf("commune code %q", code)
 	}
 	switch typ {
 	case "COM", "ARM":
@@ -346,8 +357,9 @@ func (b *builder) commune(r []string) {
 	case "COMD", "COMA":
 		b.parts = append(b.parts, part{code, name, ncc, tncc, parent})
 	default:
-		b.err = fmt.Errorf("commune type %q", typ)
+		return fmt.Errorf("commune type %q", typ)
 	}
+	return nil
 }
 
 func parseDate(s string) (int32, bool) {
@@ -361,11 +373,10 @@ func parseDate(s string) (int32, bool) {
 	return int32(n), true
 }
 
-func (b *builder) movement(r []string) {
+func (b *builder) movement(r []string) error {
 	d, ok := parseDate(r[1])
 	if !ok {
-		b.err = fmt.Errorf("movement date %q", r[1])
-		return
+		return fmt.Errorf("movement date %q", r[1])
 	}
 	side := func(typ, code, tncc, ncc, name string) int32 {
 		switch typ {
@@ -380,13 +391,15 @@ func (b *builder) movement(r []string) {
 	if e.av >= 0 || e.ap >= 0 {
 		b.events = append(b.events, e)
 	}
+	return nil
 }
 
-func (b *builder) comer(r []string) {
+func (b *builder) comer(r []string) error {
 	code, tncc, ncc, name, comer, comerName := r[0], r[1], r[2], r[4], r[6], r[7]
 	i := b.placeID(code, name, ncc, tncc, kindCOMER)
 	b.current = append(b.current, i)
 	b.addTerritory(keyOf(comerName), comer)
+	return nil
 }
 
 // Ranks of the country name fields: lower wins.
@@ -397,7 +410,7 @@ const (
 	rankFormer
 )
 
-func (b *builder) country(r []string) {
+func (b *builder) country(r []string) error {
 	code, actual, name, official, former, iso2, iso3 := r[0], r[1], r[5], r[6], r[7], r[8], r[9]
 	if code == "XXXXX" { // France and its overseas parts
 		key := keyOf(name)
@@ -405,7 +418,7 @@ func (b *builder) country(r []string) {
 			for _, k := range []string{key, iso2, iso3, keyOf(official)} {
 				b.ix.terr[k] = []string{} // empty: France, no département
 			}
-			return
+			return nil
 		}
 		if deps := b.ix.terr[key]; len(deps) > 0 {
 			for _, k := range []string{iso2, iso3, keyOf(official)} {
@@ -414,11 +427,10 @@ func (b *builder) country(r []string) {
 				}
 			}
 		}
-		return
+		return nil
 	}
 	if !strings.HasPrefix(code, "99") || !isDigits(code) {
-		b.err = fmt.Errorf("country code %q", code)
-		return
+		return fmt.Errorf("country code %q", code)
 	}
 	base := 0
 	if actual != "1" {
@@ -459,6 +471,7 @@ func (b *builder) country(r []string) {
 			}
 		}
 	}
+	return nil
 }
 
 // prettyCountry returns a readable country name: the official name's
@@ -471,15 +484,15 @@ func prettyCountry(official, name string) string {
 	return name
 }
 
-func (b *builder) postal(r []string) {
+func (b *builder) postal(r []string) error {
 	code, cp := r[0], r[2]
 	if !isCodeToken(code) || !isCodeToken(cp) {
-		b.err = fmt.Errorf("postal row %q %q", code, cp)
-		return
+		return fmt.Errorf("postal row %q %q", code, cp)
 	}
 	if !slices.Contains(b.ix.postal[cp], code) {
 		b.ix.postal[cp] = append(b.ix.postal[cp], code)
 	}
+	return nil
 }
 
 // finish turns the events into periods and links, then fills the lookup maps.

@@ -400,7 +400,7 @@ func toRoman(n int) string {
 }
 
 // at returns the places that place i was, or had become, on date d.
-func (ix *Index) at(i int32, d int32, _ int) []int32 {
+func (ix *Index) at(i, d int32) []int32 {
 	var out, seen []int32
 	ix.walk(i, d, 0, &seen, &out)
 	return out
@@ -513,7 +513,7 @@ func (ix *Index) resolvePlaces(ids []int32, art string, filt []string, d int32) 
 			}
 		} else {
 			for _, i := range ids {
-				for _, j := range ix.at(i, d, 0) {
+				for _, j := range ix.at(i, d) {
 					add(j, ix.movedNote(i, j, d))
 				}
 			}
@@ -606,7 +606,7 @@ func (ix *Index) movedNote(i, j int32, d int32) string {
 // oldNameNote explains an old name resolved without a birth date.
 func (ix *Index) oldNameNote(i int32) string {
 	p := &ix.places[i]
-	now := ix.at(i, today, 0)
+	now := ix.at(i, today)
 	var names []string
 	for _, j := range now {
 		names = append(names, ix.label(j))
@@ -652,7 +652,7 @@ func (ix *Index) codeOnly(r Result, code string, filt []string, d int32) Result 
 	case len(old) > 0 && d > 0:
 		var picks []int32
 		for _, i := range old {
-			for _, j := range ix.at(i, d, 0) {
+			for _, j := range ix.at(i, d) {
 				if !slices.Contains(picks, j) {
 					picks = append(picks, j)
 				}
@@ -686,7 +686,7 @@ func (ix *Index) withCode(r Result, out outcome, code string, filt []string, d i
 	var matched []int32
 	how := map[int32]string{}
 	for _, i := range out.picks {
-		now := append([]int32{i}, ix.at(i, today, 0)...)
+		now := append([]int32{i}, ix.at(i, today)...)
 		var codes []string
 		for _, j := range now {
 			codes = append(codes, ix.places[j].code)
@@ -705,7 +705,7 @@ func (ix *Index) withCode(r Result, out outcome, code string, filt []string, d i
 					}
 					targets := []int32{a}
 					if d > 0 {
-						targets = ix.at(a, d, 0)
+						targets = ix.at(a, d)
 					}
 					for _, j := range targets {
 						if !slices.Contains(matched, j) {
