@@ -118,9 +118,16 @@ func ecpsItem(reg Item, rpps string, now time.Time) Item {
 
 // registered returns the one RPPS at the item's FINESS that is the
 // registrant, by folded name and profession or role.
+//
+// Professions registered on Portail RPPS+ (aide-soignant, brancardier…)
+// carry no profession code on the agency side (matcher leaves it null: the
+// role codes 313–317 are not mapped one to one), so for channel rpps_plus a
+// registration with no code is fulfilled by a professional listed at the
+// FINESS under a role and with no profession code: the shape an RPPS+
+// registrant has in the directory.
 func registered(it Item, pros []rppsync.Professional) (string, bool) {
 	r := it.Registration
-	if r == nil || r.ProfessionCode == "" {
+	if r == nil || (r.ProfessionCode == "" && it.Channel != rppsync.ChannelRPPSPlus) {
 		return "", false
 	}
 	lasts := nonEmpty(matcher.Fold(r.BirthName), matcher.Fold(r.UsageName))
@@ -133,7 +140,11 @@ func registered(it Item, pros []rppsync.Professional) (string, bool) {
 		if p.RPPS == "" || !slices.Contains(lasts, matcher.Fold(p.LastName)) || !sameFirstNames(first, matcher.Fold(p.FirstName)) {
 			continue
 		}
-		if !sameProfession(p, r.ProfessionCode, it.FINESS) {
+		if r.ProfessionCode == "" {
+			if !roleRegistrant(p, it.FINESS) {
+				continue
+			}
+		} else if !sameProfession(p, r.ProfessionCode, it.FINESS) {
 			continue
 		}
 		if found != "" && found != p.RPPS {
@@ -158,6 +169,20 @@ func sameProfession(p rppsync.Professional, code, finess string) bool {
 		}
 	}
 	return at && p.ProfessionCode == code
+}
+
+// roleRegistrant reports whether p has no profession code and an activity
+// at finess under a role code.
+func roleRegistrant(p rppsync.Professional, finess string) bool {
+	if p.ProfessionCode != "" {
+		return false
+	}
+	for _, a := range p.Activities {
+		if activityAt(a, finess) && a.RoleCode != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func activeAt(pros []rppsync.Professional, rpps, finess string) bool {

@@ -44,6 +44,11 @@ func TestReconcile(t *testing.T) {
 		return built(t, queue.KindFixData, verdict("rpps_unknown", withRPPS(rppsC)), queue.Cards{})
 	}
 	candidate := func(t *testing.T) queue.Item { return candidateItem(t, rppsync.ChannelRPPSPlus, "313") }
+	// What the matcher gives a role profession (aide-soignant): channel
+	// rpps_plus and no profession code.
+	registerNoCode := func(t *testing.T) queue.Item {
+		return built(t, queue.KindRegisterRPPSPlus, verdict("to_register", withChannel(rppsync.ChannelRPPSPlus, "")), queue.Cards{})
+	}
 
 	tests := []struct {
 		name string
@@ -59,6 +64,12 @@ func TestReconcile(t *testing.T) {
 		{"RPPS+ registrant appears after the contract ended", register,
 			queue.Snapshot{Today: after, AtFINESS: []rppsync.Professional{pro(rppsB, "Durandel", "Maëlle", "", "313", finess)}},
 			queue.StateDone, rppsB, nil},
+		{"RPPS+ registrant with no profession code appears under a role", registerNoCode,
+			queue.Snapshot{Today: during, AtFINESS: []rppsync.Professional{pro(rppsB, "DURANDEL", "MAELLE", "", "313", finess)}},
+			queue.StateDone, rppsB, []queue.Kind{queue.KindActivateECPS}},
+		{"RPPS+ registrant with no profession code: homonym infirmière", registerNoCode,
+			queue.Snapshot{Today: during, AtFINESS: []rppsync.Professional{pro(rppsB, "DURANDEL", "MAELLE", "60", "", finess)}},
+			queue.StatePending, "", nil},
 		{"homonym with another profession", register,
 			queue.Snapshot{Today: during, AtFINESS: []rppsync.Professional{pro(rppsB, "DURANDEL", "MAELLE", "60", "", finess)}},
 			queue.StatePending, "", nil},
