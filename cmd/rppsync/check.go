@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rppsync/rppsync"
+	"github.com/rppsync/rppsync/directory"
+	"github.com/rppsync/rppsync/importer"
+	"github.com/rppsync/rppsync/matcher"
+	"github.com/rppsync/rppsync/matcher/insee"
+	"github.com/rppsync/rppsync/report"
+	"github.com/rppsync/rppsync/store"
+)
+
+// checkBatch is how many rows go to the matcher at once: one directory query
+// per batch, never one per row.
+const checkBatch = 5000
+
+// readFiles reads every file; a file that cannot be read is reported in its
+// FileResult and the others go on. It returns the results (rows not yet
+// judged) and, per file, its records.
+func (m *Main) readFiles(ctx context.Context, paths []string, opts importer.Options) ([]rppsync.FileResult, [][]rppsync.Record, error) {
+	results := make([]rppsync.FileResult, len(paths))
+	records := make([][]rppsync.Record, len(paths))
+	for i, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		results[i].Path = p
+		f, err := importer.ReadFile(ctx, p, opts)
+		if err != nil {
+			var fe *rppsync.FileError
+			if !errors.As(err, &fe) {
+				if ctx.Err() != nil {
+					return nil, nil, ctx.Err()
+				}
+				fe = &rppsync.FileError{Code: importer.CodeFileUnreadable, Message: fmt.Sprintf("Le fichier %s n'a pas pu être lu (%v) : vérifiez-le et déposez-le à nouveau.", p, err)}
+			}
+			results[i].Error = fe
+			if f != nil {
+				results[i].Sheets = f.Sheets
+			}
+			fmt.Fprintf(m.Stderr, "rppsync: %s\n", fe.Message)
+			m.log.Warn().Str("file", p).Str("code", fe.Code).Msg("file could not be read")
+			continue
+		}
+		results[i].Sheets = f.Sheets
+		results[i].Unmapped = f.Unmapped
+		results[i].NIRColumns = f.NIRColumns
+		records[i] = f.Records
+		m.log.Info().Str("file", p).Str("format", f.Format).Int("rows", len(f.Records)).
+			Int("unmapped_columns", len(f.Unmapped)).Int("nir_columns", len(f.NIRColumns)).Msg("file read")
+	}
+	return results, records, nil
+}
+
+// judge gives every record its verdict, in batches.
+func judge(ctx context.Context, mt *matcher.Matcher, results []rppsync.FileResult, records [][]rppsync.Record) error {
+	for i := range results {
+		recs := records[i]
+		results[i].Rows = make([]rppsync.Verdict, 0, len(recs))
+		for start := 0; start < len(recs); start += checkBatch {
+			end := min(start+checkBatch, len(recs))
+			vs, err := mt.Check(ctx, recs[start:end])
+			if err != nil {
+				return fmt.Errorf("check %s: %w", results[i].Path, err)
+			}
+			results[i].Rows = append(results[i].Rows, vs...)
+		}
+	}
+	return nil
+}
+
+// directoryFor returns the directory a check uses: the extract named by
+// --directory, read once and filtered to what the records can match; else
+// the one loaded in the database when --database-url is set; else none
+// (rows are checked for format only). closeFn releases what it opened.
+//
+// want says which RPPS numbers and name keys the in-memory directory must keep.
+func (m *Main) directoryFor(ctx context.Context, cfg *config, want func() (rpps, keys []string)) (dir matcher.Directory, closeFn func(), err error) {
+	closeFn = func() {}
+	if path := cfg.get("directory"); path != "" {
+		rpps, keys := want()
+		mem, stats, err := directory.LoadFiltered(ctx, path, rpps, keys)
+		if err != nil {
+			return nil, closeFn, fmt.Errorf("read the directory extract %s: %w (give the PS_LibreAcces zip or its Personne_activite .txt file)", path, err)
+		}
+		m.log.Info().Str("extract", path).Int("lines", stats.Lines).Int("kept", stats.Kept).Int("bad_lines", stats.Bad).Msg("directory extract read")
+		return mem, closeFn, nil
+	}
+	if cfg.get("database-url") == "" {
+		m.log.Info().Msg("no directory: rows are checked for format only (give --directory or DATABASE_URL)")
+		return nil, closeFn, nil
+	}
+	db, err := m.openDB(ctx, cfg)
+	if err != nil {
+		return nil, closeFn, err
+	}
+	if _, err := db.DirectoryStatus(ctx); err != nil {
+		db.Close()
+		if errors.Is(err, store.ErrNoDirectory) {
+			m.log.Warn().Msg("the database holds no directory yet: rows are checked for format only (run `rppsync directory load`)")
+			return nil, func() {}, nil
+		}
+		return nil, closeFn, err
+	}
+	return db.Directory(), db.Close, nil
+}
+
+func (m *Main) runCheck(ctx context.Context, args []string) error {
+	var cfg config
+	fs := m.flags("check", "check [--directory PATH] [--format table|json|xlsx|csv] [--out PATH] FILE...", &cfg,
+		"database-url", "directory", "format", "out", "profile")
+	if err := m.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("%w: name at least one agency file (.xlsx, .csv, .txt)", errUsage)
+	}
+	opts, err := m.importOptions(&cfg)
+	if err != nil {
+		return err
+	}
+	out, closeOut, err := m.output(cfg.get("out"))
+	if err != nil {
+		return err
+	}
+	defer closeOut()
+	format, err := report.ParseFormat(m.outputFormat(&cfg, out))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if format == report.FormatXLSX && cfg.get("out") == "" && m.Terminal(out) {
+		return fmt.Errorf("%w: --format xlsx writes a workbook: name it with --out rapport.xlsx", errUsage)
+	}
+
+	results, records, err := m.readFiles(ctx, fs.Args(), opts)
+	if err != nil {
+		return err
+	}
+	dir, closeDir, err := m.directoryFor(ctx, &cfg, func() ([]string, []string) {
+		var all []rppsync.Record
+		for _, r := range records {
+			all = append(all, r...)
+		}
+		return matcher.Wanted(all)
+	})
+	if err != nil {
+		return err
+	}
+	defer closeDir()
+	mt, err := matcher.New(matcher.Config{Directory: dir, Places: insee.Default()})
+	if err != nil {
+		return err
+	}
+	if err := judge(ctx, mt, results, records); err != nil {
+		return err
+	}
+	if err := report.Write(out, format, results, report.Options{Color: m.Terminal(out), Now: m.Now()}); err != nil {
+		return fmt.Errorf("write the report: %w", err)
+	}
+	s := report.Summarise(results)
+	m.log.Info().Int("files", s.Files).Int("file_errors", s.FileErrors).Int("rows", s.Rows).Int("matched", s.Matched).Msg("check finished")
+	if s.FileErrors > 0 {
+		return errFilesUnreadable
+	}
+	return nil
+}
+
+func (m *Main) importOptions(cfg *config) (importer.Options, error) {
+	opts := importer.Options{Now: m.Now()}
+	if p := cfg.get("profile"); p != "" {
+		prof, err := importer.LoadProfile(p)
+		if err != nil {
+			return opts, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		opts.Profile = prof
+	}
+	return opts, nil
+}
+
+// output opens --out, or returns standard output.
+func (m *Main) output(path string) (io.Writer, func(), error) {
+	if path == "" || path == "-" {
+		return m.Stdout, func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	return f, func() { _ = f.Close() }, nil
+}
+
+// openDB connects to --database-url and applies pending migrations.
+func (m *Main) openDB(ctx context.Context, cfg *config) (*store.DB, error) {
+	url := cfg.get("database-url")
+	if url == "" {
+		return nil, fmt.Errorf("%w: this command needs the database: set DATABASE_URL or --database-url (`make db` starts a local PostgreSQL)", errUsage)
+	}
+	db, err := store.Open(ctx, store.Config{URL: url, Logger: m.log})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		m.log.Info().Strs("migrations", applied).Msg("database migrated")
+	}
+	return db, nil
+}

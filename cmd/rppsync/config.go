@@ -1,0 +1,112 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// setting is one configuration value: a flag, the environment variable that
+// sets it when the flag is absent, its default and its meaning. settings is
+// the one table of configuration; the README reproduces it (`rppsync help config`).
+type setting struct {
+	Flag     string
+	Env      string
+	Default  string
+	Usage    string
+	Commands string // the commands that take it, as shown in the README
+}
+
+var settings = []setting{
+	{"database-url", "DATABASE_URL", "", "PostgreSQL connection string. `check` uses the directory loaded there when set; `directory load`, `import`, `queue`, `purge`, `status` and `migrate` need it.", "all"},
+	{"directory", "RPPSYNC_DIRECTORY", "", "A national directory extract (`PS_LibreAcces_Personne_activite_*.txt` or the `PS_LibreAcces` zip) read directly by `check`, with no database.", "check"},
+	{"format", "RPPSYNC_FORMAT", "table on a terminal, json otherwise", "Output format: `table`, `json`, `csv` or `xlsx` (xlsx needs --out).", "check, lookup, queue"},
+	{"out", "", "standard output", "Write the report to this file instead.", "check, queue export"},
+	{"profile", "RPPSYNC_PROFILE", "", "An agency column-mapping profile (JSON, see fixtures/agencies/profile.example.json) for headers the built-in synonyms do not know.", "check, import"},
+	{"agency", "RPPSYNC_AGENCY", "", "The temp agency the files come from, recorded with each imported file.", "import"},
+	{"dropped-by", "RPPSYNC_DROPPED_BY", "the login name", "Who dropped the files, recorded with each imported file.", "import"},
+	{"retention", "RPPSYNC_RETENTION", "90d", "How long after a contract ends its personal data is kept before `purge` erases it (days `d` or a Go duration).", "purge"},
+	{"log-level", "RPPSYNC_LOG_LEVEL", "info", "Log level: `debug`, `info`, `warn`, `error`.", "all"},
+	{"log-format", "RPPSYNC_LOG_FORMAT", "auto", "Log format on stderr: `json`, `console`, or `auto` (console on a terminal, JSON otherwise).", "all"},
+}
+
+func lookupSetting(name string) setting {
+	for _, s := range settings {
+		if s.Flag == name {
+			return s
+		}
+	}
+	panic("rppsync: unknown setting " + name)
+}
+
+// config holds the values of the settings a command registered.
+type config struct {
+	values map[string]*string
+	getenv func(string) string
+}
+
+// register adds the named settings to fs; their environment variables give
+// the defaults and the flags, parsed later, win.
+func (c *config) register(fs *flag.FlagSet, names ...string) {
+	if c.values == nil {
+		c.values = map[string]*string{}
+	}
+	for _, n := range names {
+		s := lookupSetting(n)
+		def := ""
+		if s.Env != "" {
+			def = c.getenv(s.Env)
+		}
+		usage := s.Usage
+		if s.Env != "" {
+			usage += " (env " + s.Env + ")"
+		}
+		c.values[n] = fs.String(n, def, usage)
+	}
+}
+
+// get returns the value of a registered setting ("" when unset).
+func (c *config) get(name string) string {
+	if p, ok := c.values[name]; ok {
+		return strings.TrimSpace(*p)
+	}
+	return ""
+}
+
+// parseRetention reads "90d", "12h" or a Go duration.
+func parseRetention(s string) (time.Duration, error) {
+	if s == "" {
+		s = "90d"
+	}
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("retention %q: want a number of days such as 90d", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("retention %q: want a number of days such as 90d, or a duration such as 2160h", s)
+	}
+	return v, nil
+}
+
+// writeConfigTable prints the settings as the README's Markdown table.
+func writeConfigTable(w io.Writer) {
+	fmt.Fprintln(w, "| flag | environment variable | default | commands | meaning |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, s := range settings {
+		env, def := "—", "—"
+		if s.Env != "" {
+			env = "`" + s.Env + "`"
+		}
+		if s.Default != "" {
+			def = s.Default
+		}
+		fmt.Fprintf(w, "| `--%s` | %s | %s | %s | %s |\n", s.Flag, env, def, s.Commands, s.Usage)
+	}
+}

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/rppsync/rppsync"
+	"github.com/rppsync/rppsync/queue"
+	"github.com/rppsync/rppsync/report"
+	"github.com/rppsync/rppsync/store"
+)
+
+func (m *Main) runQueue(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: `rppsync queue list|export|resolve` (rppsync queue list -h)", errUsage)
+	}
+	switch args[0] {
+	case "list":
+		return m.queueList(ctx, args[1:], false)
+	case "export":
+		return m.queueList(ctx, args[1:], true)
+	case "resolve":
+		return m.queueResolve(ctx, args[1:])
+	case "-h", "--help":
+		fmt.Fprintln(m.Stderr, "Usage: rppsync queue list|export|resolve [flags]   (rppsync queue list -h)")
+		return nil
+	}
+	return fmt.Errorf("%w: unknown queue command %q: list, export or resolve", errUsage, args[0])
+}
+
+// queueList lists items (list) or writes one structure's queue as a file (export).
+func (m *Main) queueList(ctx context.Context, args []string, export bool) error {
+	var cfg config
+	name, usage := "queue list", "queue list [--finess FINESS] [--agency NAME] [--kind KIND] [--state STATE|all] [--format table|json]"
+	if export {
+		name, usage = "queue export", "queue export --finess FINESS [--state STATE|all] [--format json|csv] [--out PATH]\n\nOne structure's queue, nothing of any other structure."
+	}
+	fs := m.flags(name, usage, &cfg, "database-url", "format", "out")
+	finess := fs.String("finess", "", "Only this structure's items (FINESS site).")
+	agency := fs.String("agency", "", "Only items from this agency's files.")
+	kind := fs.String("kind", "", "Only this kind: validate_activity, register_rpps_plus, follow_up_ordre, follow_up_ars, order_mie, activate_ecps, fix_data, confirm_candidate.")
+	state := fs.String("state", "pending", "Only this state: pending, done, cancelled, expired, or all.")
+	if err := m.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	if export && *finess == "" {
+		return fmt.Errorf("%w: queue export writes one structure's queue: give --finess", errUsage)
+	}
+	f := store.ItemFilter{FINESS: *finess, Agency: *agency}
+	if *kind != "" {
+		k, err := queue.ParseKind(*kind)
+		if err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		f.Kinds = []queue.Kind{k}
+	}
+	if *state != "all" && *state != "" {
+		s, err := queue.ParseState(*state)
+		if err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		f.States = []queue.State{s}
+	}
+	db, err := m.openDB(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	items, err := db.Items(ctx, f)
+	if err != nil {
+		return err
+	}
+	out, closeOut, err := m.output(cfg.get("out"))
+	if err != nil {
+		return err
+	}
+	defer closeOut()
+	switch format := m.outputFormat(&cfg, out); format {
+	case "json":
+		if items == nil {
+			items = []store.StoredItem{}
+		}
+		return writeJSON(out, items)
+	case "csv":
+		return writeItemsCSV(out, items)
+	case "table":
+		writeItemsTable(out, items)
+		return nil
+	default:
+		return fmt.Errorf("%w: --format %q: table, json or csv", errUsage, format)
+	}
+}
+
+func writeItemsTable(w io.Writer, items []store.StoredItem) {
+	if len(items) == 0 {
+		fmt.Fprintln(w, "Aucune demande.")
+		return
+	}
+	finess := ""
+	for _, it := range items {
+		if it.FINESS != finess {
+			finess = it.FINESS
+			fmt.Fprintf(w, "\nStructure FINESS %s\n", orDash(finess))
+		}
+		fmt.Fprintf(w, "  #%-6d %-34s %-10s %s → %s  RPPS %s\n", it.ID, it.Kind.Label(), it.State.Label(),
+			fmtDate(it.Start), fmtDate(it.End), orDash(it.RPPS))
+		fmt.Fprintf(w, "          %s\n", it.Reason)
+		if r := it.Registration; r != nil && it.Kind == queue.KindRegisterRPPSPlus {
+			fmt.Fprintf(w, "          pré-rempli : %s %s, né(e) le %s, INSEE %s ; manquant : %s\n",
+				r.BirthName, r.FirstNames, fmtDate(r.BirthDate), orDash(r.BirthINSEE+r.BirthCountry), orDash(strings.Join(r.Missing, ", ")))
+		}
+		for _, c := range it.Candidates {
+			fmt.Fprintf(w, "          candidat RPPS %s (score %.2f) %s\n", c.RPPS, c.Score, strings.Join(c.Reasons, ", "))
+		}
+		for _, is := range it.Issues {
+			fmt.Fprintf(w, "          ↳ %s\n", is.Message)
+		}
+	}
+}
+
+func writeItemsCSV(w io.Writer, items []store.StoredItem) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.UseCRLF = true
+	_ = cw.Write([]string{"N°", "Demande", "État", "FINESS", "RPPS", "Début contrat", "Fin contrat", "Motif",
+		"Civilité", "Nom de naissance", "Nom d'usage", "Prénoms", "Date de naissance", "INSEE naissance", "Pays de naissance",
+		"Courriel", "Téléphone", "Profession", "Champs manquants", "Candidats"})
+	for _, it := range items {
+		r := it.Registration
+		if r == nil {
+			r = &queue.Registration{}
+		}
+		var cands []string
+		for _, c := range it.Candidates {
+			cands = append(cands, fmt.Sprintf("%s (%.2f)", c.RPPS, c.Score))
+		}
+		rec := []string{strconv.FormatInt(it.ID, 10), it.Kind.Label(), it.State.Label(), it.FINESS, it.RPPS,
+			fmtDate(it.Start), fmtDate(it.End), it.Reason, r.Civility, r.BirthName, r.UsageName, r.FirstNames,
+			fmtDate(r.BirthDate), r.BirthINSEE, r.BirthCountry, r.Email, r.Phone, r.ProfessionLabel,
+			strings.Join(r.Missing, ", "), strings.Join(cands, " | ")}
+		for i := range rec {
+			rec[i] = report.Neutralise(rec[i])
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func (m *Main) queueResolve(ctx context.Context, args []string) error {
+	var cfg config
+	fs := m.flags("queue resolve", "queue resolve ITEM (--confirm RPPS | --reject)\n\nA human decision on a candidate: confirm the one who is the worker, or reject all.", &cfg, "database-url", "format")
+	confirm := fs.String("confirm", "", "The RPPS of the candidate who is the worker.")
+	reject := fs.Bool("reject", false, "None of the candidates is the worker: register them instead.")
+	if err := m.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || (*confirm == "") == !*reject {
+		return fmt.Errorf("%w: give one item number and either --confirm RPPS or --reject", errUsage)
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(fs.Arg(0), "#"), 10, 64)
+	if err != nil {
+		return fmt.Errorf("%w: item %q: give the number shown by `rppsync queue list`", errUsage, fs.Arg(0))
+	}
+	db, err := m.openDB(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	item, follow, err := db.ResolveCandidate(ctx, id, *confirm, m.Now())
+	if err != nil {
+		return err
+	}
+	if m.outputFormat(&cfg, m.Stdout) == "json" {
+		return writeJSON(m.Stdout, map[string]any{"item": item, "created": follow})
+	}
+	fmt.Fprintf(m.Stdout, "Demande #%d : %s.\n", item.ID, item.State.Label())
+	for _, f := range follow {
+		fmt.Fprintf(m.Stdout, "  nouvelle demande #%d : %s — %s\n", f.ID, f.Kind.Label(), f.Reason)
+	}
+	return nil
+}
+
+func (m *Main) runPurge(ctx context.Context, args []string) error {
+	var cfg config
+	fs := m.flags("purge", "purge [--retention 90d]\n\nErases the personal data of contracts that ended longer ago than the retention.", &cfg, "database-url", "retention")
+	if err := m.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	keep, err := parseRetention(cfg.get("retention"))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	db, err := m.openDB(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := m.Now()
+	before := rppsync.DateOf(now.Add(-keep))
+	rep, err := db.Purge(ctx, before, now)
+	if err != nil {
+		return err
+	}
+	m.log.Info().Str("ended_before", before.String()).Int("contracts", rep.Contracts).Int("rows", rep.Rows).Int("items", rep.Items).Msg("purge finished")
+	fmt.Fprintf(m.Stdout, "Données personnelles effacées pour les contrats terminés avant le %s : %d contrats, %d lignes, %d demandes.\n",
+		fmtDate(before), rep.Contracts, rep.Rows, rep.Items)
+	return nil
+}
+
+func fmtDate(d rppsync.Date) string {
+	if d.IsZero() {
+		return "—"
+	}
+	return fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# bench.sh: the scripted end-to-end benchmarks of issue 3, on full-size
+# synthetic data (2.23 M directory lines, agency files of 10k and 100k rows).
+#
+#   bash scripts/bench.sh [DIR]     (make bench runs it; DIR defaults to /tmp/rppsync-bench)
+#
+# Each run is timed with /usr/bin/time (wall seconds, peak RSS), side by side
+# with a baseline on the same files, and the ratios are printed:
+#   1. directory load (COPY, indexes, atomic swap)  vs  psql \copy of the raw file into an unindexed table
+#   2. check --directory of the 10k-row file         vs  an awk hash join on RPPS, and Miller's `mlr join`
+#   3. check of the 10k-row XLSX against the database vs  a bare streaming read of the same XLSX
+# The figures and the machine go to DIR/bench-results.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/usr/local/go/bin:$PATH
+
+DIR=${1:-/tmp/rppsync-bench}
+mkdir -p "$DIR"
+EXTRACT=$DIR/PS_LibreAcces_Personne_activite_202611200800.txt
+AG10=$DIR/agency-10k.csv
+AG10X=$DIR/agency-10k.xlsx
+OUT=$DIR/bench-results.md
+
+say() { printf '%s\n' "$*" >&2; }
+
+if [ ! -f "$DIR/.generated" ]; then
+  say "generating the full-size synthetic data in $DIR (once)"
+  go run ./fixtures/cmd/genbench -out "$DIR"
+  touch "$DIR/.generated"
+fi
+if ! command -v mlr >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq miller >&2 || { apt-get update -qq >&2 && apt-get install -y -qq miller >&2; }; fi
+fi
+
+go build -o bin/rppsync ./cmd/rppsync
+go build -o bin/xlsxscan ./scripts/xlsxscan
+
+BENCH_URL=$(DATABASE_URL="postgres://postgres@127.0.0.1:5432/rppsync_bench?sslmode=disable" bash scripts/db.sh)
+export DATABASE_URL=$BENCH_URL
+bin/rppsync migrate --log-level warn >/dev/null
+
+# measure NAME CMD...: runs CMD, records "seconds peak_rss_mb" in $M_NAME.
+declare -A SECS RSS
+measure() {
+  local name=$1; shift
+  local t; t=$(mktemp)
+  /usr/bin/time -f '%e %M' -o "$t" "$@" >/dev/null
+  read -r s kb <"$t"; rm -f "$t"
+  SECS[$name]=$s; RSS[$name]=$((kb / 1024))
+  say "$(printf '%-28s %8.2f s  %6d MB' "$name" "$s" "${RSS[$name]}")"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+say "== 1. directory load vs psql \\copy"
+cols=$(head -n1 "$EXTRACT" | tr -d '\r' | awk -F'|' '{ for (i = 1; i <= NF; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i }')
+psql "$BENCH_URL" -qc "drop table if exists bench_raw; create table bench_raw ($cols)"
+measure "psql \\copy (raw, no index)" psql "$BENCH_URL" -qc "\\copy bench_raw from '$EXTRACT' with (format csv, delimiter '|', quote E'\\x01', header true)"
+psql "$BENCH_URL" -qc "drop table bench_raw"
+measure "rppsync directory load" bin/rppsync directory load --force --log-level warn "$EXTRACT"
+
+say "== 2. check --directory (10k rows) vs awk and mlr hash joins"
+measure "rppsync check --directory" bin/rppsync check --directory "$EXTRACT" --format json --out /dev/null --log-level warn "$AG10"
+# The agency file's RPPS column, normalised, as the left side of the joins (not timed).
+rcol=$(head -n1 "$AG10" | tr -d '\r\357\273\277' | awk -F';' '{ for (i = 1; i <= NF; i++) if ($i ~ /RPPS/) print i }')
+tail -n +2 "$AG10" | awk -F';' -v c="$rcol" '{ gsub(/[ .\-]/, "", $c); if ($c != "") print "x|" $c }' >"$DIR/left.nidx"
+measure "awk hash join on RPPS" awk -F'|' 'NR == FNR { want[$2] = 1; next } ($2 in want)' "$DIR/left.nidx" "$EXTRACT"
+measure "mlr join on RPPS" mlr --inidx --ifs '|' --onidx --ofs '|' join -j 2 -f "$DIR/left.nidx" "$EXTRACT"
+
+say "== 3. check of the 10k-row XLSX against the database vs a bare streaming read"
+measure "rppsync check (database)" bin/rppsync check --format json --out /dev/null --log-level warn "$AG10X"
+measure "xlsxscan (bare read)" bin/xlsxscan "$AG10X"
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+mem=$(free -g | awk '/Mem:/ { print $2 " GiB" }')
+lines=$(($(wc -l <"$EXTRACT") - 1))
+size=$(du -m "$EXTRACT" | cut -f1)
+{
+  echo "Machine: $(nproc) cores, $cpu, $mem; PostgreSQL $(psql "$BENCH_URL" -Atc 'show server_version'); $(go version | cut -d' ' -f3); $(date -u +%Y-%m-%d)."
+  echo "Data: synthetic extract of $lines lines ($size MB), agency files of 10k rows (CSV and XLSX)."
+  echo
+  echo "| run | seconds | peak RSS (MB) | baseline | ratio | target |"
+  echo "|---|---|---|---|---|---|"
+  echo "| \`directory load\` | ${SECS[rppsync directory load]} | ${RSS[rppsync directory load]} | \`psql \\copy\` ${SECS[psql \\copy (raw, no index)]} s | $(ratio "${SECS[rppsync directory load]}" "${SECS[psql \\copy (raw, no index)]}")× | ≤ 1.5×, ≤ 200 MB |"
+  echo "| \`check --directory\` 10k | ${SECS[rppsync check --directory]} | ${RSS[rppsync check --directory]} | awk ${SECS[awk hash join on RPPS]} s | $(ratio "${SECS[rppsync check --directory]}" "${SECS[awk hash join on RPPS]}")× | ≤ 1.5×, ≤ 150 MB |"
+  echo "| \`check --directory\` 10k | ${SECS[rppsync check --directory]} | ${RSS[rppsync check --directory]} | mlr join ${SECS[mlr join on RPPS]} s | $(ratio "${SECS[mlr join on RPPS]}" "${SECS[rppsync check --directory]}")× faster | ≥ 8× faster |"
+  echo "| \`check\` 10k XLSX (database) | ${SECS[rppsync check (database)]} | ${RSS[rppsync check (database)]} | xlsxscan ${SECS[xlsxscan (bare read)]} s | $(ratio "${SECS[rppsync check (database)]}" "${SECS[xlsxscan (bare read)]}")× | ≤ 3× |"
+} >"$OUT"
+cat "$OUT"

@@ -1,0 +1,147 @@
+package store_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rppsync/rppsync/store"
+	"github.com/rppsync/rppsync/store/storetest"
+)
+
+// crashURLEnv carries the schema URL to the child process of TestCrashMidLoad.
+const crashURLEnv = "RPPSYNC_STORE_CRASH_CHILD_URL"
+
+// crashMarker is what the child prints once its COPY is well under way.
+const crashMarker = "COPY-UNDER-WAY"
+
+// TestCrashMidLoadChild is the child of TestCrashMidLoad: it loads a slow,
+// endless generated extract until it is killed. Run alone it does nothing.
+func TestCrashMidLoadChild(t *testing.T) {
+	url := os.Getenv(crashURLEnv)
+	if url == "" {
+		t.Skip("child process of TestCrashMidLoad")
+	}
+	db, err := store.Open(context.Background(), store.Config{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &genSource{n: 1 << 40, variant: 5, delay: func(n int) {
+		if n == 30_000 { // several COPY buffers have reached the server
+			os.Stdout.WriteString("\n" + crashMarker + "\n")
+		}
+		if n > 30_000 && n%1000 == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}}
+	_, err = db.LoadDirectory(context.Background(), store.ExtractInfo{Name: "crash.txt", Date: day(20)}, src, store.LoadOptions{})
+	t.Fatalf("the endless load returned: %v", err)
+}
+
+// TestCrashMidLoad kills a process with SIGKILL in the middle of its COPY
+// and checks that the previous directory is intact, that no staging table is
+// visible, and that the next load succeeds and leaves none behind.
+func TestCrashMidLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process; skipped with -short")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	url := storetest.NewSchema(t)
+	db := storetest.Open(t, url)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := mustLoad(t, db, "a.txt", 5, extractA())
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashMidLoadChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), crashURLEnv+"="+url)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killed := false
+	defer func() {
+		if !killed {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	}()
+	marker := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		found := false
+		for sc.Scan() {
+			if strings.TrimSpace(sc.Text()) == crashMarker && !found {
+				found = true
+				marker <- true
+			}
+		}
+		if !found {
+			marker <- false
+		}
+	}()
+	select {
+	case ok := <-marker:
+		if !ok {
+			t.Fatal("the child process ended before its COPY was under way")
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the child process did not start its COPY within 2 minutes")
+	}
+
+	// The server is in the middle of the child's COPY.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var copying int
+		err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE state = 'active' AND query ILIKE 'copy "directory_line_next"%'`).Scan(&copying)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if copying > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no COPY into directory_line_next seen on the server")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if stagingVisible(t, db) {
+		t.Error("a reader sees the staging table of a load in progress")
+	}
+	if err := cmd.Process.Kill(); err != nil { // SIGKILL
+		t.Fatal(err)
+	}
+	killed = true
+	_ = cmd.Wait()
+
+	st, err := db.DirectoryStatus(ctx)
+	if err != nil || st.ExtractID != before.ExtractID || st.Activities != 7 {
+		t.Fatalf("status after the crash = %+v, %v; want the previous extract", st, err)
+	}
+	ps, err := db.Directory().Professionals(ctx, []string{"10000000002"})
+	if err != nil || len(ps["10000000002"].Activities) != 3 {
+		t.Fatalf("Professionals after the crash = %+v, %v", ps, err)
+	}
+	if stagingVisible(t, db) {
+		t.Error("a staging table is visible after the crash")
+	}
+	after := mustLoad(t, db, "b.txt", 6, extractA()[:3])
+	if after.Previous == nil || after.Previous.Name != "a.txt" {
+		t.Errorf("load after the crash replaced %+v, want a.txt", after.Previous)
+	}
+	if stagingVisible(t, db) {
+		t.Error("a staging table is left after the load that followed the crash")
+	}
+	if st, err := db.DirectoryStatus(ctx); err != nil || st.Name != "b.txt" || st.People != 2 {
+		t.Errorf("status after the next load = %+v, %v", st, err)
+	}
+}

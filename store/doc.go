@@ -1,0 +1,25 @@
+// Package store owns every access to PostgreSQL: the connection pool, the
+// embedded numbered migrations, and the national directory (Annuaire Santé
+// extracts) held in the database — loading it in bulk, swapping it in
+// atomically, recording what changed from one extract to the next, and the
+// batched lookups the matcher and the MIE checks run against it.
+//
+// Schema ownership: the shape of every table (columns, constraints) is
+// written once, in migrations/NNNN_name.sql, applied in order by
+// (*DB).Migrate. The directory tables (directory_line, directory_card) are
+// created empty by a migration and replaced wholesale by each load: a load
+// creates a staging table LIKE the live one, streams the extract into it with
+// COPY, builds the indexes this package declares (lineIndexes, cardIndexes),
+// computes the changes, then drops the live table and renames the staging
+// table in the same transaction. Nothing may therefore hold a foreign key to a
+// directory table; other tables refer to people by RPPS and to structures by
+// FINESS.
+//
+// The package must not parse files, decide verdicts or format reports: it
+// receives directory lines from the directory package through ActivitySource
+// and CardSource, computes only the blocking keys the matcher package defines
+// (matcher.Fold, matcher.NameKeys) so that the database and the in-memory
+// directory find the same candidates, and returns domain types of package
+// rppsync. It logs identifiers and counts, never names, birth data or
+// contact data.
+package store

@@ -1,0 +1,562 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/rppsync/rppsync"
+	"github.com/rppsync/rppsync/queue"
+)
+
+// ErrInvalidImport is returned by ImportFile when its arguments cannot be
+// recorded: a SHA-256 that is not 64 hexadecimal digits, or rows given for a
+// file that could not be read.
+var ErrInvalidImport = errors.New("import invalide")
+
+// ImportFile describes one agency file as the importer read it. Error is set
+// when the file could not be read at all: it is recorded too, with no rows.
+type ImportFile struct {
+	Path, SHA256, Agency, DroppedBy, Format string
+	Sheets                                  []rppsync.SheetInfo
+	// Unmapped and NIRColumns are column headings, never values.
+	Unmapped, NIRColumns []string
+	Error                *rppsync.FileError
+}
+
+// ImportRow is one row of the file: the record as read, its verdict, and
+// the items the caller built for it with queue.Build.
+type ImportRow struct {
+	Record  rppsync.Record
+	Verdict rppsync.Verdict
+	Items   []queue.Item
+}
+
+// ImportReport says what ImportFile recorded.
+type ImportReport struct {
+	FileID int64
+	// Duplicate is true when a file with the same SHA-256 was already
+	// imported successfully: nothing was written, and DuplicateOf and
+	// DuplicateAt name that earlier import.
+	Duplicate   bool
+	DuplicateOf int64
+	DuplicateAt time.Time
+
+	Rows               int // rows recorded
+	ContractsNew       int // contracts seen for the first time
+	ContractsUpdated   int // known contracts whose data changed
+	ContractsUnchanged int // known contracts named again with the same data
+	ItemsCreated       int // items inserted pending
+	ItemsUpdated       int // pending items whose content changed
+	ItemsCancelled     int // pending items the corrected rows no longer ask for
+	// Changes lists, per updated contract, the fields whose value changed.
+	Changes []ContractChange
+}
+
+// ContractChange names the fields a row of a later file changed in a known
+// contract, by their names in the contract data (see contractFields), such
+// as birth_insee, phone, rpps or status.
+type ContractChange struct {
+	ContractKey string
+	Sheet       string
+	Row         int
+	Fields      []string
+}
+
+// contractFields are the keys of a contract's data, in the order Changes
+// lists them. The contract's identity (worker, FINESS, dates, agency) is
+// not among them: a change there makes another contract.
+var contractFields = []string{
+	"last_name", "usage_name", "first_name", "civility", "identifier", "birth_date", "birth_place",
+	"birth_dept", "birth_country", "nationality", "profession", "structure", "email", "phone",
+	"status", "rpps", "profession_code", "channel", "birth_insee", "issues", "candidates",
+}
+
+// contractData is the normalised values of a row, flat, keyed by
+// contractFields: what a contract keeps of its latest row and what a row
+// keeps as its normalised values. Issues and candidates are reduced to their
+// codes and RPPS, so that a reworded message is not a change.
+func contractData(rec rppsync.Record, v rppsync.Verdict) map[string]string {
+	var codes []string
+	for _, is := range append(append([]rppsync.Issue(nil), rec.Issues...), v.Issues...) {
+		codes = append(codes, is.Field+":"+is.Code)
+	}
+	var cands []string
+	for _, c := range v.Candidates {
+		cands = append(cands, c.RPPS)
+	}
+	d := map[string]string{
+		"last_name": rec.LastName.Display, "usage_name": rec.UsageName.Display, "first_name": rec.FirstName.Display,
+		"civility": rec.Civility, "identifier": rec.Identifier, "birth_date": rec.BirthDate.String(),
+		"birth_place": rec.BirthPlace, "birth_dept": rec.BirthDept, "birth_country": rec.Country,
+		"nationality": rec.Nationality, "profession": rec.Profession, "structure": rec.Structure,
+		"email": rec.Email, "phone": rec.Phone, "status": string(v.Status), "rpps": deref(v.RPPS),
+		"profession_code": deref(v.ProfessionCode), "channel": string(deref(v.Channel)),
+		"birth_insee": deref(v.BirthINSEE), "issues": strings.Join(codes, ","), "candidates": strings.Join(cands, ","),
+	}
+	for k, s := range d {
+		d[k] = cleanText(s)
+	}
+	return d
+}
+
+func deref[T ~string](p *T) T {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// changedFields returns the contractFields whose values differ.
+func changedFields(old, cur map[string]string) []string {
+	var out []string
+	for _, f := range contractFields {
+		if old[f] != cur[f] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// contractParts splits a queue.ContractKey into the structure's FINESS and
+// the contract dates, knowing its worker key (queue.WorkerKey) starts it:
+// the dates are the last two parts, and everything between the worker and
+// them is the FINESS, even one typed with a "|" in it.
+func contractParts(key, worker string) (finess string, start, end rppsync.Date, err error) {
+	rest, ok := strings.CutPrefix(key, worker+"|")
+	i := strings.LastIndexByte(rest, '|')
+	j := -1
+	if i > 0 {
+		j = strings.LastIndexByte(rest[:i], '|')
+	}
+	if !ok || j < 0 {
+		return "", start, end, fmt.Errorf("%w: clé de contrat mal formée", ErrInvalidImport)
+	}
+	for n, s := range []string{rest[j+1 : i], rest[i+1:]} {
+		if s == "" {
+			continue
+		}
+		d, err := rppsync.ParseISODate(s)
+		if err != nil {
+			return "", start, end, fmt.Errorf("%w: clé de contrat: %w", ErrInvalidImport, err)
+		}
+		if n == 0 {
+			start = d
+		} else {
+			end = d
+		}
+	}
+	return rest[:j], start, end, nil
+}
+
+// importContract is one contract a file names, with the last of its rows.
+type importContract struct {
+	agency, key   string
+	worker        string
+	finess        string
+	start, end    rppsync.Date
+	row           int // index in rows of the row whose data the contract keeps
+	data          map[string]string
+	id            int64
+	old           map[string]string // data already stored; nil for a new contract
+	known, purged bool
+}
+
+// ImportFile records one agency file, its rows, the contracts they name and
+// their work items, in one transaction: a failure or a crash at any point
+// leaves nothing of the file. It is idempotent: a file whose SHA-256 was
+// already imported successfully changes nothing and returns a report with
+// Duplicate set. A file that could not be read (f.Error) is recorded with no
+// rows; it is not a duplicate of anything, so the same broken file dropped
+// again is recorded again.
+//
+// A contract is identified by its agency and its queue.ContractKey (worker,
+// structure FINESS, contract dates); the agency is the file's, or the row's
+// when the file names none. A row of a later file naming a known contract
+// updates its data and the report lists the fields that changed. Then for
+// its items: a pending item with the same key whose content changed is
+// updated in place, with a history event naming the file; a pending item
+// built from an earlier row and no longer asked for is cancelled; new keys
+// are inserted pending; an item in a terminal state is never reopened nor
+// created again. When several rows of the file name the same contract, the
+// last one wins. A contract whose data had been purged gets the new data and
+// its purged mark cleared.
+//
+// Rows are always recorded for the file (sheet, row, status, original and
+// normalised values, issues, contract). Writes are batched: a handful of
+// statements and COPY streams per file, whatever its number of rows.
+func (db *DB) ImportFile(ctx context.Context, f ImportFile, rows []ImportRow, now time.Time) (*ImportReport, error) {
+	f.SHA256 = strings.ToLower(strings.TrimSpace(f.SHA256))
+	if len(f.SHA256) != 64 || strings.Trim(f.SHA256, "0123456789abcdef") != "" {
+		return nil, fmt.Errorf("import %s: %w: empreinte SHA-256 %q (64 chiffres hexadécimaux attendus)", f.Path, ErrInvalidImport, f.SHA256)
+	}
+	if f.Error != nil && len(rows) > 0 {
+		return nil, fmt.Errorf("import %s: %w: un fichier illisible ne peut pas avoir de lignes", f.Path, ErrInvalidImport)
+	}
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: begin: %w", f.Path, err)
+	}
+	defer rollback(ctx, tx)
+	if _, err := tx.Exec(ctx, lockSQL, lockQueue); err != nil {
+		return nil, fmt.Errorf("import %s: lock: %w", f.Path, err)
+	}
+	rep := &ImportReport{}
+	err = tx.QueryRow(ctx, `SELECT id, imported_at FROM import_file WHERE sha256 = $1 AND error_code IS NULL`, f.SHA256).
+		Scan(&rep.DuplicateOf, &rep.DuplicateAt)
+	switch {
+	case err == nil:
+		rep.Duplicate = true
+		db.log.Info().Str("file", f.Path).Int64("duplicate_of", rep.DuplicateOf).Msg("file already imported")
+		return rep, nil
+	case !errors.Is(err, pgx.ErrNoRows):
+		return nil, fmt.Errorf("import %s: look for an earlier import: %w", f.Path, err)
+	}
+	var errCode, errMsg *string
+	if f.Error != nil {
+		errCode, errMsg = &f.Error.Code, &f.Error.Message
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO import_file (path, sha256, agency, dropped_by, format, sheets, unmapped,
+		nir_columns, error_code, error_message, rows, imported_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		cleanText(f.Path), f.SHA256, cleanText(f.Agency), cleanText(f.DroppedBy), cleanText(f.Format),
+		nonNil(f.Sheets), nonNil(cleanAll(f.Unmapped)), nonNil(cleanAll(f.NIRColumns)), errCode, errMsg, len(rows), now).
+		Scan(&rep.FileID)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: record file: %w", f.Path, err)
+	}
+	if len(rows) > 0 {
+		if err := db.importRows(ctx, tx, f, rows, now, rep); err != nil {
+			return nil, fmt.Errorf("import %s: %w", f.Path, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("import %s: commit: %w", f.Path, err)
+	}
+	db.log.Info().Str("file", f.Path).Int64("file_id", rep.FileID).Int("rows", rep.Rows).
+		Int("contracts_new", rep.ContractsNew).Int("contracts_updated", rep.ContractsUpdated).
+		Int("items_created", rep.ItemsCreated).Int("items_updated", rep.ItemsUpdated).
+		Int("items_cancelled", rep.ItemsCancelled).Msg("file imported")
+	return rep, nil
+}
+
+func cleanAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = cleanText(s)
+	}
+	return out
+}
+
+// importRows writes the contracts, items and rows of a file whose
+// import_file row is rep.FileID.
+func (db *DB) importRows(ctx context.Context, tx pgx.Tx, f ImportFile, rows []ImportRow, now time.Time, rep *ImportReport) error {
+	log := db.log.With().Int64("file_id", rep.FileID).Logger()
+	t0 := time.Now()
+	step := func(what string) {
+		log.Debug().Str("step", what).Dur("took", time.Since(t0)).Msg("import step")
+		t0 = time.Now()
+	}
+	// Group the rows by contract; the last row of a contract wins.
+	byKey := map[[2]string]*importContract{}
+	var order []*importContract
+	rowContract := make([]*importContract, len(rows))
+	for i, r := range rows {
+		agency := cleanText(strings.TrimSpace(cmp.Or(f.Agency, r.Record.Agency)))
+		key := cleanText(queue.ContractKey(r.Record, r.Verdict))
+		c := byKey[[2]string{agency, key}]
+		if c == nil {
+			worker := cleanText(queue.WorkerKey(r.Record, r.Verdict))
+			finess, start, end, err := contractParts(key, worker)
+			if err != nil {
+				return err
+			}
+			c = &importContract{agency: agency, key: key, worker: worker, finess: finess, start: start, end: end}
+			byKey[[2]string{agency, key}] = c
+			order = append(order, c)
+		}
+		c.row = i
+		c.data = contractData(r.Record, r.Verdict)
+		rowContract[i] = c
+	}
+
+	step("group rows")
+	// The contracts already known, in one query.
+	agencies, keys := make([]string, len(order)), make([]string, len(order))
+	for i, c := range order {
+		agencies[i], keys[i] = c.agency, c.key
+	}
+	crows, err := tx.Query(ctx, `SELECT c.id, c.agency, c.key, c.data, c.purged_at IS NOT NULL FROM contract c
+		JOIN unnest($1::text[], $2::text[]) AS k(agency, key) ON c.agency = k.agency AND c.key = k.key`, agencies, keys)
+	if err != nil {
+		return fmt.Errorf("read known contracts: %w", err)
+	}
+	var knownIDs []int64
+	for crows.Next() {
+		var (
+			id          int64
+			agency, key string
+			data        map[string]string
+			purged      bool
+		)
+		if err := crows.Scan(&id, &agency, &key, &data, &purged); err != nil {
+			crows.Close()
+			return fmt.Errorf("read known contracts: %w", err)
+		}
+		c := byKey[[2]string{agency, key}]
+		c.id, c.old, c.known, c.purged = id, data, true, purged
+		knownIDs = append(knownIDs, id)
+	}
+	crows.Close()
+	if err := crows.Err(); err != nil {
+		return fmt.Errorf("read known contracts: %w", err)
+	}
+
+	step("read known contracts")
+	// New contracts get their ids now, so rows and items can point to them.
+	var fresh []*importContract
+	for _, c := range order {
+		if !c.known {
+			fresh = append(fresh, c)
+		}
+	}
+	if len(fresh) > 0 {
+		ids, err := nextIDs(ctx, tx, "contract", len(fresh))
+		if err != nil {
+			return err
+		}
+		for i, c := range fresh {
+			c.id = ids[i]
+		}
+		step("contract ids")
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"contract"}, []string{"id", "agency", "key", "worker", "finess",
+			"start_date", "end_date", "status", "rpps", "data", "file_id", "sheet", "row_no", "created_at", "updated_at"},
+			pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) {
+				c := fresh[i]
+				sheet, row := rowPlace(rows[c.row])
+				return []any{c.id, c.agency, c.key, c.worker, cleanText(c.finess), dateValue(c.start), dateValue(c.end),
+					c.data["status"], c.data["rpps"], c.data, rep.FileID, sheet, row, now, now}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("insert contracts: %w", err)
+		}
+		rep.ContractsNew = len(fresh)
+	}
+
+	step("insert contracts")
+	// Known contracts whose data changed, through a temporary table.
+	var changed []*importContract
+	for _, c := range order {
+		if !c.known {
+			continue
+		}
+		fields := changedFields(c.old, c.data)
+		if len(fields) == 0 && !c.purged {
+			rep.ContractsUnchanged++
+			continue
+		}
+		changed = append(changed, c)
+		if len(fields) > 0 {
+			sheet, row := rowPlace(rows[c.row])
+			rep.Changes = append(rep.Changes, ContractChange{ContractKey: c.key, Sheet: sheet, Row: row, Fields: fields})
+		}
+	}
+	rep.ContractsUpdated = len(changed)
+	if len(changed) > 0 {
+		_, err := tx.Exec(ctx, `CREATE TEMP TABLE contract_update ON COMMIT DROP AS
+			SELECT id, status, rpps, data, sheet, row_no FROM contract WITH NO DATA`)
+		if err != nil {
+			return fmt.Errorf("update contracts: %w", err)
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"contract_update"}, []string{"id", "status", "rpps", "data", "sheet", "row_no"},
+			pgx.CopyFromSlice(len(changed), func(i int) ([]any, error) {
+				c := changed[i]
+				sheet, row := rowPlace(rows[c.row])
+				return []any{c.id, c.data["status"], c.data["rpps"], c.data, sheet, row}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("update contracts: %w", err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE contract c SET status = u.status, rpps = u.rpps, data = u.data, file_id = $1,
+			sheet = u.sheet, row_no = u.row_no, updated_at = $2, purged_at = NULL
+			FROM contract_update u WHERE c.id = u.id`, rep.FileID, now)
+		if err != nil {
+			return fmt.Errorf("update contracts: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DROP TABLE contract_update`); err != nil {
+			return fmt.Errorf("update contracts: %w", err)
+		}
+	}
+	step("update contracts")
+	if err := db.importItems(ctx, tx, f, rows, order, knownIDs, now, rep); err != nil {
+		return err
+	}
+	step("items")
+
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"import_row"}, []string{"file_id", "sheet", "row_no", "status", "rpps",
+		"contract_id", "original", "normalised", "issues"},
+		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+			r := rows[i]
+			sheet, row := rowPlace(r)
+			original := make(map[string]string, len(r.Record.Original))
+			for k, v := range r.Record.Original {
+				if k == rppsync.FieldNIR { // never stored, whatever the caller passed
+					continue
+				}
+				original[cleanText(string(k))] = cleanText(v)
+			}
+			issues := append(append([]rppsync.Issue{}, r.Record.Issues...), r.Verdict.Issues...)
+			data := rowContract[i].data
+			if rowContract[i].row != i {
+				data = contractData(r.Record, r.Verdict)
+			}
+			return []any{rep.FileID, sheet, row, string(r.Verdict.Status), cleanText(deref(r.Verdict.RPPS)),
+				rowContract[i].id, original, data, cleanIssues(issues)}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("insert rows: %w", err)
+	}
+	step("insert rows")
+	rep.Rows = len(rows)
+	return nil
+}
+
+// rowPlace returns the sheet and row number of a row: the record's, or the
+// verdict's.
+func rowPlace(r ImportRow) (string, int) {
+	return cleanText(cmp.Or(r.Record.Sheet, deref(r.Verdict.Sheet))), cmp.Or(r.Record.Row, r.Verdict.Row)
+}
+
+func cleanIssues(issues []rppsync.Issue) []rppsync.Issue {
+	out := make([]rppsync.Issue, len(issues))
+	for i, is := range issues {
+		out[i] = rppsync.Issue{Field: cleanText(is.Field), Code: cleanText(is.Code), Message: cleanText(is.Message)}
+	}
+	return out
+}
+
+// importItems applies the items built for the file's contracts to the
+// stored ones (see ImportFile).
+func (db *DB) importItems(ctx context.Context, tx pgx.Tx, f ImportFile, rows []ImportRow, order []*importContract,
+	knownIDs []int64, now time.Time, rep *ImportReport) error {
+	var agencies, keys []string
+	for _, c := range order {
+		for _, it := range rows[c.row].Items {
+			agencies, keys = append(agencies, c.agency), append(keys, it.Key)
+		}
+	}
+	// Items with the keys built, whatever their state or contract.
+	existing, err := queryItems(ctx, tx, `SELECT `+itemColumns+` FROM item i
+		JOIN unnest($1::text[], $2::text[]) AS k(agency, key) ON i.agency = k.agency AND i.key = k.key`, agencies, keys)
+	if err != nil {
+		return fmt.Errorf("read known items: %w", err)
+	}
+	byKey := make(map[[2]string]StoredItem, len(existing))
+	for _, s := range existing {
+		byKey[[2]string{s.Agency, s.Key}] = s
+	}
+	// The pending items earlier rows of the known contracts created: those
+	// the new rows do not build again are cancelled. Items created by a
+	// decision or a directory load are not the rows' to withdraw.
+	open, err := queryItems(ctx, tx, `SELECT `+itemColumns+` FROM item i
+		WHERE i.contract_id = ANY($1) AND i.origin = 'import' AND i.state = 'pending'`, knownIDs)
+	if err != nil {
+		return fmt.Errorf("read pending items: %w", err)
+	}
+	byContract := map[int64][]StoredItem{}
+	for _, s := range open {
+		byContract[s.ContractID] = append(byContract[s.ContractID], s)
+	}
+	w := newItemWriter(now)
+	name := filepath.Base(f.Path)
+	for _, c := range order {
+		r := rows[c.row]
+		built := map[string]bool{}
+		for _, it := range r.Items {
+			built[it.Key] = true
+			old, ok := byKey[[2]string{c.agency, it.Key}]
+			if !ok {
+				w.insert(c.id, c.agency, originImport, it)
+				continue
+			}
+			if old.State.Terminal() || sameContent(old.Item, it) {
+				continue
+			}
+			upd := old.Item
+			upd.Status, upd.Channel, upd.RPPS, upd.Reason, upd.Body = it.Status, it.Channel, it.RPPS, it.Reason, it.Body
+			upd.Source, upd.Registration, upd.Candidates, upd.Issues, upd.DueAt = it.Source, it.Registration, it.Candidates, it.Issues, it.DueAt
+			upd.History = append(append([]queue.Event(nil), old.History...), queue.Event{At: now, From: old.State, To: old.State,
+				Reason: fmt.Sprintf("Mis à jour par le fichier « %s » (ligne %d).", name, it.Source.Row)})
+			w.update(old, upd)
+		}
+		if !c.known {
+			continue
+		}
+		for _, old := range byContract[c.id] {
+			if built[old.Key] || old.State != queue.StatePending {
+				continue
+			}
+			if _, err := w.cancelled(old, fmt.Sprintf("Annulé : le fichier « %s » corrige cette ligne et ne demande plus cette action.", name)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := w.flush(ctx, tx); err != nil {
+		return err
+	}
+	rep.ItemsCreated = len(w.inserted)
+	for _, s := range w.updated {
+		if s.State == queue.StateCancelled {
+			rep.ItemsCancelled++
+		} else {
+			rep.ItemsUpdated++
+		}
+	}
+	return nil
+}
+
+// cancelled moves a pending item to cancelled through queue's state
+// machine and records the update.
+func (w *itemWriter) cancelled(old StoredItem, reason string) (queue.Item, error) {
+	it, err := old.Item.Transition(queue.StateCancelled, reason, w.now)
+	if err != nil {
+		return it, fmt.Errorf("cancel item %d: %w", old.ID, err)
+	}
+	w.update(old, it)
+	return it, nil
+}
+
+// itemContent is what makes two versions of an item different for a
+// corrected file: everything a person reads or acts on, not where it came
+// from nor its history.
+type itemContent struct {
+	Status       rppsync.Status
+	Channel      rppsync.Channel
+	RPPS         string
+	Reason       string
+	Body         string
+	Registration *queue.Registration
+	Candidates   []rppsync.Candidate
+	Issues       []rppsync.Issue
+	DueAt        time.Time
+}
+
+func sameContent(a, b queue.Item) bool {
+	ja, errA := json.Marshal(itemContent{a.Status, a.Channel, a.RPPS, a.Reason, a.Body, a.Registration, nilIfEmpty(a.Candidates), nilIfEmpty(a.Issues), a.DueAt.UTC()})
+	jb, errB := json.Marshal(itemContent{b.Status, b.Channel, b.RPPS, b.Reason, b.Body, b.Registration, nilIfEmpty(b.Candidates), nilIfEmpty(b.Issues), b.DueAt.UTC()})
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"unicode/utf8"
+
+	"github.com/rppsync/rppsync/matcher"
+)
+
+func TestParseMigrationName(t *testing.T) {
+	tests := []struct {
+		file    string
+		version int
+		name    string
+		ok      bool
+	}{
+		{"0001_directory.sql", 1, "0001_directory", true},
+		{"0042_queue_items.sql", 42, "0042_queue_items", true},
+		{"0000_zero.sql", 0, "", false},
+		{"1_short.sql", 0, "", false},
+		{"0001-dash.sql", 0, "", false},
+		{"0001_Upper.sql", 0, "", false},
+		{"0001_.sql", 0, "", false},
+		{"0001_x.txt", 0, "", false},
+		{"abcd_x.sql", 0, "", false},
+	}
+	for _, tt := range tests {
+		v, name, err := parseMigrationName(tt.file)
+		if tt.ok != (err == nil) || v != tt.version || name != tt.name {
+			t.Errorf("parseMigrationName(%q) = %d, %q, %v", tt.file, v, name, err)
+		}
+		if err != nil && !errors.Is(err, ErrMigrationName) {
+			t.Errorf("parseMigrationName(%q) error %v does not wrap ErrMigrationName", tt.file, err)
+		}
+	}
+}
+
+func FuzzParseMigrationName(f *testing.F) {
+	for _, s := range []string{"0001_directory.sql", "0002_import.sql", "0001_.sql", "x.sql", "0001_é.sql", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, file string) {
+		v, name, err := parseMigrationName(file)
+		if err != nil {
+			return
+		}
+		if v < 1 || v > 9999 || name+".sql" != file || !strings.HasPrefix(file, name[:4]+"_") {
+			t.Fatalf("parseMigrationName(%q) = %d, %q", file, v, name)
+		}
+	})
+}
+
+func TestLoadMigrations(t *testing.T) {
+	ms, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 || ms[0].name != "0001_directory" {
+		t.Fatalf("embedded migrations = %v", ms)
+	}
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version <= ms[i-1].version {
+			t.Errorf("migrations out of order: %s after %s", ms[i].name, ms[i-1].name)
+		}
+	}
+	dup := fstest.MapFS{
+		"m/0001_a.sql": {Data: []byte("SELECT 1")},
+		"m/0001_b.sql": {Data: []byte("SELECT 1")},
+	}
+	if _, err := loadMigrations(dup, "m"); !errors.Is(err, ErrMigrationName) {
+		t.Errorf("duplicate versions: error = %v, want ErrMigrationName", err)
+	}
+	bad := fstest.MapFS{"m/first.sql": {Data: []byte("SELECT 1")}}
+	if _, err := loadMigrations(bad, "m"); !errors.Is(err, ErrMigrationName) {
+		t.Errorf("badly named file: error = %v, want ErrMigrationName", err)
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"LÉGER", "LÉGER"},
+		{"A\x00B", "AB"},
+		{"caf\xe9", "caf\uFFFD"},
+		{"\x00\xff", "\uFFFD"},
+	}
+	for _, tt := range tests {
+		if got := cleanText(tt.in); got != tt.want {
+			t.Errorf("cleanText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzCleanText(f *testing.F) {
+	for _, s := range []string{"", "DUPONT", "Zoé", "A\x00B", "caf\xe9", "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := cleanText(s)
+		if !utf8.ValidString(got) || strings.IndexByte(got, 0) >= 0 {
+			t.Fatalf("cleanText(%q) = %q: not acceptable to PostgreSQL", s, got)
+		}
+		if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 && got != s {
+			t.Fatalf("cleanText changed valid text %q to %q", s, got)
+		}
+		if cleanText(got) != got {
+			t.Fatalf("cleanText is not idempotent on %q", s)
+		}
+	})
+}
+
+func TestKeyRows(t *testing.T) {
+	names := map[string]struct{}{"LE GALL": {}, "DUPONT": {}, "": {}}
+	r := newKeyRows(names)
+	got := map[string][]string{}
+	for r.Next() {
+		v, _ := r.Values()
+		got[v[1].(string)] = append(got[v[1].(string)], v[0].(string))
+	}
+	if r.Err() != nil {
+		t.Fatal(r.Err())
+	}
+	for name := range names {
+		want := dedupe(matcher.NameKeys(name))
+		if len(want) == 0 {
+			if _, ok := got[name]; ok {
+				t.Errorf("keys emitted for %q, which has none", name)
+			}
+			continue
+		}
+		if strings.Join(got[name], ",") != strings.Join(want, ",") {
+			t.Errorf("keys of %q = %v, want %v", name, got[name], want)
+		}
+	}
+}
+
+func TestDedupe(t *testing.T) {
+	if got := strings.Join(dedupe([]string{"a", "b", "a", "c", "b"}), ","); got != "a,b,c" {
+		t.Errorf("dedupe = %s", got)
+	}
+}

@@ -1,0 +1,371 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/rppsync/rppsync"
+)
+
+// ErrOlderExtract is returned by LoadDirectory and LoadCards when the extract
+// is dated before the one already loaded. Loading it anyway takes
+// LoadOptions.Force (the --force flag).
+var ErrOlderExtract = errors.New("cette extraction est plus ancienne que celle déjà chargée")
+
+// ErrInvalidExtract is returned when an ExtractInfo has no name or no date.
+var ErrInvalidExtract = errors.New("extraction sans nom ou sans date")
+
+// ExtractInfo names one national extract: its file name and the date it was
+// produced (the date in PS_LibreAcces_…_YYYYMMDDhhmm.txt).
+type ExtractInfo struct {
+	Name string
+	Date time.Time
+}
+
+// LoadOptions tunes a load. The zero value loads without progress reports
+// and refuses an extract older than the current one.
+type LoadOptions struct {
+	// Force loads an extract even when it is older than the current one.
+	Force bool
+	// Progress, when set, is called from the loading goroutine with the
+	// number of lines read so far, every progressEvery lines and once at
+	// the end.
+	Progress func(lines int64)
+}
+
+// progressEvery is how many lines pass between two Progress calls.
+const progressEvery = 10_000
+
+// LoadReport says what a load did.
+type LoadReport struct {
+	ExtractID int64
+	Extract   ExtractInfo
+	Previous  *ExtractInfo // the extract replaced; nil on the first load
+	Forced    bool         // an older extract replaced a newer one (LoadOptions.Force)
+	Lines     int64        // lines stored
+	Skipped   int64        // lines read but left out (not an RPPS line, no identifier)
+	People    int64        // distinct RPPS among the stored lines
+	Changes   ChangeSummary
+	Timings   LoadTimings
+}
+
+// LoadTimings splits the wall time of a load into its phases.
+type LoadTimings struct {
+	Copy    time.Duration // streaming the lines with COPY
+	Index   time.Duration // building the indexes and statistics
+	Changes time.Duration // computing and recording changes
+	Swap    time.Duration // replacing the live table and committing
+	Total   time.Duration
+}
+
+// ChangeSummary counts what changed from the previous extract to this one.
+// It is zero on the first load and for card loads.
+type ChangeSummary struct {
+	PeopleAdded     int64 // RPPS present now and absent before
+	PeopleRemoved   int64 // RPPS present before and absent now
+	ActivitiesAdded int64 // RPPS × FINESS site pairs present now and absent before
+	ActivitiesEnded int64 // RPPS × FINESS site pairs present before and absent now
+	// ByFINESS gives the same counts per FINESS site, sorted by FINESS;
+	// sites with no change are left out.
+	ByFINESS []FinessChanges
+}
+
+// FinessChanges counts the changes at one structure (FINESS site). People
+// added or removed are counted at every site where they have a line.
+type FinessChanges struct {
+	FINESS          string
+	PeopleAdded     int64
+	PeopleRemoved   int64
+	ActivitiesAdded int64
+	ActivitiesEnded int64
+}
+
+// indexSpec is one index the loader builds on a staging table; def follows
+// "ON table".
+type indexSpec struct {
+	suffix string
+	def    string
+}
+
+// tableSpec describes one wholesale-replaced directory table.
+type tableSpec struct {
+	kind       string // extract.kind
+	live       string // table name
+	lock       int32  // advisory lock class
+	columns    []string
+	indexes    []indexSpec
+	companions []companionSpec // tables derived from this one, replaced with it
+	changes    bool            // compute directory_change rows against the previous table
+}
+
+// companionSpec is a table filled after the main COPY from what the main
+// source gathered, and swapped in with the main table.
+type companionSpec struct {
+	live    string
+	columns []string
+	indexes []indexSpec
+	rows    func(main copyRows) pgx.CopyFromSource
+}
+
+// copyRows is a pgx.CopyFromSource that also counts what it read.
+type copyRows interface {
+	pgx.CopyFromSource
+	counts() (read, loaded, skipped int64)
+}
+
+// currentExtract returns the extract of kind currently loaded and its
+// number of people, or nil when none is.
+func currentExtract(ctx context.Context, q pgx.Tx, kind string) (*ExtractInfo, int64, error) {
+	var (
+		e      ExtractInfo
+		people int64
+	)
+	err := q.QueryRow(ctx, `SELECT name, extract_date, people FROM extract WHERE kind = $1 ORDER BY id DESC LIMIT 1`, kind).
+		Scan(&e.Name, &e.Date, &people)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("read current extract: %w", err)
+	}
+	return &e, people, nil
+}
+
+// load streams rows into a staging table created in the load's
+// transaction, indexes it, records the extract and the changes, and swaps
+// it for the live table before committing. Everything happens in one
+// transaction: readers see the previous table until the commit, and a crash
+// at any point leaves the previous table in place and no staging table
+// behind (the server rolls back the whole transaction). A staging table
+// left by any other means is dropped first.
+func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows copyRows, opts LoadOptions) (*LoadReport, error) {
+	if ext.Name == "" || ext.Date.IsZero() {
+		return nil, fmt.Errorf("load %s: %w", spec.kind, ErrInvalidExtract)
+	}
+	date := rppsync.DateOf(ext.Date)
+	ext.Date = date.Time()
+	start := time.Now()
+	rep := &LoadReport{Extract: ext}
+	log := db.log.With().Str("extract", ext.Name).Str("kind", spec.kind).Logger()
+
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: begin: %w", spec.kind, err)
+	}
+	defer rollback(ctx, tx)
+	exec := func(what, sql string, args ...any) error {
+		t0 := time.Now()
+		if _, err := tx.Exec(ctx, sql, args...); err != nil {
+			return fmt.Errorf("load %s: %s: %w", spec.kind, what, err)
+		}
+		log.Debug().Str("step", what).Dur("took", time.Since(t0)).Msg("load step")
+		return nil
+	}
+	// Index builds and the change computation sort and hash millions of
+	// rows: give them memory for this transaction only.
+	if err := exec("session settings", `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '64MB'`); err != nil {
+		return nil, err
+	}
+	if err := exec("advisory lock", lockSQL, spec.lock); err != nil {
+		return nil, err
+	}
+	prev, prevPeople, err := currentExtract(ctx, tx, spec.kind)
+	if err != nil {
+		return nil, err
+	}
+	rep.Previous = prev
+	if prev != nil && date.Before(rppsync.DateOf(prev.Date)) {
+		if !opts.Force {
+			return nil, fmt.Errorf("%w (%s du %s, déjà chargée : %s du %s) ; relancez avec --force pour la charger quand même",
+				ErrOlderExtract, ext.Name, date, prev.Name, rppsync.DateOf(prev.Date))
+		}
+		rep.Forced = true
+	}
+
+	stage := spec.live + "_next"
+	stageID := pgx.Identifier{stage}.Sanitize()
+	tables := []struct {
+		live    string
+		indexes []indexSpec
+	}{{spec.live, spec.indexes}}
+	for _, c := range spec.companions {
+		tables = append(tables, struct {
+			live    string
+			indexes []indexSpec
+		}{c.live, c.indexes})
+	}
+	for _, t := range tables {
+		next, live := pgx.Identifier{t.live + "_next"}.Sanitize(), pgx.Identifier{t.live}.Sanitize()
+		if err := exec("drop leftover staging table", `DROP TABLE IF EXISTS `+next); err != nil {
+			return nil, err
+		}
+		if err := exec("create staging table", fmt.Sprintf(`CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`, next, live)); err != nil {
+			return nil, err
+		}
+	}
+	phase := time.Now()
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{stage}, spec.columns, rows); err != nil {
+		read, _, _ := rows.counts()
+		if srcErr := rows.Err(); srcErr != nil {
+			// pgx forwards the source's failure to the server as text:
+			// return the source's own error so callers can match it.
+			err = srcErr
+		}
+		return nil, fmt.Errorf("load %s: copy (after %d lines read): %w", spec.kind, read, err)
+	}
+	read, loaded, skipped := rows.counts()
+	if opts.Progress != nil {
+		opts.Progress(read)
+	}
+	rep.Lines, rep.Skipped = loaded, skipped
+	for _, c := range spec.companions {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.live + "_next"}, c.columns, c.rows(rows)); err != nil {
+			return nil, fmt.Errorf("load %s: copy %s: %w", spec.kind, c.live, err)
+		}
+	}
+	rep.Timings.Copy = time.Since(phase)
+
+	phase = time.Now()
+	for _, t := range tables {
+		next := pgx.Identifier{t.live + "_next"}.Sanitize()
+		for _, ix := range t.indexes {
+			name := pgx.Identifier{t.live + "_next_" + ix.suffix}.Sanitize()
+			if err := exec("create index "+t.live+"_"+ix.suffix, fmt.Sprintf(`CREATE INDEX %s ON %s %s`, name, next, ix.def)); err != nil {
+				return nil, err
+			}
+		}
+		if err := exec("analyze "+t.live, `ANALYZE `+next); err != nil {
+			return nil, err
+		}
+	}
+	rep.Timings.Index = time.Since(phase)
+
+	err = tx.QueryRow(ctx, `INSERT INTO extract (kind, name, extract_date, lines, skipped, people, forced)
+		VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id`,
+		spec.kind, ext.Name, ext.Date, rep.Lines, rep.Skipped, rep.Forced).Scan(&rep.ExtractID)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: record extract: %w", spec.kind, err)
+	}
+
+	phase = time.Now()
+	if spec.changes && prev != nil {
+		// Sorting both sides and merging is about a third faster here than
+		// hashing 2 M text pairs twice (measured on PostgreSQL 15).
+		if err := exec("planner settings", `SET LOCAL enable_hashagg = off; SET LOCAL enable_hashjoin = off`); err != nil {
+			return nil, err
+		}
+		if err := exec("record changes", changesSQL, rep.ExtractID); err != nil {
+			return nil, err
+		}
+		if err := exec("planner settings", `RESET enable_hashagg; RESET enable_hashjoin`); err != nil {
+			return nil, err
+		}
+		if rep.Changes, err = summariseChanges(ctx, tx, rep.ExtractID); err != nil {
+			return nil, fmt.Errorf("load %s: %w", spec.kind, err)
+		}
+		// The changes are exact, so the previous count gives the new one
+		// without another pass over millions of lines.
+		rep.People = prevPeople + rep.Changes.PeopleAdded - rep.Changes.PeopleRemoved
+	} else if err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT rpps FROM `+stageID+`) p`).Scan(&rep.People); err != nil {
+		return nil, fmt.Errorf("load %s: count people: %w", spec.kind, err)
+	}
+	if err := exec("record people", `UPDATE extract SET people = $2 WHERE id = $1`, rep.ExtractID, rep.People); err != nil {
+		return nil, err
+	}
+	rep.Timings.Changes = time.Since(phase)
+
+	phase = time.Now()
+	for _, t := range tables {
+		next, live := pgx.Identifier{t.live + "_next"}.Sanitize(), pgx.Identifier{t.live}.Sanitize()
+		if err := exec("drop previous table", `DROP TABLE `+live); err != nil {
+			return nil, err
+		}
+		if err := exec("rename staging table", fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, next, live)); err != nil {
+			return nil, err
+		}
+		for _, ix := range t.indexes {
+			from := pgx.Identifier{t.live + "_next_" + ix.suffix}.Sanitize()
+			to := pgx.Identifier{t.live + "_" + ix.suffix}.Sanitize()
+			if err := exec("rename index", fmt.Sprintf(`ALTER INDEX %s RENAME TO %s`, from, to)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("load %s: commit: %w", spec.kind, err)
+	}
+	rep.Timings.Swap = time.Since(phase)
+	rep.Timings.Total = time.Since(start)
+	log.Info().Int64("extract_id", rep.ExtractID).Int64("lines", rep.Lines).Int64("skipped", rep.Skipped).
+		Int64("people", rep.People).Bool("forced", rep.Forced).
+		Int64("people_added", rep.Changes.PeopleAdded).Int64("people_removed", rep.Changes.PeopleRemoved).
+		Int64("activities_added", rep.Changes.ActivitiesAdded).Int64("activities_ended", rep.Changes.ActivitiesEnded).
+		Dur("copy", rep.Timings.Copy).Dur("index", rep.Timings.Index).Dur("changes", rep.Timings.Changes).
+		Dur("swap", rep.Timings.Swap).Dur("total", rep.Timings.Total).Msg("extract loaded")
+	return rep, nil
+}
+
+// changesSQL records, for extract $1, the differences between the staging
+// table (the new extract) and the live table (the previous one). See
+// migration 0001 for the meaning of each kind.
+const changesSQL = `
+INSERT INTO directory_change (extract_id, kind, finess, rpps)
+WITH n AS (SELECT DISTINCT rpps, finess_site FROM directory_line_next),
+     o AS (SELECT DISTINCT rpps, finess_site FROM directory_line),
+     d AS (
+        SELECT coalesce(n.rpps, o.rpps) AS rpps,
+               coalesce(n.finess_site, o.finess_site) AS finess,
+               n.rpps IS NOT NULL AS in_new,
+               o.rpps IS NOT NULL AS in_old
+        FROM n FULL JOIN o ON n.rpps = o.rpps AND n.finess_site = o.finess_site
+        WHERE n.rpps IS NULL OR o.rpps IS NULL),
+     p AS (
+        SELECT rpps,
+               NOT EXISTS (SELECT 1 FROM directory_line o2 WHERE o2.rpps = d2.rpps) AS added,
+               NOT EXISTS (SELECT 1 FROM directory_line_next n2 WHERE n2.rpps = d2.rpps) AS removed
+        FROM (SELECT DISTINCT rpps FROM d) d2)
+SELECT $1::bigint, k.kind, d.finess, d.rpps
+FROM d JOIN p USING (rpps)
+CROSS JOIN LATERAL (VALUES
+    (CASE WHEN d.in_new AND d.finess <> '' THEN 'activity_added' END),
+    (CASE WHEN d.in_old AND d.finess <> '' THEN 'activity_ended' END),
+    (CASE WHEN d.in_new AND p.added THEN 'person_added' END),
+    (CASE WHEN d.in_old AND p.removed THEN 'person_removed' END)) AS k(kind)
+WHERE k.kind IS NOT NULL`
+
+// summariseChanges reads back the changes recorded for an extract.
+func summariseChanges(ctx context.Context, tx pgx.Tx, extractID int64) (ChangeSummary, error) {
+	var s ChangeSummary
+	err := tx.QueryRow(ctx, `SELECT
+		count(DISTINCT rpps) FILTER (WHERE kind = 'person_added'),
+		count(DISTINCT rpps) FILTER (WHERE kind = 'person_removed'),
+		count(*) FILTER (WHERE kind = 'activity_added'),
+		count(*) FILTER (WHERE kind = 'activity_ended')
+		FROM directory_change WHERE extract_id = $1`, extractID).
+		Scan(&s.PeopleAdded, &s.PeopleRemoved, &s.ActivitiesAdded, &s.ActivitiesEnded)
+	if err != nil {
+		return s, fmt.Errorf("summarise changes: %w", err)
+	}
+	rows, err := tx.Query(ctx, `SELECT finess,
+		count(DISTINCT rpps) FILTER (WHERE kind = 'person_added'),
+		count(DISTINCT rpps) FILTER (WHERE kind = 'person_removed'),
+		count(*) FILTER (WHERE kind = 'activity_added'),
+		count(*) FILTER (WHERE kind = 'activity_ended')
+		FROM directory_change WHERE extract_id = $1 AND finess <> ''
+		GROUP BY finess ORDER BY finess`, extractID)
+	if err != nil {
+		return s, fmt.Errorf("summarise changes per FINESS: %w", err)
+	}
+	s.ByFINESS, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (FinessChanges, error) {
+		var f FinessChanges
+		err := r.Scan(&f.FINESS, &f.PeopleAdded, &f.PeopleRemoved, &f.ActivitiesAdded, &f.ActivitiesEnded)
+		return f, err
+	})
+	if err != nil {
+		return s, fmt.Errorf("summarise changes per FINESS: %w", err)
+	}
+	return s, nil
+}

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rs/zerolog"
+)
+
+// ErrUnreachable is returned by Open when no PostgreSQL server answers at the
+// configured address. The wrapping error says how to start one or which
+// variable to set.
+var ErrUnreachable = errors.New("PostgreSQL injoignable")
+
+// ErrInvalidConfig is returned by Open when the Config cannot be used (empty
+// or malformed URL, negative MaxConns).
+var ErrInvalidConfig = errors.New("configuration de la base de données invalide")
+
+// Config configures Open. The zero value of every field but URL means "the
+// default".
+type Config struct {
+	// URL is the PostgreSQL connection string (DATABASE_URL), as a URL
+	// (postgres://user@host:5432/db?sslmode=disable) or as key=value pairs.
+	// Extra parameters such as search_path are sent as run-time parameters
+	// on every connection.
+	URL string
+	// Logger receives the package's logs; a "component" field is added.
+	Logger zerolog.Logger
+	// MaxConns bounds the pool; zero means pgxpool's default (at least 4).
+	MaxConns int32
+}
+
+// DB is a pool of connections to the rppsync database. It is safe for
+// concurrent use.
+type DB struct {
+	pool *pgxpool.Pool
+	log  zerolog.Logger
+}
+
+// Open connects to the database described by cfg and checks that it
+// answers. When the server cannot be reached, the error wraps ErrUnreachable
+// and says how to start PostgreSQL or set DATABASE_URL.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.URL == "" {
+		return nil, fmt.Errorf("%w: DATABASE_URL est vide ; indiquez la chaîne de connexion PostgreSQL, par exemple postgres://postgres@127.0.0.1:5432/rppsync?sslmode=disable", ErrInvalidConfig)
+	}
+	if cfg.MaxConns < 0 {
+		return nil, fmt.Errorf("%w: MaxConns vaut %d ; indiquez un nombre positif, ou 0 pour la valeur par défaut", ErrInvalidConfig, cfg.MaxConns)
+	}
+	pcfg, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		// The parse error may quote the URL, password included: do not wrap it.
+		return nil, fmt.Errorf("%w: DATABASE_URL n'est pas une chaîne de connexion PostgreSQL lisible ; corrigez-la (forme postgres://utilisateur@hôte:5432/base)", ErrInvalidConfig)
+	}
+	if cfg.MaxConns > 0 {
+		pcfg.MaxConns = cfg.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database pool: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, pingError(pcfg.ConnConfig, err)
+	}
+	return &DB{pool: pool, log: cfg.Logger.With().Str("component", "store").Logger()}, nil
+}
+
+// pingError turns a failed first contact into a sentence that says what to
+// do. A server that answered with an error (unknown database, refused
+// password) is reachable: only the other failures wrap ErrUnreachable.
+func pingError(cc *pgx.ConnConfig, err error) error {
+	where := fmt.Sprintf("%s:%d, base %q", cc.Host, cc.Port, cc.Database)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return fmt.Errorf("le serveur PostgreSQL (%s) a refusé la connexion ; vérifiez l'utilisateur, le mot de passe et le nom de la base dans DATABASE_URL: %w", where, err)
+	}
+	return fmt.Errorf("%w (%s) ; démarrez PostgreSQL (par exemple « make db » ou « sudo service postgresql start ») ou corrigez DATABASE_URL: %w", ErrUnreachable, where, err)
+}
+
+// Close closes every connection of the pool. It waits for connections in use
+// to be released.
+func (db *DB) Close() { db.pool.Close() }
+
+// Pool returns the underlying pgx pool, for packages that add their own
+// queries on top of the schema this package migrates.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// rollback ends tx when it was not committed. It runs even after ctx is
+// cancelled, bounded so a dead server cannot block the caller for long.
+func rollback(ctx context.Context, tx pgx.Tx) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_ = tx.Rollback(rctx)
+}
