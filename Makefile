@@ -7,8 +7,6 @@ GO         ?= go
 BENCH_DIR  ?= /tmp/rppsync-bench
 FIXTURE_DIR := fixtures/directory
 AGENCIES   := $(wildcard fixtures/agencies/*.xlsx fixtures/agencies/*.csv)
-# The database `make run` uses; `make db` prints the URL it made reachable.
-DB_URL      = $(shell bash scripts/db.sh)
 
 .PHONY: help build run test bench lint db fuzz fixtures clean
 
@@ -28,7 +26,8 @@ run: build ## The main job end to end on the sample data in fixtures/
 	$(BIN) directory load --force $(FIXTURE_DIR)/Porteurs_CPS_CPF_202611200800.txt && \
 	$(BIN) check --format table $(AGENCIES) && \
 	$(BIN) import --agency fixtures $(AGENCIES) && \
-	$(BIN) queue list
+	$(BIN) queue list --format table && \
+	$(BIN) status --format table
 
 test: db ## Run every test against the real PostgreSQL, with the race detector
 	$(GO) vet ./...

@@ -72,11 +72,11 @@ func Build(rec rppsync.Record, v rppsync.Verdict, cards Cards, now time.Time) []
 	case rppsync.StatusIdentityMismatch:
 		fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: CodeRPPSOtherPerson,
 			Message: fmt.Sprintf("Le numéro RPPS %s appartient dans l'annuaire national à une autre personne : demandez à l'intérimaire son propre numéro RPPS (carte CPS, e-CPS ou courrier de l'Ordre).", d.rpps)})
-		fix = append(fix, v.Issues...)
+		fix = append(fix, without(v.Issues, "identity_mismatch")...)
 	case rppsync.StatusRPPSUnknown:
 		fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: CodeRPPSNotInDirectory,
 			Message: fmt.Sprintf("Le numéro RPPS %s est bien formé mais absent de l'annuaire national : vérifiez-le avec l'intérimaire (faute de frappe ?). S'il vient d'être attribué, il apparaîtra dans l'annuaire sous 24 h et cette demande se fermera seule.", d.rpps)})
-		fix = append(fix, v.Issues...)
+		fix = append(fix, without(v.Issues, "rpps_unknown")...)
 	case rppsync.StatusRPPSInvalid:
 		if !hasField(v.Issues, string(rppsync.FieldIdentifier)) {
 			fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: rppsync.CodeRPPSFormat,
@@ -280,6 +280,12 @@ func (d draft) registrationIssues(reg *Registration) []rppsync.Issue {
 	return out
 }
 
+// without returns issues less those with the given code: the matcher's own
+// wording of a problem this package words for the agency.
+func without(issues []rppsync.Issue, code string) []rppsync.Issue {
+	return slices.DeleteFunc(slices.Clone(issues), func(is rppsync.Issue) bool { return is.Code == code })
+}
+
 func (d draft) fixItem(issues []rppsync.Issue, now time.Time) Item {
 	issues = uniqueIssues(issues)
 	msgs := make([]string, 0, len(issues))
@@ -328,7 +334,9 @@ func newRegistration(rec rppsync.Record, v rppsync.Verdict, finess string, start
 	} else {
 		r.BirthINSEE = code
 	}
-	r.Missing = r.missing()
+	// A role profession (aide-soignant, brancardier…) has no code but a
+	// recognised label: the form's role is known.
+	r.Missing = r.missing(v.Channel != nil && rec.Profession != "")
 	return r
 }
 
@@ -342,7 +350,7 @@ func (r *Registration) identity() *Registration {
 	return &c
 }
 
-func (r *Registration) missing() []string {
+func (r *Registration) missing(roleKnown bool) []string {
 	var m []string
 	add := func(empty bool, name string) {
 		if empty {
@@ -356,7 +364,7 @@ func (r *Registration) missing() []string {
 	add(r.BirthINSEE == "" && r.BirthCountry == "", missingBirthPlace)
 	add(r.Email == "", missingEmail)
 	add(r.Phone == "", missingPhone)
-	add(r.ProfessionCode == "", missingProfession)
+	add(r.ProfessionCode == "" && !roleKnown, missingProfession)
 	add(r.FINESS == "", missingFINESS)
 	add(r.Start.IsZero(), missingStart)
 	add(r.End.IsZero(), missingEnd)

@@ -387,3 +387,18 @@ func normalize(it queue.Item) queue.Item {
 	}
 	return it
 }
+
+// A role profession has no code but a recognised label: the registration
+// must not ask the agency for it, and the agency's fix list must not either.
+func TestBuildRoleProfessionIsNotMissing(t *testing.T) {
+	it := built(t, queue.KindRegisterRPPSPlus, verdict("to_register", withChannel(rppsync.ChannelRPPSPlus, "")), queue.Cards{},
+		func(r *rppsync.Record) { r.Profession = "Brancardier" })
+	if it.Registration == nil {
+		t.Fatal("no registration")
+	}
+	for _, m := range it.Registration.Missing {
+		if strings.Contains(m, "profession") {
+			t.Errorf("Missing = %v: a known role is asked for again", it.Registration.Missing)
+		}
+	}
+}

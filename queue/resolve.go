@@ -84,7 +84,7 @@ func draftOf(it Item) draft {
 		// A confirm_candidate item always carries one; rebuild an empty one
 		// rather than fail, so the registration lists everything as missing.
 		d.reg = &Registration{FINESS: it.FINESS, Start: it.Start, End: it.End}
-		d.reg.Missing = d.reg.missing()
+		d.reg.Missing = d.reg.missing(false)
 	}
 	return d
 }

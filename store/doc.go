@@ -6,12 +6,14 @@
 //
 // Schema ownership: the shape of every table (columns, constraints) is
 // written once, in migrations/NNNN_name.sql, applied in order by
-// (*DB).Migrate. The directory tables (directory_line, directory_card) are
-// created empty by a migration and replaced wholesale by each load: a load
-// creates a staging table LIKE the live one, streams the extract into it with
-// COPY, builds the indexes this package declares (lineIndexes, cardIndexes),
-// computes the changes, then drops the live table and renames the staging
-// table in the same transaction. Nothing may therefore hold a foreign key to a
+// (*DB).Migrate. The directory tables (directory_line with its
+// directory_name_key, directory_card) are created empty by a migration and
+// replaced wholesale by each load: in one transaction, a load creates
+// staging tables LIKE the live ones, streams the extract into them with
+// COPY, builds the indexes this package declares (activitiesSpec,
+// cardsSpec), records the extract and the changes, then drops the live
+// tables and renames the staging ones. Readers see the previous directory
+// until the commit; a crash at any point rolls everything back. Nothing may therefore hold a foreign key to a
 // directory table; other tables refer to people by RPPS and to structures by
 // FINESS.
 //

@@ -11,7 +11,7 @@ import (
 	"github.com/rppsync/rppsync/store/storetest"
 )
 
-// exampleURL gives an example a fresh schema through storetest, which needs
+// exampleTB gives an example a fresh schema through storetest, which needs
 // a testing.TB: a minimal one that stops the example on failure.
 type exampleTB struct {
 	testing.TB

@@ -116,8 +116,10 @@ func writeItemsTable(w io.Writer, items []store.StoredItem) {
 		for _, c := range it.Candidates {
 			fmt.Fprintf(w, "          candidat RPPS %s (score %.2f) %s\n", c.RPPS, c.Score, strings.Join(c.Reasons, ", "))
 		}
-		for _, is := range it.Issues {
-			fmt.Fprintf(w, "          ↳ %s\n", is.Message)
+		if it.Kind != queue.KindFixData { // a fix_data reason already lists its issues
+			for _, is := range it.Issues {
+				fmt.Fprintf(w, "          ↳ %s\n", is.Message)
+			}
 		}
 	}
 }

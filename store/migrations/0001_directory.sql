@@ -3,7 +3,8 @@
 -- extract records every extract loaded; the current one of a kind is the one
 -- with the highest id. directory_line and directory_card are replaced by each
 -- load (see package doc): their indexes are built by the loader after COPY,
--- so they are declared in Go (store/load.go), not here.
+-- so they are declared in Go (activitiesSpec in store/directory.go,
+-- cardsSpec in store/cards.go), not here.
 
 CREATE TABLE extract (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
