@@ -16,11 +16,12 @@ import (
 var ErrNoCards = errors.New("aucune extraction des cartes CPS/CPF n'est chargée dans la base ; lancez « rppsync directory load » avec le fichier Porteurs_CPS_CPF")
 
 // CardSource yields the cards of a Porteurs_CPS_CPF extract: Next advances
-// and reports whether a card is available, Card returns it, Err reports what
-// stopped the iteration (nil at a clean end of file).
+// and reports whether a card is available, Line returns it, Err reports what
+// stopped the iteration (nil at a clean end of file). *directory.CardReader
+// is one.
 type CardSource interface {
 	Next() bool
-	Card() directory.Card
+	Line() directory.Card
 	Err() error
 }
 
@@ -58,7 +59,7 @@ func (r *cardRows) Next() bool {
 		if r.progress != nil && r.read%progressEvery == 0 {
 			r.progress(r.read)
 		}
-		c := r.src.Card()
+		c := r.src.Line()
 		if c.RPPS == "" {
 			r.skipped++
 			continue
@@ -147,3 +148,6 @@ func dateOf(t *time.Time) rppsync.Date {
 	}
 	return rppsync.DateOf(*t)
 }
+
+// The reader of the card extract is a CardSource as it is.
+var _ CardSource = (*directory.CardReader)(nil)

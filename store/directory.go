@@ -332,3 +332,6 @@ func (d *Directory) ByNameKeys(ctx context.Context, keys []string) (map[string][
 	}
 	return out, nil
 }
+
+// The reader of the activity extract is an ActivitySource as it is.
+var _ ActivitySource = (*directory.ActivityReader)(nil)

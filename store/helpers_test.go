@@ -46,7 +46,7 @@ type cardSource struct {
 }
 
 func (s *cardSource) Next() bool           { s.i++; return s.i <= len(s.cards) }
-func (s *cardSource) Card() directory.Card { return s.cards[s.i-1] }
+func (s *cardSource) Line() directory.Card { return s.cards[s.i-1] }
 func (s *cardSource) Err() error           { return nil }
 
 // line builds an RPPS line of an invented professional.

@@ -177,16 +177,10 @@ func loadFixtureCards(t testing.TB, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.LoadCards(context.Background(), store.ExtractInfo{Name: ext.Name, Date: ext.Date}, impCardSource{r}, store.LoadOptions{}); err != nil {
+	if _, err := db.LoadCards(context.Background(), store.ExtractInfo{Name: ext.Name, Date: ext.Date}, r, store.LoadOptions{}); err != nil {
 		t.Fatalf("load cards: %v", err)
 	}
 }
-
-// impCardSource presents a CardReader, whose Line returns the card, as a
-// store.CardSource.
-type impCardSource struct{ *directory.CardReader }
-
-func (s impCardSource) Card() directory.Card { return s.Line() }
 
 // fixtureCards returns the card fixture as package queue wants it.
 func fixtureCards(t testing.TB) queue.Cards {

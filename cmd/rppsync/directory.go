@@ -84,7 +84,7 @@ func (m *Main) loadExtract(ctx context.Context, db *store.DB, path string, force
 		if err != nil {
 			return fmt.Errorf("read %s: %w", path, err)
 		}
-		rep, err = db.LoadCards(ctx, info, cardSource{r}, store.LoadOptions{Force: force, Progress: func(int64) { prog.update(r.Stats()) }})
+		rep, err = db.LoadCards(ctx, info, r, store.LoadOptions{Force: force, Progress: func(int64) { prog.update(r.Stats()) }})
 		stats = r.Stats()
 		if err != nil {
 			return fmt.Errorf("load %s: %w", path, err)
@@ -169,8 +169,3 @@ func (p *progress) finish(directory.Stats) {
 		_ = p.bar.Finish()
 	}
 }
-
-// cardSource presents a CardReader as the store's CardSource.
-type cardSource struct{ *directory.CardReader }
-
-func (c cardSource) Card() directory.Card { return c.Line() }
