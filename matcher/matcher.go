@@ -118,6 +118,7 @@ func Invalidates(is rppsync.Issue) bool {
 
 // row is a record prepared for matching.
 type row struct {
+	names   *comparer // shared by the rows of one Check; nil outside Check
 	rec     *rppsync.Record
 	ident   Ident
 	given   bool // an identifier was typed
@@ -278,7 +279,9 @@ func (m *Matcher) Check(ctx context.Context, recs []rppsync.Record) ([]rppsync.V
 		}
 	}
 	out := make([]rppsync.Verdict, len(rows))
+	names := newComparer()
 	for i := range rows {
+		rows[i].names = names
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("matcher: check: %w", err)
@@ -337,7 +340,7 @@ func (m *Matcher) verdict(r *row, byRPPS map[string]rppsync.Professional, byKey 
 			v.Candidates = m.candidates(r, byKey, "")
 			break
 		}
-		nm := CompareNames(r.name, pro.LastName, pro.FirstName)
+		nm := r.names.compare(r.name, pro.LastName, pro.FirstName)
 		if !nm.Same() {
 			v.Status = rppsync.StatusIdentityMismatch
 			v.Issues = append(v.Issues, rppsync.Issue{Field: IssueFieldRPPS, Code: CodeIdentityMismatch, Message: fmt.Sprintf(
@@ -443,6 +446,9 @@ func (m *Matcher) candidates(r *row, byKey map[string][]rppsync.Professional, ex
 	if r.invalid || byKey == nil {
 		return out
 	}
+	if r.names != nil {
+		r.names.nextRow()
+	}
 	seen := map[string]bool{exclude: true}
 	for _, k := range r.keysWanted() {
 		for _, p := range byKey[k] {
@@ -467,7 +473,7 @@ func (m *Matcher) candidates(r *row, byKey map[string][]rppsync.Professional, ex
 // score rates directory person p as the row's person; false when p is no
 // candidate at all.
 func (m *Matcher) score(r *row, p rppsync.Professional) (rppsync.Candidate, bool) {
-	nm := CompareNames(r.name, p.LastName, p.FirstName)
+	nm := r.names.compare(r.name, p.LastName, p.FirstName)
 	if nm.Last < minLastSim || nm.First < minFirstSim {
 		return rppsync.Candidate{}, false
 	}

@@ -57,11 +57,81 @@ func (m NameMatch) Exact() bool { return m.Last == 1 && m.First == 1 && !m.Swapp
 // by the mean of Jaro-Winkler and an optimal-string-alignment similarity
 // (so one typo ranks above two).
 func CompareNames(p PersonName, dirLast, dirFirst string) NameMatch {
-	dl, df := Fold(dirLast), Fold(dirFirst)
-	last, usage, first := Fold(p.Last), Fold(p.Usage), Fold(p.First)
+	return (*comparer)(nil).compare(p, dirLast, dirFirst)
+}
 
-	straight := compareFolded(last, usage, first, dl, df)
-	swapped := compareFolded(first, "", orFirst(last, usage), dl, df)
+// sim is one similarity and its reason.
+type sim struct {
+	score  float64
+	reason string
+}
+
+// comparer memoises the pieces of CompareNames, which depend only on pairs
+// of names: a row without RPPS is compared with thousands of directory
+// people who share a few last names (MARTIN, MARIN…) and a few hundred
+// first names, so most comparisons repeat. A nil comparer computes
+// everything afresh. Not safe for concurrent use.
+type comparer struct {
+	folded map[string]string
+	last   map[[2]string]sim
+	first  map[[2]string]sim
+}
+
+func newComparer() *comparer {
+	return &comparer{folded: map[string]string{}, last: map[[2]string]sim{}, first: map[[2]string]sim{}}
+}
+
+// nextRow forgets the similarities of the previous row, keeping the folded
+// names, so that memory stays bounded by one row's comparisons.
+func (c *comparer) nextRow() {
+	clear(c.last)
+	clear(c.first)
+}
+
+func (c *comparer) fold(s string) string {
+	if c == nil {
+		return Fold(s)
+	}
+	f, ok := c.folded[s]
+	if !ok {
+		f = Fold(s)
+		c.folded[s] = f
+	}
+	return f
+}
+
+func (c *comparer) lastSim(a, d string) (float64, string) {
+	if c == nil {
+		return lastSim(a, d)
+	}
+	k := [2]string{a, d}
+	v, ok := c.last[k]
+	if !ok {
+		v.score, v.reason = lastSim(a, d)
+		c.last[k] = v
+	}
+	return v.score, v.reason
+}
+
+func (c *comparer) firstSim(a, d string) (float64, string) {
+	if c == nil {
+		return firstSim(a, d)
+	}
+	k := [2]string{a, d}
+	v, ok := c.first[k]
+	if !ok {
+		v.score, v.reason = firstSim(a, d)
+		c.first[k] = v
+	}
+	return v.score, v.reason
+}
+
+func (c *comparer) compare(p PersonName, dirLast, dirFirst string) NameMatch {
+	dl, df := c.fold(dirLast), c.fold(dirFirst)
+	last, usage, first := c.fold(p.Last), c.fold(p.Usage), c.fold(p.First)
+
+	straight := c.compareFolded(last, usage, first, dl, df)
+	swapped := c.compareFolded(first, "", orFirst(last, usage), dl, df)
 	swapped.Score *= swapPenalty
 	if swapped.Score > straight.Score && swapped.Last >= SameThreshold && swapped.First >= SameThreshold {
 		swapped.Swapped = true
@@ -78,13 +148,13 @@ func orFirst(a, b string) string {
 	return b
 }
 
-func compareFolded(last, usage, first, dl, df string) NameMatch {
+func (c *comparer) compareFolded(last, usage, first, dl, df string) NameMatch {
 	var m NameMatch
-	ls, lr := lastSim(last, dl)
-	if us, ur := lastSim(usage, dl); us > ls {
+	ls, lr := c.lastSim(last, dl)
+	if us, ur := c.lastSim(usage, dl); us > ls {
 		ls, lr = us, strings.Replace(ur, "nom", "nom d'usage", 1)
 	}
-	fs, fr := firstSim(first, df)
+	fs, fr := c.firstSim(first, df)
 	m.Last, m.First = ls, fs
 	m.Score = LastWeight*ls + FirstWeight*fs
 	for _, r := range []string{lr, fr} {
