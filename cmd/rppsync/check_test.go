@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -246,5 +247,68 @@ func TestLookupShapes(t *testing.T) {
 		if !strings.Contains(r.stdout, `"status": "`+c.status+`"`) || (c.code != "" && !strings.Contains(r.stdout, `"code": "`+c.code+`"`)) {
 			t.Errorf("lookup commune %v = %s, want %s %s", c.args, r.stdout, c.status, c.code)
 		}
+	}
+}
+
+// zipExtract packs the fixture extract as the published PS_LibreAcces zip.
+func zipExtract(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "PS_LibreAcces_202611200800.zip")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for _, name := range []string{"PS_LibreAcces_Dipl_AutExerc_202611200800.txt", filepath.Base(firstExtract)} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := []byte("Identifiant PP|Libellé|\n")
+		if name == filepath.Base(firstExtract) {
+			if b, err = os.ReadFile(firstExtract); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestTheZipExtractWorksLikeTheText(t *testing.T) {
+	zipPath := zipExtract(t)
+	fromZip := run(t, nil, append([]string{"check", "--format", "json", "--directory", zipPath}, agencyFiles...)...)
+	fromTxt := run(t, nil, append([]string{"check", "--format", "json", "--directory", firstExtract}, agencyFiles...)...)
+	if fromZip.code != 0 || fromZip.stdout != fromTxt.stdout {
+		t.Fatalf("check --directory with the zip: exit %d, same output %v\n%s", fromZip.code, fromZip.stdout == fromTxt.stdout, fromZip.stderr)
+	}
+
+	env := map[string]string{"DATABASE_URL": storetest.NewSchema(t)}
+	r := run(t, env, "directory", "load", zipPath)
+	if r.code != 0 || !strings.Contains(r.stdout, "PS_LibreAcces_Personne_activite_202611200800.txt : 13 lignes") {
+		t.Fatalf("directory load of the zip: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	// An older extract is refused without --force, and taken with it.
+	older := filepath.Join(t.TempDir(), "PS_LibreAcces_Personne_activite_202601010800.txt")
+	b, err := os.ReadFile(firstExtract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(older, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, env, "directory", "load", older); r.code == 0 || !strings.Contains(r.stderr, "--force") {
+		t.Errorf("an older extract was loaded without --force: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := run(t, env, "directory", "load", "--force", older); r.code != 0 {
+		t.Errorf("--force: exit %d\n%s", r.code, r.stderr)
 	}
 }
