@@ -11,9 +11,37 @@ import (
 // upper case, hyphens, apostrophes, dots and other punctuation turned into
 // single spaces, ligatures expanded. "Jean-Pierre  d'Ormesson" → "JEAN PIERRE D ORMESSON".
 func Fold(s string) string {
+	if folded(s) {
+		return s // the directory's and INSEE's names often are: no copy
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // drop leading spaces
+	if ascii(s) {
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c >= 'a' && c <= 'z':
+				b.WriteByte(c - 'a' + 'A')
+				space = false
+			case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+				b.WriteByte(c)
+				space = false
+			case !space:
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+		return strings.TrimRight(b.String(), " ")
+	}
+	return foldUnicode(s)
+}
+
+// foldUnicode is Fold for any text: the general path the fast ones above
+// must agree with.
+func foldUnicode(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := true
 	// Invalid UTF-8 would make the normaliser skip the decomposition of
 	// what follows it; it is a separator like any other non-letter.
 	for _, r := range norm.NFD.String(strings.ToValidUTF8(s, " ")) {
@@ -40,6 +68,29 @@ func Fold(s string) string {
 		}
 	}
 	return strings.TrimRight(b.String(), " ")
+}
+
+// folded reports whether s is already in folded form: upper-case ASCII
+// letters and digits, single inner spaces.
+func folded(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == ' ' && i > 0 && i < len(s)-1 && s[i-1] != ' ':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // NameKeys returns the blocking keys of a folded last name: the keys under

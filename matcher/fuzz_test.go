@@ -47,8 +47,14 @@ func FuzzFold(f *testing.F) {
 	for _, s := range []string{"Jean-Pierre  d'Ormesson", "CŒUR", "Strauß", "N’Diaye", "  ", "Ǆ", "\xff\xfe", "Thi Mai"} {
 		f.Add(s)
 	}
+	for _, s := range []string{"dupont", "LE  GALL-", "MARTIN", "o'neil 2", "A B"} {
+		f.Add(s) // the ASCII and already-folded fast paths
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got := Fold(s)
+		if slow := foldUnicode(s); got != slow {
+			t.Fatalf("Fold(%q) = %q but the general path gives %q", s, got, slow)
+		}
 		if Fold(got) != got {
 			t.Fatalf("Fold is not idempotent on %q: %q then %q", s, got, Fold(got))
 		}

@@ -2,6 +2,7 @@ package insee
 
 import (
 	"fmt"
+	"github.com/rppsync/rppsync/matcher"
 	"strings"
 
 	"github.com/rppsync/rppsync"
@@ -37,7 +38,7 @@ func (ix *Index) ResolveBirthPlace(place, dept, country string, born rppsync.Dat
 	}
 	filt := ix.deptFilter(dept)
 	if country != "" {
-		tokens := strings.Fields(fold(country))
+		tokens := strings.Fields(matcher.Fold(country))
 		key := nameKey(tokens)
 		deps, french := ix.terr[key]
 		if !french && len(tokens) == 1 {

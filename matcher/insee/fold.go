@@ -1,92 +1,9 @@
 package insee
 
 import (
+	"github.com/rppsync/rppsync/matcher"
 	"strings"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 )
-
-// fold returns s upper-cased, without accents, with every run of
-// characters that are neither letters nor digits turned into one space,
-// and ligatures expanded: "L'Haÿ-les-Roses" → "L HAY LES ROSES".
-//
-// The package keeps its own folding instead of importing matcher.Fold
-// because the matcher imports this package; the two agree on letters,
-// digits and separators.
-func fold(s string) string {
-	if folded(s) {
-		return s // INSEE's NCC column is already folded: no copy
-	}
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	space := true // drop leading separators
-	sep := func() {
-		if !space {
-			b.WriteByte(' ')
-			space = true
-		}
-	}
-	if ascii {
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			switch {
-			case c >= 'a' && c <= 'z':
-				b.WriteByte(c - 'a' + 'A')
-				space = false
-			case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-				b.WriteByte(c)
-				space = false
-			default:
-				sep()
-			}
-		}
-		return strings.TrimRight(b.String(), " ")
-	}
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			switch r {
-			case 'œ', 'Œ':
-				b.WriteString("OE")
-			case 'æ', 'Æ':
-				b.WriteString("AE")
-			case 'ß':
-				b.WriteString("SS")
-			default:
-				b.WriteRune(unicode.ToUpper(r))
-			}
-			space = false
-		default:
-			sep()
-		}
-	}
-	return strings.TrimRight(b.String(), " ")
-}
-
-// folded reports whether s is already in the form fold returns:
-// upper-case ASCII letters and digits in words separated by single spaces.
-func folded(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case c == ' ' && i > 0 && i < len(s)-1 && s[i-1] != ' ':
-		default:
-			return false
-		}
-	}
-	return true
-}
 
 // isArticle reports whether a folded token is a leading article that
 // INSEE keeps apart from the name (TNCC): Le, La, Les, L', Aux, Las, Los.
@@ -134,7 +51,7 @@ func nameKey(tokens []string) string {
 
 // keyOf folds s and returns its name key.
 func keyOf(s string) string {
-	f := fold(s)
+	f := matcher.Fold(s)
 	var buf [16]string // most names have fewer words: no allocation
 	tokens := buf[:0]
 	for f != "" {

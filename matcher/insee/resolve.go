@@ -2,6 +2,7 @@ package insee
 
 import (
 	"fmt"
+	"github.com/rppsync/rppsync/matcher"
 	"slices"
 	"strconv"
 	"strings"
@@ -115,9 +116,9 @@ type query struct {
 func (ix *Index) parse(text string) query {
 	var q query
 	rest, hints := splitBrackets(text)
-	q.tokens = strings.Fields(fold(rest))
+	q.tokens = strings.Fields(matcher.Fold(rest))
 	for _, h := range hints {
-		ht := strings.Fields(fold(h))
+		ht := strings.Fields(matcher.Fold(h))
 		if len(ht) == 0 {
 			continue
 		}
@@ -209,7 +210,7 @@ func (ix *Index) deptFilter(dept string) []string {
 	if dc := normDeptCode(dept); dc != "" {
 		return []string{dc}
 	}
-	if dc := normDeptCode(fold(dept)); dc != "" {
+	if dc := normDeptCode(matcher.Fold(dept)); dc != "" {
 		return []string{dc}
 	}
 	return slices.Clone(ix.terr[keyOf(dept)])
@@ -580,7 +581,7 @@ func (ix *Index) label(i int32) string {
 
 // de returns "de Paris", "d'Évry-Courcouronnes".
 func de(name string) string {
-	if f := fold(name); f != "" && strings.IndexByte("AEIOUY", f[0]) >= 0 {
+	if f := matcher.Fold(name); f != "" && strings.IndexByte("AEIOUY", f[0]) >= 0 {
 		return "d'" + name
 	}
 	return "de " + name
