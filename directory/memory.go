@@ -154,40 +154,72 @@ func (m *Memory) Len() int { return len(m.pros) }
 // Extract returns the file name of the extract m was loaded from.
 func (m *Memory) Extract() string { return m.name }
 
-// professional builds the rppsync.Professional of pros[i].
-func (m *Memory) professional(i int32) rppsync.Professional {
+// activityCount returns how many activities pros[i] has.
+func (m *Memory) activityCount(i int32) int {
+	n := 0
+	for a := m.pros[i].firstAct; a >= 0; a = m.acts[a].next {
+		n++
+	}
+	return n
+}
+
+// professional builds the rppsync.Professional of pros[i], taking its
+// activities from the front of slab, which must have room for them all
+// (see activityCount); it returns the rest of slab. The activities are
+// capped at their length, so that an append by the caller copies them
+// instead of writing over the next professional's.
+func (m *Memory) professional(i int32, slab []rppsync.Activity) (rppsync.Professional, []rppsync.Activity) {
 	p := m.pros[i]
+	n := 0
+	for a := p.firstAct; a >= 0; a = m.acts[a].next {
+		pa := m.acts[a]
+		slab[n] = rppsync.Activity{
+			FinessSite: m.strs[pa.finess], FinessJuridique: m.strs[pa.juridique], SiteName: m.strs[pa.site],
+			ModeCode: m.strs[pa.mode], CommuneCode: m.strs[pa.commune], RoleCode: m.strs[pa.role],
+		}
+		n++
+	}
 	out := rppsync.Professional{
 		RPPS: p.rpps, LastName: m.strs[p.last], FirstName: m.strs[p.first],
 		ProfessionCode: m.strs[p.profCode], ProfessionLabel: m.strs[p.profLabel],
 	}
-	for a := p.firstAct; a >= 0; a = m.acts[a].next {
-		pa := m.acts[a]
-		out.Activities = append(out.Activities, rppsync.Activity{
-			FinessSite: m.strs[pa.finess], FinessJuridique: m.strs[pa.juridique], SiteName: m.strs[pa.site],
-			ModeCode: m.strs[pa.mode], CommuneCode: m.strs[pa.commune], RoleCode: m.strs[pa.role],
-		})
+	if n > 0 {
+		out.Activities = slab[:n:n]
 	}
-	return out
+	return out, slab[n:]
 }
 
 // Professionals returns the professionals of the given RPPS numbers that
 // the extract holds, each with its activities in file order and the
 // profession of its first line; an RPPS absent from the extract is absent
 // from the map. Asking for an RPPS outside the load filter returns
-// ErrNotLoaded.
+// ErrNotLoaded. Every call returns fresh values: the caller may change
+// them without changing m.
 func (m *Memory) Professionals(ctx context.Context, rpps []string) (map[string]rppsync.Professional, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// First pass: check the numbers and count the activities; out marks
+	// the professionals already found, so an RPPS asked twice counts once.
 	out := make(map[string]rppsync.Professional, len(rpps))
+	var found []int32
+	nActs := 0
 	for _, r := range rpps {
 		if !m.rpps[r] {
 			return nil, fmt.Errorf("%w: RPPS %s", ErrNotLoaded, r)
 		}
-		if i, ok := m.byRPPS[r]; ok {
-			out[r] = m.professional(i)
+		i, ok := m.byRPPS[r]
+		if _, dup := out[r]; !ok || dup {
+			continue
 		}
+		out[r] = rppsync.Professional{}
+		found = append(found, i)
+		nActs += m.activityCount(i)
+	}
+	// One allocation holds the activities of the whole answer.
+	slab := make([]rppsync.Activity, nActs)
+	for _, i := range found {
+		out[m.pros[i].rpps], slab = m.professional(i, slab)
 	}
 	return out, nil
 }
@@ -195,22 +227,51 @@ func (m *Memory) Professionals(ctx context.Context, rpps []string) (map[string]r
 // ByNameKeys returns, for each name key, the professionals indexed under
 // it, sorted by RPPS; a key with no professional is absent from the map.
 // Asking for a key outside the load filter returns ErrNotLoaded.
+//
+// A professional listed under several keys is built once per call: every
+// list holds a copy of the same rppsync.Professional value, so their
+// Activities slices share one backing array. Callers must treat the
+// activities as read-only (appending is safe: the slices are capped at
+// their length). Each call builds its own values, so nothing a caller does
+// to an answer reaches m or another call's answer.
 func (m *Memory) ByNameKeys(ctx context.Context, keys []string) (map[string][]rppsync.Professional, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out := make(map[string][]rppsync.Professional, len(keys))
+	// First pass: check the keys and number the distinct professionals
+	// they hit. at[i] is 1 + the position of pros[i] in built, 0 if not hit.
+	var (
+		at    = make([]int32, len(m.pros))
+		hit   []int32 // indexes in pros, in order of first hit
+		nActs int
+	)
 	for _, k := range keys {
 		if !m.keys[k] {
 			return nil, fmt.Errorf("%w: name key %s", ErrNotLoaded, k)
 		}
+		for _, i := range m.byKey[k] {
+			if at[i] == 0 {
+				hit = append(hit, i)
+				at[i] = int32(len(hit))
+				nActs += m.activityCount(i)
+			}
+		}
+	}
+	// Build each professional once, all activities in one allocation.
+	built := make([]rppsync.Professional, len(hit))
+	slab := make([]rppsync.Activity, nActs)
+	for j, i := range hit {
+		built[j], slab = m.professional(i, slab)
+	}
+	out := make(map[string][]rppsync.Professional, len(keys))
+	for _, k := range keys {
 		idx := m.byKey[k]
-		if len(idx) == 0 {
+		if _, done := out[k]; done || len(idx) == 0 {
 			continue
 		}
 		ps := make([]rppsync.Professional, len(idx))
 		for j, i := range idx {
-			ps[j] = m.professional(i)
+			ps[j] = built[at[i]-1]
 		}
 		out[k] = ps
 	}

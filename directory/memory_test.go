@@ -1,13 +1,17 @@
 package directory
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/matcher"
@@ -131,4 +135,292 @@ func TestLoadFilteredErrors(t *testing.T) {
 	if _, _, err := LoadFiltered(context.Background(), bad, nil, nil); !errors.Is(err, ErrMissingColumns) {
 		t.Errorf("not an extract: err = %v", err)
 	}
+}
+
+// sharedNames are last names whose keys overlap: MARTIN, MARIN and MATIN
+// share D:MARIN and D:MATIN, as common names do in the real directory.
+var sharedNames = []string{"MARTIN", "MARIN", "MATIN", "MARTINS", "BERNARD", "BERARD", "DURAND", "DURAN", "LEFÈVRE", "PETIT"}
+
+// writeShared writes an extract of people professionals to path, named in
+// turn from sharedNames, person i having 1+i%3 activities. The lines are
+// interleaved (every first activity, then every second one…), so each
+// professional's activities are not contiguous in the file.
+func writeShared(tb testing.TB, path string, people int) {
+	tb.Helper()
+	data := readFile(tb, firstExtract)
+	rows := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
+	var b bytes.Buffer
+	b.Write(rows[0])
+	b.WriteByte('\n')
+	for act := range 3 {
+		for i := range people {
+			if act > i%3 {
+				continue
+			}
+			f := strings.Split(string(rows[1+(i+act)%(len(rows)-1)]), "|")
+			id := rppsFromSeq(i)
+			f[1], f[2], f[7] = id, "8"+id, sharedNames[i%len(sharedNames)]
+			f[24] = fmt.Sprintf("SITE SYNTHETIQUE %d-%d", i, act)
+			b.WriteString(strings.Join(f, "|"))
+			b.WriteByte('\n')
+		}
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// wantByKey builds, straight from the lines of the extract at path, what
+// ByNameKeys must answer for keys: per key hit by a last name, the
+// professionals under it sorted by RPPS, each with the profession of its
+// first line and its activities in file order.
+func wantByKey(t *testing.T, path string, keys []string) map[string][]rppsync.Professional {
+	t.Helper()
+	lines, _ := readAll(t, readFile(t, path))
+	asked := map[string]bool{}
+	for _, k := range keys {
+		asked[k] = true
+	}
+	pros := map[string]*rppsync.Professional{}
+	var order []string
+	for _, l := range lines {
+		p, ok := pros[l.ID]
+		if !ok {
+			p = &rppsync.Professional{RPPS: l.ID, LastName: l.LastName, FirstName: l.FirstName,
+				ProfessionCode: l.ProfessionCode, ProfessionLabel: l.ProfessionLabel}
+			pros[l.ID] = p
+			order = append(order, l.ID)
+		}
+		p.Activities = append(p.Activities, l.Activity())
+	}
+	want := map[string][]rppsync.Professional{}
+	for _, id := range order {
+		p := pros[id]
+		for _, k := range matcher.NameKeys(matcher.Fold(p.LastName)) {
+			if asked[k] {
+				want[k] = append(want[k], *p)
+			}
+		}
+	}
+	for _, ps := range want {
+		slices.SortFunc(ps, func(a, b rppsync.Professional) int { return strings.Compare(a.RPPS, b.RPPS) })
+	}
+	return want
+}
+
+func TestByNameKeysMatchesExtract(t *testing.T) {
+	shared := filepath.Join(t.TempDir(), "shared.txt")
+	writeShared(t, shared, 300)
+	tests := []struct {
+		name, path string
+		keys       []string
+	}{
+		{"fixture, Dubois and Lefèvre", firstExtract, keysOf("Dubois", "Lefevre")},
+		{"fixture, key without professional", firstExtract, keysOf("Nguyen")},
+		{"shared keys", shared, keysOf(sharedNames...)},
+		{"shared keys, one name", shared, keysOf("MARIN")},
+		{"no key", shared, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			m, _, err := LoadFiltered(ctx, tt.path, nil, tt.keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.ByNameKeys(ctx, tt.keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := wantByKey(t, tt.path, tt.keys)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("ByNameKeys differs from the extract:\n got %d keys %v\nwant %d keys %v", len(got), got, len(want), want)
+			}
+			// Asking twice, or for a key twice, gives the same answer.
+			again, err := m.ByNameKeys(ctx, append(slices.Clone(tt.keys), tt.keys...))
+			if err != nil || !reflect.DeepEqual(again, want) {
+				t.Errorf("second call: %v, equal %v", err, reflect.DeepEqual(again, want))
+			}
+		})
+	}
+}
+
+func TestByNameKeysBuildsEachProfessionalOnce(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.txt")
+	writeShared(t, path, 30)
+	keys := keysOf("MARTIN", "MARIN")
+	m, _, err := LoadFiltered(ctx, path, nil, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := m.ByNameKeys(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// MARTIN is under N:MARTIN and D:MARIN (MARTIN less its T), with MARIN.
+	n, d := first["N:MARTIN"], first["D:MARIN"]
+	if len(n) == 0 || len(d) <= len(n) {
+		t.Fatalf("N:MARTIN has %d professionals, D:MARIN %d: the fixture lost its shared keys", len(n), len(d))
+	}
+	byRPPS := map[string]rppsync.Professional{}
+	for _, p := range d {
+		byRPPS[p.RPPS] = p
+	}
+	for _, p := range n {
+		q, ok := byRPPS[p.RPPS]
+		if !ok {
+			t.Fatalf("%s is under N:MARTIN but not D:MARIN", p.RPPS)
+		}
+		if len(p.Activities) == 0 || &p.Activities[0] != &q.Activities[0] {
+			t.Errorf("%s was built twice: its activities under N:MARTIN and D:MARIN are distinct copies", p.RPPS)
+		}
+		// A caller appending to one professional's activities must not
+		// overwrite another's.
+		if len(p.Activities) != cap(p.Activities) {
+			t.Errorf("%s: activities have len %d cap %d; an append would write into shared memory", p.RPPS, len(p.Activities), cap(p.Activities))
+		}
+	}
+	// Each call builds its own values: changing one answer does not
+	// change the directory or the next answer.
+	n[0].Activities[0].SiteName = "changed"
+	second, err := m.ByNameKeys(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := second["N:MARTIN"][0].Activities[0].SiteName; s == "changed" {
+		t.Error("a caller's change reached the directory")
+	}
+	if &second["N:MARTIN"][0].Activities[0] == &n[0].Activities[0] {
+		t.Error("two calls share their activities")
+	}
+}
+
+func TestProfessionalsAskedTwice(t *testing.T) {
+	ctx := context.Background()
+	ids := []string{"10999000028", "10999000010"}
+	m, _, err := LoadFiltered(ctx, firstExtract, ids, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	once, err := m.Professionals(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice, err := m.Professionals(ctx, append(slices.Clone(ids), ids...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(once) != 2 || !reflect.DeepEqual(once, twice) {
+		t.Errorf("asked once: %v\nasked twice: %v", once, twice)
+	}
+	for id, p := range twice {
+		if len(p.Activities) == 0 || len(p.Activities) != cap(p.Activities) {
+			t.Errorf("%s: activities have len %d cap %d", id, len(p.Activities), cap(p.Activities))
+		}
+	}
+}
+
+func TestByNameKeysErrors(t *testing.T) {
+	ctx := context.Background()
+	m, _, err := LoadFiltered(ctx, firstExtract, nil, keysOf("Dubois"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		ctx  func() context.Context
+		keys []string
+		want error
+	}{
+		{"key outside the filter after good ones", context.Background, append(keysOf("Dubois"), "N:NGUYEN"), ErrNotLoaded},
+		{"key outside the filter alone", context.Background, []string{"D:DUBOI", "N:X"}, ErrNotLoaded},
+		{"cancelled", func() context.Context {
+			c, cancel := context.WithCancel(context.Background())
+			cancel()
+			return c
+		}, keysOf("Dubois"), context.Canceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := m.ByNameKeys(tt.ctx(), tt.keys)
+			if !errors.Is(err, tt.want) || got != nil {
+				t.Errorf("ByNameKeys = %v, %v; want nil, %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// BenchmarkByNameKeys asks a 20,000-professional directory for the keys of
+// ten names whose keys overlap, so that every professional is listed under
+// seven to nine keys, as common names are in the real directory.
+func BenchmarkByNameKeys(b *testing.B) {
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "shared.txt")
+	writeShared(b, path, 20_000)
+	keys := keysOf(sharedNames...)
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	m, _, err := LoadFiltered(ctx, path, nil, keys)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pairs := 0
+	for _, k := range keys {
+		pairs += len(m.byKey[k])
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.ByNameKeys(ctx, keys); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// After the loop: b.Loop resets the timer, which drops earlier metrics.
+	b.ReportMetric(float64(pairs), "pairs/op")
+	b.ReportMetric(float64(m.Len()), "professionals")
+}
+
+// TestFullSizeByNameKeys asks the genbench directory for the name keys of
+// agency-10k.csv, as check --directory does, checks the answer's shape and
+// logs what one call costs. It runs only when RPPSYNC_GENBENCH_DIR names a
+// genbench output (see TestFullSizeLoadFiltered).
+func TestFullSizeByNameKeys(t *testing.T) {
+	dir := os.Getenv("RPPSYNC_GENBENCH_DIR")
+	if dir == "" {
+		t.Skip("RPPSYNC_GENBENCH_DIR not set: no full-size extract to read")
+	}
+	ctx := context.Background()
+	rpps, keys := agencyFilter(t, filepath.Join(dir, "agency-10k.csv"))
+	m, _, err := LoadFiltered(ctx, filepath.Join(dir, "PS_LibreAcces_Personne_activite_202611200800.txt"), rpps, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKey, err := m.ByNameKeys(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := 0
+	for k, ps := range byKey {
+		pairs += len(ps)
+		if len(ps) != len(m.byKey[k]) {
+			t.Fatalf("key %s: %d professionals, the index has %d", k, len(ps), len(m.byKey[k]))
+		}
+		if !slices.IsSortedFunc(ps, func(a, b rppsync.Professional) int { return strings.Compare(a.RPPS, b.RPPS) }) {
+			t.Fatalf("key %s: not sorted by RPPS", k)
+		}
+	}
+	if pairs == 0 {
+		t.Fatal("no professional under any key")
+	}
+	byKey = nil
+	res := testing.Benchmark(func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := m.ByNameKeys(ctx, keys); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	t.Logf("%d keys, %d (key, professional) pairs, %d professionals kept: %s/op, %d MB/op, %d allocs/op",
+		len(keys), pairs, m.Len(), time.Duration(res.NsPerOp()), res.AllocedBytesPerOp()>>20, res.AllocsPerOp())
 }
