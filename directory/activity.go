@@ -79,11 +79,14 @@ var interned = [nActivityCols]bool{
 type ActivityReader struct {
 	sc      *scanner
 	ncol    int
+	need    int                // fields Line needs cut: 1 + the last column read
+	needChk int                // fields check and peek need cut
 	trail   bool               // the header ends with '|'
 	pos     [nActivityCols]int // column index, -1 when absent (role only)
 	spans   []span
 	scratch []byte
 	intern  map[string]string
+	raw     []byte // the current valid line, until the next read
 	line    Line
 	stats   Stats
 	err     error
@@ -125,24 +128,53 @@ func NewActivityReader(r io.Reader) (*ActivityReader, error) {
 	if missing != nil {
 		return nil, &HeaderError{Missing: missing}
 	}
+	for f, p := range ar.pos {
+		ar.need = max(ar.need, p+1)
+		if f == fIDType || f == fID || f == fLastName || f == fFirstName {
+			ar.needChk = max(ar.needChk, p+1)
+		}
+	}
 	return ar, nil
 }
 
 // Next advances to the next valid RPPS line, and reports false at the end
 // of input or on a read error (see Err).
 func (ar *ActivityReader) Next() bool {
+	if !ar.advance() {
+		return false
+	}
+	ar.build()
+	return true
+}
+
+// advance moves to the next valid RPPS line without building its Line:
+// every line is validated and counted in Stats exactly as Next does, but
+// only peek may look at the line until build is called. It reports false
+// at the end of input or on a read error (see Err). A caller that keeps
+// few lines (LoadFiltered) pays for the strings of those lines only.
+func (ar *ActivityReader) advance() bool {
 	for {
 		raw, ok := ar.sc.next()
 		if !ok {
+			ar.raw = nil
 			ar.err = ar.sc.failure()
 			return false
 		}
 		ar.stats.Lines++
-		if ar.parse(raw) {
+		if ar.check(raw) {
+			ar.raw = raw
 			ar.stats.Kept++
 			return true
 		}
 	}
+}
+
+// peek returns the Identifiant PP and the Nom d'exercice of the line
+// advance stopped on, as they appear in the (decoded) line. The slices
+// alias the read buffer: they are valid only until the next call to
+// advance or Next, and must not be retained or modified.
+func (ar *ActivityReader) peek() (id, lastName []byte) {
+	return ar.field(ar.raw, fID), ar.field(ar.raw, fLastName)
 }
 
 func (ar *ActivityReader) field(raw []byte, f int) []byte {
@@ -154,12 +186,17 @@ func (ar *ActivityReader) field(raw []byte, f int) []byte {
 	return raw[s.lo:s.hi]
 }
 
-// parse validates raw and fills ar.line; false when the line is skipped.
-func (ar *ActivityReader) parse(raw []byte) bool {
+// check validates raw, leaving the spans of its first ar.needChk fields
+// in ar.spans, and counts it in Stats; false when the line is skipped. It
+// allocates nothing but the samples of bad lines.
+func (ar *ActivityReader) check(raw []byte) bool {
 	n := ar.sc.lineNo
-	ar.spans = split(raw, '|', ar.spans, ar.trail)
-	if len(ar.spans) != ar.ncol {
-		ar.stats.bad(n, "field_count", fmt.Sprintf("%d champs au lieu de %d : ligne tronquée ou séparateur « | » en trop", len(ar.spans), ar.ncol))
+	// Only the columns checked are cut; the others are just counted, and
+	// cut by build for the lines a caller reads.
+	var count int
+	ar.spans, count = splitPrefix(raw, '|', ar.spans, ar.trail, ar.needChk)
+	if count != ar.ncol {
+		ar.stats.bad(n, "field_count", fmt.Sprintf("%d champs au lieu de %d : ligne tronquée ou séparateur « | » en trop", count, ar.ncol))
 		return false
 	}
 	idType, id := ar.field(raw, fIDType), ar.field(raw, fID)
@@ -180,6 +217,16 @@ func (ar *ActivityReader) parse(raw []byte) bool {
 		ar.stats.bad(n, "name_missing", "nom d'exercice vide")
 		return false
 	}
+	if len(ar.field(raw, fFirstName)) == 0 {
+		ar.stats.NoFirstName++
+	}
+	return true
+}
+
+// build fills ar.line from the line advance stopped on.
+func (ar *ActivityReader) build() {
+	raw := ar.raw
+	ar.spans, _ = splitPrefix(raw, '|', ar.spans, ar.trail, ar.need)
 	// One allocation for all free-text fields of the line, sliced below.
 	ar.scratch = ar.scratch[:0]
 	var bounds [nActivityCols][2]int
@@ -217,10 +264,6 @@ func (ar *ActivityReader) parse(raw []byte) bool {
 		CommuneCode:     str(fCommuneCode),
 		RoleCode:        str(fRoleCode),
 	}
-	if ar.line.FirstName == "" {
-		ar.stats.NoFirstName++
-	}
-	return true
 }
 
 // internBytes returns b as a string shared with earlier equal values.

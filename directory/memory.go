@@ -1,10 +1,12 @@
 package directory
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/matcher"
@@ -52,6 +54,12 @@ const nameCacheSize = 1 << 16
 // The extract need not carry a date in its name. It returns the reading
 // statistics; bad lines are counted there, not returned as errors.
 func LoadFiltered(ctx context.Context, path string, rpps []string, keys []string) (*Memory, Stats, error) {
+	return loadFiltered(ctx, path, rpps, keys, nameCacheSize)
+}
+
+// loadFiltered is LoadFiltered caching the filter keys of at most
+// cacheSize distinct last names.
+func loadFiltered(ctx context.Context, path string, rpps []string, keys []string, cacheSize int) (*Memory, Stats, error) {
 	ex, err := OpenDated(path, timeUnknown)
 	if err != nil {
 		return nil, Stats{}, err
@@ -86,32 +94,39 @@ func LoadFiltered(ctx context.Context, path string, rpps []string, keys []string
 		ids[s] = i
 		return i
 	}
-	// Many lines share a last name: fold each distinct name once and keep
-	// only the filter keys it hits.
+	// Lines of one professional follow each other, and many professionals
+	// share a last name: the filter keys a name hits are looked up again
+	// only when the name changes from the previous line, and computed only
+	// when the name is not in the cache. The identifier and the name are
+	// looked at in the read buffer (m[string(b)] does not allocate), and a
+	// Line is built only for the lines kept.
+	nh := nameHits{keys: m.keys}
 	cache := make(map[string][]string, 1<<12)
+	var prev []byte // the previous line's last name
+	var hits []string
 	n := 0
-	for ar.Next() {
+	for ar.advance() {
 		if n++; n%ctxCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, ar.Stats(), fmt.Errorf("directory: load %s: %w", ex.Name, err)
 			}
 		}
-		l := ar.Line()
-		hits, ok := cache[l.LastName]
-		if !ok {
-			hits = nil
-			for _, k := range matcher.NameKeys(matcher.Fold(l.LastName)) {
-				if m.keys[k] {
-					hits = append(hits, k)
+		id, last := ar.peek()
+		if !bytes.Equal(last, prev) || n == 1 {
+			prev = append(prev[:0], last...)
+			var ok bool
+			if hits, ok = cache[string(last)]; !ok {
+				hits = nh.of(last)
+				if len(cache) < cacheSize {
+					cache[string(last)] = hits
 				}
 			}
-			if len(cache) < nameCacheSize {
-				cache[strings.Clone(l.LastName)] = hits
-			}
 		}
-		if !m.rpps[l.ID] && len(hits) == 0 {
+		if !m.rpps[string(id)] && len(hits) == 0 {
 			continue
 		}
+		ar.build()
+		l := ar.Line()
 		p, seen := m.byRPPS[l.ID]
 		if !seen {
 			p = int32(len(m.pros))
@@ -146,6 +161,70 @@ func LoadFiltered(ctx context.Context, path string, rpps []string, keys []string
 	}
 	m.pros, m.acts, m.strs = slices.Clip(m.pros), slices.Clip(m.acts), slices.Clip(m.strs)
 	return m, ar.Stats(), nil
+}
+
+// nameHits finds which keys of a last name are in a load filter.
+type nameHits struct {
+	keys    map[string]bool // the filter
+	compact []byte          // "N:" + the name's letters and digits, upper case
+	del     []byte          // "D:" + compact with one letter deleted
+}
+
+// of returns the keys of matcher.NameKeys(matcher.Fold(name)) that are in
+// h.keys, in that order and without repeats. For an ASCII name (the
+// usual case in the extract, which writes names in capitals), the keys are built in reused buffers
+// and looked up without allocating: Fold keeps an ASCII name's letters and
+// digits, upper-cased, and turns the rest into the spaces NameKeys drops,
+// so they depend on nothing else. Other names go through matcher. A test
+// holds the two paths to the same answers.
+func (h *nameHits) of(name []byte) []string {
+	for _, c := range name {
+		if c >= utf8.RuneSelf {
+			var hits []string
+			for _, k := range matcher.NameKeys(matcher.Fold(string(name))) {
+				if h.keys[k] {
+					hits = append(hits, k)
+				}
+			}
+			return hits
+		}
+	}
+	h.compact = append(h.compact[:0], "N:"...)
+	for _, c := range name {
+		switch {
+		case c >= 'a' && c <= 'z':
+			h.compact = append(h.compact, c-'a'+'A')
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			h.compact = append(h.compact, c)
+		}
+	}
+	compact := h.compact[2:]
+	if len(compact) == 0 {
+		return nil
+	}
+	var hits []string
+	if h.keys[string(h.compact)] {
+		hits = append(hits, string(h.compact))
+	}
+	if len(compact) < 4 {
+		return hits
+	}
+	h.compact[0] = 'D'
+	if h.keys[string(h.compact)] {
+		hits = append(hits, string(h.compact))
+	}
+	for i := range compact {
+		// Deleting any letter of a run gives the same string: NameKeys
+		// keeps the first.
+		if i > 0 && compact[i] == compact[i-1] {
+			continue
+		}
+		h.del = append(append(append(h.del[:0], "D:"...), compact[:i]...), compact[i+1:]...)
+		if h.keys[string(h.del)] {
+			hits = append(hits, string(h.del))
+		}
+	}
+	return hits
 }
 
 // Len returns how many professionals were kept.

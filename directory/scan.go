@@ -142,6 +142,35 @@ func split(line []byte, sep byte, spans []span, trailing bool) []span {
 	}
 }
 
+// splitPrefix is split for a reader that needs only the first need fields
+// of a line: it cuts those into spans (reused) and returns, as count, the
+// number of fields split would have returned, counting the separators of
+// the rest of the line without cutting it. With need at least that number,
+// spans equals split's result.
+func splitPrefix(line []byte, sep byte, spans []span, trailing bool, need int) (_ []span, count int) {
+	spans = spans[:0]
+	lo := 0
+	for len(spans) < need {
+		i := bytes.IndexByte(line[lo:], sep)
+		if i < 0 {
+			if lo < len(line) || !trailing {
+				spans = append(spans, span{lo, len(line)})
+			}
+			return spans, len(spans)
+		}
+		spans = append(spans, span{lo, lo + i})
+		lo += i + 1
+	}
+	// need fields are cut and lo is just past a separator: what follows
+	// holds one more field per separator, plus the last one unless it is
+	// the empty field after a final separator that trailing drops.
+	count = len(spans) + bytes.Count(line[lo:], []byte{sep})
+	if lo < len(line) && line[len(line)-1] != sep || !trailing {
+		count++
+	}
+	return spans, count
+}
+
 // normHeader folds a column name for comparison: accents removed, lower
 // case, typographic apostrophes made plain, spaces collapsed.
 func normHeader(s string) string {
