@@ -202,21 +202,39 @@ func (r *row) rppsWanted() string {
 	return r.ident.RPPS
 }
 
-// keysWanted are the NameKeys of every name the row could be filed under
-// in the directory: birth and usage names, each word of a compound name,
-// and the first name (for rows typed with first and last name swapped).
+// keysWanted are the keys of every name the row could be filed under in
+// the directory: all NameKeys (exact and one-typo) of the birth and usage
+// names (only the exact key when the row carries a well-formed RPPS), and only the exact key of each word of a compound name and of the
+// first name (for rows typed with first and last name swapped). A typo on
+// top of a swap or inside one word of a compound name is not searched:
+// the one-typo keys of first names and name parts hit thousands of people
+// (D:MARI is the neighbourhood of every MARIN) for no measured recall.
 func (r *row) keysWanted() []string {
 	if r.invalid {
 		return nil
 	}
 	var keys []string
-	for _, n := range []string{r.name.Last, r.name.Usage, r.name.First} {
+	exact := func(f string) {
+		if k := NameKeys(f); len(k) > 0 {
+			keys = append(keys, k[0])
+		}
+	}
+	// A row with a well-formed RPPS searches candidates only when that
+	// number turns out absent or someone else's, as a help to fix it: exact
+	// names are enough there, and they keep the in-memory directory, which
+	// must hold every key any row may ask for, small.
+	typos := !r.given || !r.ident.Valid
+	for i, n := range []string{r.name.Last, r.name.Usage, r.name.First} {
 		f := Fold(n)
-		keys = append(keys, NameKeys(f)...)
+		if i < 2 && typos {
+			keys = append(keys, NameKeys(f)...)
+		} else {
+			exact(f)
+		}
 		if words := strings.Fields(f); len(words) > 1 {
 			for _, w := range words {
 				if len(w) >= 3 {
-					keys = append(keys, NameKeys(w)...)
+					exact(w)
 				}
 			}
 		}
@@ -224,10 +242,25 @@ func (r *row) keysWanted() []string {
 	return keys
 }
 
+// searches reports whether the row looks for name candidates once its RPPS
+// was looked up: rows without a usable RPPS, and rows whose RPPS is absent
+// from the directory or belongs to someone else.
+func (r *row) searches(byRPPS map[string]rppsync.Professional) bool {
+	if r.invalid {
+		return false
+	}
+	if !r.given || !r.ident.Valid {
+		return true
+	}
+	pro, ok := byRPPS[r.ident.RPPS]
+	return !ok || !r.names.compare(r.name, pro.LastName, pro.FirstName).Same()
+}
+
 // Wanted returns what a directory must hold to check recs: the RPPS
 // numbers to look up and the name keys to search, each sorted and without
 // duplicates. An in-memory directory keeps only these; Check asks for
-// exactly these.
+// these RPPS and, once they are known, the keys of the rows that still
+// look for candidates (a subset).
 func Wanted(recs []rppsync.Record) (rpps []string, keys []string) {
 	rows := make([]row, len(recs))
 	for i := range recs {
@@ -264,14 +297,28 @@ func (m *Matcher) Check(ctx context.Context, recs []rppsync.Record) ([]rppsync.V
 		byRPPS map[string]rppsync.Professional
 		byKey  map[string][]rppsync.Professional
 	)
+	names := newComparer()
+	for i := range rows {
+		rows[i].names = names
+	}
 	if m.dir != nil {
-		rpps, keys := wanted(rows)
+		rpps, _ := wanted(rows)
 		var err error
 		if len(rpps) > 0 {
 			if byRPPS, err = m.dir.Professionals(ctx, rpps); err != nil {
 				return nil, fmt.Errorf("matcher: look up %d RPPS numbers: %w", len(rpps), err)
 			}
 		}
+		// Only rows that will look for candidates ask for their keys: a
+		// matched RPPS needs none.
+		var keys []string
+		for i := range rows {
+			if rows[i].searches(byRPPS) {
+				keys = append(keys, rows[i].keysWanted()...)
+			}
+		}
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
 		if len(keys) > 0 {
 			if byKey, err = m.dir.ByNameKeys(ctx, keys); err != nil {
 				return nil, fmt.Errorf("matcher: search %d name keys: %w", len(keys), err)
@@ -279,9 +326,7 @@ func (m *Matcher) Check(ctx context.Context, recs []rppsync.Record) ([]rppsync.V
 		}
 	}
 	out := make([]rppsync.Verdict, len(rows))
-	names := newComparer()
 	for i := range rows {
-		rows[i].names = names
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("matcher: check: %w", err)
