@@ -1,9 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -214,19 +219,6 @@ UNION ALL
 SELECT 1, l.line_no, ` + lineSelect + ` FROM directory_line l WHERE l.rpps = ANY($1::text[])
 ORDER BY part, rpps, line_no`
 
-// byNameKeysSQL is professionalsSQL for the people with a line indexed
-// under one of the keys asked, each line carrying the keys it matched.
-const byNameKeysSQL = `WITH ` + currentActivities + `,
-hit AS (
-	SELECT h.rpps, array_agg(DISTINCT k.key ORDER BY k.key) AS keys
-	FROM directory_name_key k JOIN directory_line h ON h.last_name_folded = k.folded
-	WHERE k.key = ANY($1::text[])
-	GROUP BY h.rpps)
-SELECT 0 AS part, '{}'::text[] AS keys, 0::bigint AS line_no, ` + blankLine + ` FROM cur
-UNION ALL
-SELECT 1, hit.keys, l.line_no, ` + lineSelect + ` FROM hit JOIN directory_line l ON l.rpps = hit.rpps
-ORDER BY part, rpps, line_no`
-
 // scannedLine is one row of the lookups.
 type scannedLine struct {
 	part   int
@@ -312,26 +304,362 @@ func (d *Directory) Professionals(ctx context.Context, rpps []string) (map[strin
 	return out, nil
 }
 
-// ByNameKeys returns, for each blocking key asked (matcher.NameKeys), the
-// people having a line whose folded last name has that key, sorted by RPPS; keys with no one
-// are absent from the map. It returns ErrNoDirectory when no directory is
-// loaded.
-func (d *Directory) ByNameKeys(ctx context.Context, keys []string) (map[string][]rppsync.Professional, error) {
-	rows, err := d.db.pool.Query(ctx, byNameKeysSQL, keys)
-	if err != nil {
-		return nil, fmt.Errorf("directory by name keys: %w", err)
-	}
-	out := make(map[string][]rppsync.Professional)
-	err = collectProfessionals(rows, true, func(p *rppsync.Professional, ks []string) {
-		for _, k := range ks {
-			out[k] = append(out[k], *p)
-		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("directory by name keys: %w", err)
-	}
-	return out, nil
-}
-
 // The reader of the activity extract is an ActivitySource as it is.
 var _ ActivitySource = (*directory.ActivityReader)(nil)
+
+// nameKeysScanFrom is the number of keys from which ByNameKeys reads the
+// whole directory once in RPPS order (byNameKeysScanSQL) instead of looking
+// each folded name up in the last_name_folded index (byNameKeysIndexSQL).
+// On the full-size synthetic extract (2.2 M lines), 45,000 keys (the keys
+// of 5000 agency rows) hit a million lines: the index path then costs
+// about 8 s of server time, the scan about 3 s, whereas a few hundred keys
+// take milliseconds by the index and still 3 s by the scan.
+const nameKeysScanFrom = 10_000
+
+// byNameKeysHead selects the current extract (cur) and the rows of
+// directory_name_key under the keys asked (kf).
+const byNameKeysHead = `WITH ` + currentActivities + `,
+kf AS MATERIALIZED (SELECT key, folded FROM directory_name_key WHERE key = ANY($1::text[])),`
+
+// byNameKeysTail returns, in no particular order, the marker row (part
+// 'm') when a directory is loaded, the (key, folded) pairs found (part
+// 'k') and every line of the people of hitp (part 'l') with its folded last
+// name, once each: a person found under many keys is sent once, and the
+// keys are joined to the people by the caller through the folded names.
+// Every column is text but line_no, so that the rows can be read raw.
+const byNameKeysTail = `
+SELECT 'm'::text AS part, ''::text AS key, ''::text AS folded, 0::bigint AS line_no, ` + blankLine + ` FROM cur
+UNION ALL
+SELECT 'k', key, folded, 0, ` + blankLine + ` FROM kf
+UNION ALL
+SELECT 'l', '', l.last_name_folded, l.line_no, ` + lineSelect + `
+FROM hitp JOIN directory_line l ON l.rpps = hitp.rpps`
+
+// byNameKeysIndexSQL finds the people through the last_name_folded index:
+// cheap when few names are asked.
+const byNameKeysIndexSQL = byNameKeysHead + `
+hitp AS (SELECT DISTINCT h.rpps FROM directory_line h
+	WHERE h.last_name_folded IN (SELECT DISTINCT folded FROM kf))` + byNameKeysTail
+
+// byNameKeysScanSQL finds the people by reading directory_line once in
+// RPPS order and keeping those with a line under a folded name asked; the
+// lines are then read by a merge join in the same order, with no sort, no
+// hash of the people and nothing spilled to disk. The DISTINCT keeps the
+// planner's estimate of the name set small, so that it always probes it as
+// a hash table.
+const byNameKeysScanSQL = byNameKeysHead + `
+hitp AS (SELECT h.rpps FROM directory_line h GROUP BY h.rpps
+	HAVING bool_or(h.last_name_folded IN (SELECT DISTINCT folded FROM kf)))` + byNameKeysTail
+
+// nameKeyColumns is the number of columns of byNameKeysTail: part, key,
+// folded, line_no and the columns of lineSelect.
+const nameKeyColumns = 4 + 11
+
+// ByNameKeys returns, for each blocking key asked (matcher.NameKeys), the
+// people having a line whose folded last name has that key, sorted by
+// RPPS, each with all its activities in file order and the names and
+// profession of its first line; keys with no one are absent from the map.
+// It returns ErrNoDirectory when no directory is loaded.
+//
+// The call is one query, and each directory line crosses the network once
+// whatever the number of keys it is found under. A person listed under
+// several keys is built once: every list holds a copy of the same
+// rppsync.Professional value, so their Activities slices share one backing
+// array, and the strings repeated across lines share their bytes. Callers
+// must treat the activities as read-only (appending is safe: each slice is
+// capped at its length). Each call builds its own values.
+func (d *Directory) ByNameKeys(ctx context.Context, keys []string) (map[string][]rppsync.Professional, error) {
+	query := byNameKeysIndexSQL
+	if len(keys) >= nameKeysScanFrom {
+		query = byNameKeysScanSQL
+	}
+	rows, err := d.db.pool.Query(ctx, query, keys)
+	if err != nil {
+		return nil, fmt.Errorf("directory by name keys: %w", err)
+	}
+	var a nameKeyAnswer
+	if err := a.read(rows); err != nil {
+		return nil, fmt.Errorf("directory by name keys: %w", err)
+	}
+	if !a.loaded {
+		return nil, fmt.Errorf("directory by name keys: %w", ErrNoDirectory)
+	}
+	return a.byKey(), nil
+}
+
+// runChunk is the number of lines the chunks of a nameKeyAnswer hold. The
+// answer grows by chunks rather than by appending to one slice, which would
+// copy a million activities several times over as it grows.
+const runChunk = 8192
+
+// keyRun is a run of consecutive lines of one person in a ByNameKeys
+// answer. A person's lines normally come as one run; when they do not,
+// the runs are merged at the end.
+type keyRun struct {
+	p       rppsync.Professional // names and profession of the run's first line; Activities set when the run ends
+	lines   []int64              // line_no of each activity, in arrival order
+	folded  string               // folded last name of the first line
+	folded2 []string             // other folded last names of its lines, rare
+}
+
+// nameKeyAnswer gathers the rows of byNameKeysTail.
+type nameKeyAnswer struct {
+	loaded bool
+	strs   map[string]string // interned column values
+
+	keys     []string           // the keys found, by index
+	keyIndex map[string]int32   // key -> index in keys
+	byFolded map[string][]int32 // folded name -> indexes of its keys
+
+	runs    [][]keyRun         // chunks of runs, in arrival order
+	run     *keyRun            // the current run, nil before the first line
+	acts    []rppsync.Activity // current chunk of activities; the current run is its tail
+	lines   []int64            // line numbers of acts
+	runFrom int                // where the current run starts in acts and lines
+
+	last [nameKeyColumns]string // the columns of the line before, for col
+}
+
+// errNameKeyRow is returned when a row of byNameKeysTail does not have the
+// shape the query gives it (a bug, not a data problem).
+var errNameKeyRow = errors.New("unexpected row shape")
+
+// str returns the bytes of b as a string shared with every equal value of
+// the answer.
+func (a *nameKeyAnswer) str(b []byte) string {
+	if s, ok := a.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	a.strs[s] = s
+	return s
+}
+
+// col returns str(v[j]), column j of a line, at no cost when it equals
+// the same column of the line before (lines of one person come together).
+func (a *nameKeyAnswer) col(v [][]byte, j int) string {
+	if s := a.last[j]; s == string(v[j]) {
+		return s
+	}
+	s := a.str(v[j])
+	a.last[j] = s
+	return s
+}
+
+// read consumes rows, raw: the text columns are the bytes of the value in
+// both wire formats, and line_no is decoded by its format.
+func (a *nameKeyAnswer) read(rows pgx.Rows) error {
+	defer rows.Close()
+	a.strs = make(map[string]string)
+	a.keyIndex = make(map[string]int32)
+	a.byFolded = make(map[string][]int32)
+	fds := rows.FieldDescriptions()
+	if len(fds) != nameKeyColumns {
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: %d columns", errNameKeyRow, len(fds))
+	}
+	lineFormat := fds[3].Format
+	for rows.Next() {
+		v := rows.RawValues()
+		if len(v) != nameKeyColumns || len(v[0]) != 1 {
+			return fmt.Errorf("%w: %d values", errNameKeyRow, len(v))
+		}
+		switch v[0][0] {
+		case 'm':
+			a.loaded = true
+		case 'k':
+			key, folded := a.str(v[1]), a.str(v[2])
+			i, ok := a.keyIndex[key]
+			if !ok {
+				i = int32(len(a.keys))
+				a.keys = append(a.keys, key)
+				a.keyIndex[key] = i
+			}
+			a.byFolded[folded] = append(a.byFolded[folded], i)
+		case 'l':
+			line, err := rawInt8(v[3], lineFormat)
+			if err != nil {
+				return err
+			}
+			a.addLine(v, line)
+		default:
+			return fmt.Errorf("%w: part %q", errNameKeyRow, v[0])
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	a.endRun()
+	return nil
+}
+
+// addLine records line v (byNameKeysTail's columns), numbered line.
+func (a *nameKeyAnswer) addLine(v [][]byte, line int64) {
+	folded := a.col(v, 2)
+	if a.run == nil || a.run.p.RPPS != string(v[4]) {
+		a.endRun()
+		a.run = a.newRun()
+		*a.run = keyRun{folded: folded, p: rppsync.Professional{RPPS: string(v[4]),
+			LastName: a.col(v, 5), FirstName: a.col(v, 6), ProfessionCode: a.col(v, 7), ProfessionLabel: a.col(v, 8)}}
+	} else if folded != a.run.folded && !slices.Contains(a.run.folded2, folded) {
+		a.run.folded2 = append(a.run.folded2, folded)
+	}
+	if len(a.acts) == cap(a.acts) {
+		// A new chunk, with the current run moved to its front so that
+		// the run stays contiguous.
+		n := len(a.acts) - a.runFrom
+		acts := make([]rppsync.Activity, n, max(runChunk, 2*n))
+		lines := make([]int64, n, cap(acts))
+		copy(acts, a.acts[a.runFrom:])
+		copy(lines, a.lines[a.runFrom:])
+		a.acts, a.lines, a.runFrom = acts, lines, 0
+	}
+	a.acts = append(a.acts, rppsync.Activity{
+		FinessSite: a.col(v, 9), FinessJuridique: a.col(v, 10), SiteName: a.col(v, 11),
+		ModeCode: a.col(v, 12), CommuneCode: a.col(v, 13), RoleCode: a.col(v, 14),
+	})
+	a.lines = append(a.lines, line)
+}
+
+// newRun returns room for one more run.
+func (a *nameKeyAnswer) newRun() *keyRun {
+	if n := len(a.runs); n == 0 || len(a.runs[n-1]) == cap(a.runs[n-1]) {
+		a.runs = append(a.runs, make([]keyRun, 0, runChunk))
+	}
+	c := &a.runs[len(a.runs)-1]
+	*c = append(*c, keyRun{})
+	return &(*c)[len(*c)-1]
+}
+
+// endRun gives the current run its activities, in file order.
+func (a *nameKeyAnswer) endRun() {
+	if a.run == nil {
+		return
+	}
+	end := len(a.acts)
+	a.run.p.Activities = a.acts[a.runFrom:end:end]
+	a.run.lines = a.lines[a.runFrom:end:end]
+	a.runFrom = end
+	if !slices.IsSorted(a.run.lines) {
+		sortByLine(a.run.p.Activities, a.run.lines)
+	}
+	a.run = nil
+}
+
+// rawInt8 decodes a bigint column in the given wire format.
+func rawInt8(b []byte, format int16) (int64, error) {
+	if format == pgx.BinaryFormatCode {
+		if len(b) != 8 {
+			return 0, fmt.Errorf("%w: line_no of %d bytes", errNameKeyRow, len(b))
+		}
+		return int64(binary.BigEndian.Uint64(b)), nil
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: line_no %q", errNameKeyRow, b)
+	}
+	return n, nil
+}
+
+// people returns one run per person, sorted by RPPS: the runs of a person
+// whose lines did not come together are merged, in file order, with the
+// names and profession of its first line.
+func (a *nameKeyAnswer) people() []*keyRun {
+	var out []*keyRun
+	for c := range a.runs {
+		for i := range a.runs[c] {
+			out = append(out, &a.runs[c][i])
+		}
+	}
+	slices.SortFunc(out, func(x, y *keyRun) int {
+		return cmp.Or(strings.Compare(x.p.RPPS, y.p.RPPS), cmp.Compare(x.lines[0], y.lines[0]))
+	})
+	merged := out[:0]
+	for _, r := range out {
+		if n := len(merged); n > 0 && merged[n-1].p.RPPS == r.p.RPPS {
+			mergeRun(merged[n-1], r)
+			continue
+		}
+		merged = append(merged, r)
+	}
+	return merged
+}
+
+// mergeRun adds the lines of r, a later run of the same person, to into.
+func mergeRun(into, r *keyRun) {
+	n := len(into.lines) + len(r.lines)
+	acts := append(append(make([]rppsync.Activity, 0, n), into.p.Activities...), r.p.Activities...)
+	lines := append(append(make([]int64, 0, n), into.lines...), r.lines...)
+	sortByLine(acts, lines)
+	into.p.Activities, into.lines = acts, lines
+	for _, f := range append([]string{r.folded}, r.folded2...) {
+		if f != into.folded && !slices.Contains(into.folded2, f) {
+			into.folded2 = append(into.folded2, f)
+		}
+	}
+}
+
+// byKey lays the answer out as ByNameKeys returns it.
+func (a *nameKeyAnswer) byKey() map[string][]rppsync.Professional {
+	people := a.people()
+	// The keys of each person, then exact list sizes, then the lists.
+	pkeys := make([][]int32, len(people))
+	count := make([]int32, len(a.keys))
+	for i, r := range people {
+		pkeys[i] = a.personKeys(r)
+		for _, k := range pkeys[i] {
+			count[k]++
+		}
+	}
+	lists := make([][]rppsync.Professional, len(a.keys))
+	for k, n := range count {
+		if n > 0 {
+			lists[k] = make([]rppsync.Professional, 0, n)
+		}
+	}
+	for i, r := range people {
+		for _, k := range pkeys[i] {
+			lists[k] = append(lists[k], r.p)
+		}
+	}
+	out := make(map[string][]rppsync.Professional)
+	for k, l := range lists {
+		if len(l) > 0 {
+			out[a.keys[k]] = l
+		}
+	}
+	return out
+}
+
+// personKeys returns the indexes of the keys of r's folded names, each once.
+func (a *nameKeyAnswer) personKeys(r *keyRun) []int32 {
+	ks := a.byFolded[r.folded]
+	if len(r.folded2) == 0 {
+		return ks
+	}
+	ks = slices.Clone(ks)
+	for _, f := range r.folded2 {
+		ks = append(ks, a.byFolded[f]...)
+	}
+	slices.Sort(ks)
+	return slices.Compact(ks)
+}
+
+// sortByLine sorts acts by their line numbers lines, in place, together.
+func sortByLine(acts []rppsync.Activity, lines []int64) {
+	idx := make([]int, len(acts))
+	for j := range idx {
+		idx[j] = j
+	}
+	slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(lines[x], lines[y]) })
+	sortedActs := make([]rppsync.Activity, len(acts))
+	sortedLines := make([]int64, len(acts))
+	for j, x := range idx {
+		sortedActs[j], sortedLines[j] = acts[x], lines[x]
+	}
+	copy(acts, sortedActs)
+	copy(lines, sortedLines)
+}
