@@ -17,6 +17,17 @@
 // directory table; other tables refer to people by RPPS and to structures by
 // FINESS.
 //
+// Imports and queues (migrations/0002_import.sql): import_file records each
+// agency file (content hash, agency, who dropped it, when); import_row each
+// row (original and normalised values, verdict, issues); contract each
+// placement, unique per agency and queue.ContractKey; item the structures'
+// work items built by package queue, unique per agency and queue.ItemKey,
+// with item_event their history. ImportFile writes one file in one
+// transaction; ResolveCandidate, Reconcile and Purge apply queue's
+// decisions in one transaction each, serialised by an advisory lock so none
+// decides on a stale item. Purge blanks personal data and keeps
+// identifiers, states and history.
+//
 // The package must not parse files, decide verdicts or format reports: it
 // receives directory lines from the directory package through ActivitySource
 // and CardSource, computes only the blocking keys the matcher package defines
