@@ -151,15 +151,15 @@ func (db *DB) LoadDirectory(ctx context.Context, ext ExtractInfo, src ActivitySo
 
 // DirectoryStatus describes the directory currently loaded.
 type DirectoryStatus struct {
-	ExtractID  int64
-	Name       string
-	Date       time.Time // the extract's date (midnight UTC)
-	LoadedAt   time.Time
-	Activities int64 // lines (professional × practice situation)
-	People     int64 // distinct RPPS
+	ExtractID  int64     `json:"extract_id"`
+	Name       string    `json:"name"`
+	Date       time.Time `json:"date"` // the extract's date (midnight UTC)
+	LoadedAt   time.Time `json:"loaded_at"`
+	Activities int64     `json:"activities"` // lines (professional × practice situation)
+	People     int64     `json:"people"`     // distinct RPPS
 	// CardExtract is the card extract loaded, nil when none is.
-	CardExtract *ExtractInfo
-	Cards       int64 // card lines, 0 when no card extract is loaded
+	CardExtract *ExtractInfo `json:"card_extract"`
+	Cards       int64        `json:"cards"` // card lines, 0 when no card extract is loaded
 }
 
 // DirectoryStatus returns the extract currently loaded and its counts, or

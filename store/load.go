@@ -21,8 +21,8 @@ var ErrInvalidExtract = errors.New("extraction sans nom ou sans date")
 // ExtractInfo names one national extract: its file name and the date it was
 // produced (the date in PS_LibreAcces_…_YYYYMMDDhhmm.txt).
 type ExtractInfo struct {
-	Name string
-	Date time.Time
+	Name string    `json:"name"`
+	Date time.Time `json:"date"`
 }
 
 // LoadOptions tunes a load. The zero value loads without progress reports

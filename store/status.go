@@ -9,13 +9,13 @@ import (
 // Status is a summary of what the database holds, for `rppsync status`.
 type Status struct {
 	// Directory is the directory extract loaded; nil when none is.
-	Directory *DirectoryStatus
-	Files     int64 // agency files recorded, unreadable ones included
-	Rows      int64 // rows of those files
-	Contracts int64
+	Directory *DirectoryStatus `json:"directory"`
+	Files     int64            `json:"files"` // agency files recorded, unreadable ones included
+	Rows      int64            `json:"rows"`  // rows of those files
+	Contracts int64            `json:"contracts"`
 	// Items counts the work items by "kind/state", such as
 	// "register_rpps_plus/pending"; pairs with no item are absent.
-	Items map[string]int64
+	Items map[string]int64 `json:"items"`
 }
 
 // Status returns the counts of files, rows, contracts and items, and the

@@ -96,6 +96,11 @@ func TestImportQueueAndReconcile(t *testing.T) {
 
 	// The same files again change nothing.
 	status := run(t, env, "status", "--format", "json").stdout
+	for _, want := range []string{`"files": 3`, `"rows": 23`, `"contracts": 23`, `"card_extract": {`} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status lacks %s:\n%s", want, status)
+		}
+	}
 	r = run(t, env, append([]string{"import", "--agency", "Intérim Synthétique"}, agencyFiles...)...)
 	if r.code != 0 || strings.Count(r.stdout, "déjà importé") != len(agencyFiles) {
 		t.Fatalf("second import: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
