@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/rppsync/rppsync/matcher"
 	"os"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ func rppsFromSeq(n int) string {
 	body := fmt.Sprintf("10%08d", n)
 	for k := range 10 {
 		s := fmt.Sprintf("%s%d", body, k)
-		if luhn([]byte(s)) {
+		if matcher.Luhn(s) {
 			return s
 		}
 	}

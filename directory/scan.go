@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/rppsync/rppsync/matcher"
 	"io"
 	"strings"
 	"unicode"
@@ -212,29 +213,7 @@ func validRPPS(b []byte) bool {
 	if len(b) != 11 || b[0] != '1' {
 		return false
 	}
-	return luhn(b)
-}
-
-// luhn reports whether the digits of b pass the Luhn check; false when b
-// holds anything but digits.
-func luhn(b []byte) bool {
-	sum, double := 0, false
-	for i := len(b) - 1; i >= 0; i-- {
-		c := b[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		d := int(c - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
+	return matcher.Luhn(b)
 }
 
 // ValidRPPS reports whether s is a well-formed RPPS: 11 digits beginning

@@ -66,7 +66,7 @@ func (d *mapDirectory) ByNameKeys(ctx context.Context, keys []string) (map[strin
 // withCheckDigit appends the Luhn check digit to the digit string s.
 func withCheckDigit(s string) string {
 	for d := byte('0'); d <= '9'; d++ {
-		if luhn(s + string(d)) {
+		if Luhn(s + string(d)) {
 			return s + string(d)
 		}
 	}

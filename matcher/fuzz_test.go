@@ -20,7 +20,7 @@ func FuzzParseIdentifier(f *testing.F) {
 			t.Fatalf("Input %q; want %q", id.Input, s)
 		}
 		if id.Valid {
-			if len(id.RPPS) != 11 || id.RPPS[0] != '1' || !allDigits(id.RPPS) || !luhn(id.RPPS) || len(id.Issues) != 0 {
+			if len(id.RPPS) != 11 || id.RPPS[0] != '1' || !allDigits(id.RPPS) || !Luhn(id.RPPS) || len(id.Issues) != 0 {
 				t.Fatalf("valid %+v is not a checked RPPS", id)
 			}
 			if id.Kind != KindRPPS && id.Kind != KindPSC {

@@ -111,7 +111,7 @@ func checkRPPS(id Ident, rpps, typed string) Ident {
 			what, typed)))
 		return id
 	}
-	if !luhn(rpps) {
+	if !Luhn(rpps) {
 		id.Issues = append(id.Issues, identIssue(rppsync.CodeRPPSChecksum, fmt.Sprintf(
 			"Le numéro RPPS « %s » a le bon nombre de chiffres mais sa clé de contrôle est fausse : c'est presque "+
 				"certainement une faute de frappe ; vérifiez le numéro sur la carte CPS ou l'annuaire santé.", typed)))
@@ -175,28 +175,6 @@ func allDigits(s string) bool {
 	return true
 }
 
-// luhn reports whether the digit string s passes the Luhn check.
-func luhn(s string) bool {
-	return luhnSum(s)%10 == 0
-}
-
-func luhnSum(s string) int {
-	sum := 0
-	double := false
-	for i := len(s) - 1; i >= 0; i-- {
-		d := int(s[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum
-}
-
 // ErrInvalidFINESS is matched (errors.Is) by every error ValidFINESS returns.
 var ErrInvalidFINESS = errors.New("numéro FINESS invalide")
 
@@ -250,7 +228,7 @@ func ValidFINESS(s string) (string, error) {
 		return fail(CodeFINESSFormat, fmt.Sprintf(
 			"Le numéro FINESS « %s » ne commence pas par un numéro de département : recopiez-le depuis le répertoire FINESS.", s))
 	}
-	if !corsica && !luhn(n) {
+	if !corsica && !Luhn(n) {
 		return fail(CodeFINESSChecksum, fmt.Sprintf(
 			"La clé de contrôle du numéro FINESS « %s » est fausse : c'est presque certainement une faute de frappe ; recopiez-le depuis le répertoire FINESS.", s))
 	}
@@ -273,7 +251,7 @@ func ValidSIRET(s string) error {
 		return fail(CodeSIRETFormat, fmt.Sprintf(
 			"Le numéro SIRET « %s » doit compter exactement 14 chiffres : recopiez-le depuis un document officiel (Kbis, avis de situation INSEE).", s))
 	}
-	if luhn(n) {
+	if Luhn(n) {
 		return nil
 	}
 	if strings.HasPrefix(n, laPosteSIREN) {

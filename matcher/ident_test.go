@@ -71,13 +71,13 @@ func TestParseIdentifier(t *testing.T) {
 
 func TestLuhnRealNumbers(t *testing.T) {
 	for _, n := range []string{"10100271385", "012800736", "012800728", "012600631", "250000700", "250000452", "35600000000048"} {
-		if !luhn(n) {
-			t.Errorf("luhn(%s) = false; want true", n)
+		if !Luhn(n) {
+			t.Errorf("Luhn(%s) = false; want true", n)
 		}
 	}
 	for _, n := range []string{"10100271384", "10100271358", "250000701"} {
-		if luhn(n) {
-			t.Errorf("luhn(%s) = true; want false", n)
+		if Luhn(n) {
+			t.Errorf("Luhn(%s) = true; want false", n)
 		}
 	}
 }
@@ -134,7 +134,7 @@ func TestValidSIRET(t *testing.T) {
 		{"1234567890001A", CodeSIRETFormat},
 		{"", CodeSIRETFormat},
 	}
-	if luhn("35600000012346") {
+	if Luhn("35600000012346") {
 		t.Fatal("fixture 35600000012346 must fail Luhn to test the La Poste rule")
 	}
 	for _, tt := range tests {
@@ -151,5 +151,22 @@ func TestValidSIRET(t *testing.T) {
 				t.Fatalf("ValidSIRET(%q) = %v; want a %s error", tt.in, err, tt.code)
 			}
 		})
+	}
+}
+
+func TestLuhnKey(t *testing.T) {
+	for _, body := range []string{"1010027138", "25000070", "1099900001", "0", "3560000000004"} {
+		k := LuhnKey(body)
+		if !Luhn(body + string(k)) {
+			t.Errorf("LuhnKey(%s) = %c does not pass Luhn", body, k)
+		}
+		for d := byte('0'); d <= '9'; d++ {
+			if d != k && Luhn(body+string(d)) {
+				t.Errorf("LuhnKey(%s): %c passes too", body, d)
+			}
+		}
+	}
+	if Luhn("") || Luhn("10100271385x") || !Luhn([]byte("10100271385")) {
+		t.Error("Luhn on empty, non-digit or byte input")
 	}
 }
