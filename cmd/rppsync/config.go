@@ -60,7 +60,12 @@ func (c *config) register(fs *flag.FlagSet, names ...string) {
 		if s.Env != "" {
 			def = c.getenv(s.Env)
 		}
-		usage := s.Usage
+		// The flag package reads a `quoted` word as the value's name: the
+		// README's backquotes are dropped here.
+		usage := strings.ReplaceAll(s.Usage, "`", "")
+		if s.Default != "" {
+			usage += " Default: " + s.Default + "."
+		}
 		if s.Env != "" {
 			usage += " (env " + s.Env + ")"
 		}

@@ -155,7 +155,7 @@ func TestHelpDescribesEveryCommandAndTheConfiguration(t *testing.T) {
 	if !bytes.Contains(readme, []byte(r.stdout)) {
 		t.Errorf("README.md does not hold the configuration table `rppsync help config` prints:\n%s", r.stdout)
 	}
-	if r := run(t, nil, "check", "-h"); r.code != 0 || !strings.Contains(r.stderr, "--directory") {
+	if r := run(t, nil, "check", "-h"); r.code != 0 || !strings.Contains(r.stderr, "--directory") || !strings.Contains(r.stderr, "-database-url string") {
 		t.Errorf("check -h: exit %d, %q", r.code, r.stderr)
 	}
 }
