@@ -118,10 +118,7 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 	if err := m.parse(fs, &cfg, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		return fmt.Errorf("%w: name at least one agency file (.xlsx, .csv, .txt)", errUsage)
-	}
-	opts, err := m.importOptions(&cfg)
+	paths, opts, err := m.agencyFiles(fs.Args(), &cfg)
 	if err != nil {
 		return err
 	}
@@ -138,7 +135,7 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: --format xlsx writes a workbook: name it with --out rapport.xlsx", errUsage)
 	}
 
-	results, records, err := m.readFiles(ctx, fs.Args(), opts)
+	results, records, err := m.readFiles(ctx, paths, opts)
 	if err != nil {
 		return err
 	}
@@ -171,16 +168,21 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (m *Main) importOptions(cfg *config) (importer.Options, error) {
+// agencyFiles checks that files were named and returns them with the
+// reading options (--profile) that check and import share.
+func (m *Main) agencyFiles(paths []string, cfg *config) ([]string, importer.Options, error) {
 	opts := importer.Options{Now: m.Now()}
+	if len(paths) == 0 {
+		return nil, opts, fmt.Errorf("%w: name at least one agency file (.xlsx, .csv, .txt)", errUsage)
+	}
 	if p := cfg.get("profile"); p != "" {
 		prof, err := importer.LoadProfile(p)
 		if err != nil {
-			return opts, fmt.Errorf("%w: %v", errUsage, err)
+			return nil, opts, fmt.Errorf("%w: %v", errUsage, err)
 		}
 		opts.Profile = prof
 	}
-	return opts, nil
+	return paths, opts, nil
 }
 
 // output opens --out, or returns standard output.

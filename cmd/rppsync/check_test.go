@@ -312,3 +312,41 @@ func TestTheZipExtractWorksLikeTheText(t *testing.T) {
 		t.Errorf("--force: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+func TestCheckWithAnAgencyProfile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "delta.xlsx")
+	wb := excelize.NewFile()
+	if err := wb.SetSheetName("Sheet1", "Missions"); err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]any{
+		{"Intérim Delta — missions"},
+		{},
+		{"Salarié", "Matricule RPPS", "Qualification", "N° FINESS", "Début mission", "Fin mission", "Code sécu", "Commentaire"},
+		{"MARTIN Claire", "10999000010", "IDE", "250999901", "01/12/2026", "14/12/2026", "2 85 05 75 115 123 45", "RAS"},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := wb.SetSheetRow("Missions", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := wb.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "check", "--format", "json", "--directory", firstExtract, "--profile", fixtures+"/agencies/profile.example.json", path)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	d := decodeCheck(t, r.stdout)
+	if len(d.Files) != 1 || len(d.Files[0].Rows) != 1 || d.Files[0].Rows[0].Status != "matched" {
+		t.Fatalf("with the profile, the row should match: %s", r.stdout)
+	}
+	if strings.Contains(r.stdout, "115 123") {
+		t.Error("the NIR value reached the report")
+	}
+	if r := run(t, nil, "check", "--profile", filepath.Join(dir, "absent.json"), path); r.code != 2 {
+		t.Errorf("a missing profile: exit %d, want 2", r.code)
+	}
+}

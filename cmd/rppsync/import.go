@@ -24,10 +24,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	if err := m.parse(fs, &cfg, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		return fmt.Errorf("%w: name at least one agency file (.xlsx, .csv, .txt)", errUsage)
-	}
-	opts, err := m.importOptions(&cfg)
+	paths, opts, err := m.agencyFiles(fs.Args(), &cfg)
 	if err != nil {
 		return err
 	}
@@ -37,7 +34,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 
-	results, records, err := m.readFiles(ctx, fs.Args(), opts)
+	results, records, err := m.readFiles(ctx, paths, opts)
 	if err != nil {
 		return err
 	}
