@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/matcher"
@@ -165,65 +164,20 @@ func loadFiltered(ctx context.Context, path string, rpps []string, keys []string
 
 // nameHits finds which keys of a last name are in a load filter.
 type nameHits struct {
-	keys    map[string]bool // the filter
-	compact []byte          // "N:" + the name's letters and digits, upper case
-	del     []byte          // "D:" + compact with one letter deleted
+	keys map[string]bool // the filter
+	buf  []byte          // reused by matcher.EachNameKey
 }
 
 // of returns the keys of matcher.NameKeys(matcher.Fold(name)) that are in
-// h.keys, in that order and without repeats. For an ASCII name (the
-// usual case in the extract, which writes names in capitals), the keys are built in reused buffers
-// and looked up without allocating: Fold keeps an ASCII name's letters and
-// digits, upper-cased, and turns the rest into the spaces NameKeys drops,
-// so they depend on nothing else. Other names go through matcher. A test
-// holds the two paths to the same answers.
+// h.keys, in that order and without repeats, looking keys up without
+// allocating.
 func (h *nameHits) of(name []byte) []string {
-	for _, c := range name {
-		if c >= utf8.RuneSelf {
-			var hits []string
-			for _, k := range matcher.NameKeys(matcher.Fold(string(name))) {
-				if h.keys[k] {
-					hits = append(hits, k)
-				}
-			}
-			return hits
-		}
-	}
-	h.compact = append(h.compact[:0], "N:"...)
-	for _, c := range name {
-		switch {
-		case c >= 'a' && c <= 'z':
-			h.compact = append(h.compact, c-'a'+'A')
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-			h.compact = append(h.compact, c)
-		}
-	}
-	compact := h.compact[2:]
-	if len(compact) == 0 {
-		return nil
-	}
 	var hits []string
-	if h.keys[string(h.compact)] {
-		hits = append(hits, string(h.compact))
-	}
-	if len(compact) < 4 {
-		return hits
-	}
-	h.compact[0] = 'D'
-	if h.keys[string(h.compact)] {
-		hits = append(hits, string(h.compact))
-	}
-	for i := range compact {
-		// Deleting any letter of a run gives the same string: NameKeys
-		// keeps the first.
-		if i > 0 && compact[i] == compact[i-1] {
-			continue
+	h.buf = matcher.EachNameKey(name, h.buf, func(k []byte) {
+		if h.keys[string(k)] {
+			hits = append(hits, string(k))
 		}
-		h.del = append(append(append(h.del[:0], "D:"...), compact[:i]...), compact[i+1:]...)
-		if h.keys[string(h.del)] {
-			hits = append(hits, string(h.del))
-		}
-	}
+	})
 	return hits
 }
 
