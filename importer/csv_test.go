@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -87,7 +88,7 @@ func TestCSVRows(t *testing.T) {
 			t.Errorf("row %d: sheet %q path %q", r.Row, r.Sheet, r.Path)
 		}
 	}
-	if want := []int{3, 5, 7, 9}; !equalInts(rows, want) {
+	if want := []int{3, 5, 7, 9}; !slices.Equal(rows, want) {
 		t.Fatalf("rows = %v, want %v", rows, want)
 	}
 	issues := func(r rppsync.Record) (codes []string) {
@@ -105,18 +106,6 @@ func TestCSVRows(t *testing.T) {
 	if f.Records[1].LastName.Display != "DU PONT" || f.Records[1].Original[rppsync.FieldLastName] != "DU\r\nPONT" && f.Records[1].Original[rppsync.FieldLastName] != "DU\nPONT" {
 		t.Errorf("quoted line break: %+v", f.Records[1].LastName)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func FuzzSniffCSV(f *testing.F) {

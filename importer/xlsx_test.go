@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,7 +86,7 @@ func TestAlphaShape(t *testing.T) {
 			rows = append(rows, r.Row)
 		}
 	}
-	if !equalInts(rows, []int{6, 7, 8, 10, 11, 12, 13, 14, 15}) {
+	if !slices.Equal(rows, []int{6, 7, 8, 10, 11, 12, 13, 14, 15}) {
 		t.Errorf("Contrats rows = %v", rows)
 	}
 	first := f.Records[0]

@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -215,10 +216,10 @@ func firstSim(a, d string) (float64, string) {
 		return 1, "prénom identique"
 	}
 	at, dt := strings.Fields(a), strings.Fields(d)
-	if len(at) > len(dt) && equalWords(at[:len(dt)], dt) {
+	if len(at) > len(dt) && slices.Equal(at[:len(dt)], dt) {
 		return 0.97, "premier prénom identique"
 	}
-	if len(dt) > len(at) && equalWords(dt[:len(at)], at) && len(at[0]) > 1 {
+	if len(dt) > len(at) && slices.Equal(dt[:len(at)], at) && len(at[0]) > 1 {
 		return 0.85, "prénom en partie identique"
 	}
 	if len(ac) == 1 {
@@ -238,18 +239,6 @@ func firstSim(a, d string) (float64, string) {
 		return s, "prénom proche"
 	}
 	return s, ""
-}
-
-func equalWords(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // initialsMatch reports whether the agency words a are the directory words

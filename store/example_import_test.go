@@ -3,10 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/matcher"
 	"github.com/rppsync/rppsync/queue"
@@ -17,26 +15,11 @@ import (
 // ExampleDB_ImportFile records a file of one worker to register, imports it
 // a second time, then lists the structure's queue.
 func ExampleDB_ImportFile() {
+	tb := &exampleTB{}
+	defer tb.done()
+	url := storetest.NewSchema(tb) // in production: the DATABASE_URL
+
 	ctx := context.Background()
-	// A schema of its own on the test server (tests use storetest.New).
-	admin, err := pgx.Connect(ctx, storetest.URL())
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer admin.Close(ctx)
-	schema := fmt.Sprintf("example_import_%d", time.Now().UnixNano())
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
-	url := storetest.URL()
-	if strings.Contains(url, "?") {
-		url += "&search_path=" + schema
-	} else {
-		url += "?search_path=" + schema
-	}
 	db, err := store.Open(ctx, store.Config{URL: url})
 	if err != nil {
 		fmt.Println(err)
