@@ -2,6 +2,7 @@ package importer
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -357,7 +358,12 @@ func decodePart(f *zip.File, limit int64, v any) error {
 }
 
 // scanMerges streams a worksheet part and returns its merged ranges; the
-// cell data is skipped, never held in memory.
+// cell data is skipped, never held in memory. The part is searched as bytes
+// for its mergeCell elements rather than decoded as XML: the sheet data
+// before them is most of the part, and an XML decoder going through it
+// would cost as much as reading the cells themselves. In well-formed XML a
+// "<" in text is always escaped, so "<mergeCell " (or "<x:mergeCell " with
+// a namespace prefix) can only start the element.
 func scanMerges(zr *zip.Reader, part string, limit int64) ([]cellRange, error) {
 	var zf *zip.File
 	for _, f := range zr.File {
@@ -374,40 +380,114 @@ func scanMerges(zr *zip.Reader, part string, limit int64) ([]cellRange, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(io.LimitReader(rc, limit))
 	var out []cellRange
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		se, ok := tok.(xml.StartElement)
+	err = eachMergeRef(io.LimitReader(rc, limit), func(ref string) {
+		first, last, ok := strings.Cut(ref, ":")
 		if !ok {
-			continue
+			return
 		}
-		switch se.Name.Local {
-		case "sheetData":
-			if err := dec.Skip(); err != nil {
-				return nil, err
+		c1, r1, err1 := excelize.CellNameToCoordinates(first)
+		c2, r2, err2 := excelize.CellNameToCoordinates(last)
+		if err1 == nil && err2 == nil {
+			out = append(out, cellRange{min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)})
+		}
+	})
+	return out, err
+}
+
+// mergeCellTag is the name that opens a merged range element.
+var mergeCellTag = []byte("mergeCell ")
+
+// eachMergeRef calls fn with the ref attribute of each mergeCell element of
+// the worksheet XML read from r, in order.
+func eachMergeRef(r io.Reader, fn func(ref string)) error {
+	buf := make([]byte, 0, 64<<10)
+	chunk := make([]byte, 64<<10)
+	for eof := false; !eof; {
+		n, err := io.ReadFull(r, chunk)
+		switch {
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			eof = true
+		case err != nil:
+			return err
+		}
+		buf = append(buf, chunk[:n]...)
+		// Report every complete element; keep, for the next read, the
+		// bytes from the first incomplete one (with room for its prefix),
+		// or else the last ones that could start a tag, but never an
+		// element already reported.
+		consumed := 0
+		keep := -1
+		for {
+			i := bytes.Index(buf[consumed:], mergeCellTag)
+			if i < 0 {
+				break
 			}
-		case "mergeCell":
-			for _, a := range se.Attr {
-				if a.Name.Local != "ref" {
-					continue
-				}
-				first, last, ok := strings.Cut(a.Value, ":")
-				if !ok {
-					continue
-				}
-				c1, r1, err1 := excelize.CellNameToCoordinates(first)
-				c2, r2, err2 := excelize.CellNameToCoordinates(last)
-				if err1 == nil && err2 == nil {
-					out = append(out, cellRange{min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)})
+			i += consumed
+			end := bytes.IndexByte(buf[i:], '>')
+			if end < 0 {
+				keep = max(consumed, i-32)
+				break
+			}
+			end += i
+			if opensTag(buf[:i]) {
+				if ref, ok := xmlAttr(buf[i+len(mergeCellTag):end], "ref"); ok {
+					fn(ref)
 				}
 			}
+			consumed = end + 1
+		}
+		if keep < 0 {
+			keep = max(consumed, len(buf)-len(mergeCellTag)-32)
+		}
+		buf = append(buf[:0], buf[keep:]...)
+	}
+	return nil
+}
+
+// opensTag reports whether the tag name that starts at the end of b is
+// opened there: b ends with "<" or with "<prefix:".
+func opensTag(b []byte) bool {
+	if len(b) > 0 && b[len(b)-1] == '<' {
+		return true
+	}
+	if len(b) == 0 || b[len(b)-1] != ':' {
+		return false
+	}
+	for i := len(b) - 2; i >= 0 && len(b)-i < 32; i-- {
+		switch c := b[i]; {
+		case c == '<':
+			return i < len(b)-2
+		case c == '_' || c == '-' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9':
+		default:
+			return false
 		}
 	}
+	return false
+}
+
+// xmlAttr returns the value of attribute name in the attribute text of a
+// start tag, quoted with " or ' (a cell range holds no entity to decode).
+func xmlAttr(attrs []byte, name string) (string, bool) {
+	for len(attrs) > 0 {
+		attrs = bytes.TrimLeft(attrs, " \t\r\n")
+		eq := bytes.IndexByte(attrs, '=')
+		if eq < 0 {
+			return "", false
+		}
+		key := bytes.TrimSpace(attrs[:eq])
+		rest := bytes.TrimLeft(attrs[eq+1:], " \t\r\n")
+		if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
+			return "", false
+		}
+		q := bytes.IndexByte(rest[1:], rest[0])
+		if q < 0 {
+			return "", false
+		}
+		if string(key) == name {
+			return string(rest[1 : 1+q]), true
+		}
+		attrs = rest[q+2:]
+	}
+	return "", false
 }
