@@ -161,7 +161,7 @@ func (ar *ActivityReader) advance() bool {
 			return false
 		}
 		ar.stats.Lines++
-		if ar.check(raw) {
+		if ar.check(raw, ar.sc.lineNo) {
 			ar.raw = raw
 			ar.stats.Kept++
 			return true
@@ -169,12 +169,13 @@ func (ar *ActivityReader) advance() bool {
 	}
 }
 
-// peek returns the Identifiant PP and the Nom d'exercice of the line
-// advance stopped on, as they appear in the (decoded) line. The slices
-// alias the read buffer: they are valid only until the next call to
-// advance or Next, and must not be retained or modified.
-func (ar *ActivityReader) peek() (id, lastName []byte) {
-	return ar.field(ar.raw, fID), ar.field(ar.raw, fLastName)
+// peek returns the Identifiant PP, the Nom d'exercice and the Prénom
+// d'exercice of the line advance stopped on, as they appear in the
+// (decoded) line. The slices alias the read buffer: they are valid only
+// until the next call to advance or Next, and must not be retained or
+// modified.
+func (ar *ActivityReader) peek() (id, lastName, firstName []byte) {
+	return ar.field(ar.raw, fID), ar.field(ar.raw, fLastName), ar.field(ar.raw, fFirstName)
 }
 
 func (ar *ActivityReader) field(raw []byte, f int) []byte {
@@ -186,11 +187,10 @@ func (ar *ActivityReader) field(raw []byte, f int) []byte {
 	return raw[s.lo:s.hi]
 }
 
-// check validates raw, leaving the spans of its first ar.needChk fields
-// in ar.spans, and counts it in Stats; false when the line is skipped. It
-// allocates nothing but the samples of bad lines.
-func (ar *ActivityReader) check(raw []byte) bool {
-	n := ar.sc.lineNo
+// check validates raw, line n of the file, leaving the spans of its first
+// ar.needChk fields in ar.spans, and counts it in Stats; false when the
+// line is skipped. It allocates nothing but the samples of bad lines.
+func (ar *ActivityReader) check(raw []byte, n int) bool {
 	// Only the columns checked are cut; the others are just counted, and
 	// cut by build for the lines a caller reads.
 	var count int

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/matcher"
 )
@@ -68,9 +69,14 @@ func ExampleNewCardReader() {
 
 func ExampleLoadFiltered() {
 	ctx := context.Background()
-	keys := matcher.NameKeys(matcher.Fold("Dubois"))
+	// Two agency rows: Claire Martin with her RPPS, Marie Dubois without.
+	recs := []rppsync.Record{
+		{Row: 2, LastName: rppsync.Name{Display: "Martin"}, FirstName: rppsync.Name{Display: "Claire"}, Identifier: "10999000010", Profession: "IDE"},
+		{Row: 3, LastName: rppsync.Name{Display: "Dubois"}, FirstName: rppsync.Name{Display: "Marie"}, Profession: "IDE"},
+	}
+	rpps, names := matcher.Wanted(recs, 0)
 	m, _, err := directory.LoadFiltered(ctx, "../fixtures/directory/PS_LibreAcces_Personne_activite_202611200800.txt",
-		[]string{"10999000010"}, keys)
+		rpps, names)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -80,11 +86,11 @@ func ExampleLoadFiltered() {
 	}
 	p := pros["10999000010"]
 	fmt.Println(p.LastName, p.FirstName, p.ProfessionCode, p.Activities[0].FinessSite)
-	byKey, err := m.ByNameKeys(ctx, keys[:1])
+	byKey, err := m.ByNameKeys(ctx, names)
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, p := range byKey[keys[0]] {
+	for _, p := range byKey["N:DUBOIS"] {
 		fmt.Println(p.RPPS, p.LastName, p.FirstName, p.ProfessionLabel, p.Activities[0].CommuneCode)
 	}
 	// Output:

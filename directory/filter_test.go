@@ -106,11 +106,13 @@ func madeUpName(n int) string {
 }
 
 // straightFilter is what LoadFiltered must keep, built the plain way: every
-// Line of the extract, kept when its RPPS is asked for or one of the keys of
-// its last name is. It returns the kept professionals by RPPS, each with
-// the profession of its first line and its activities in file order, and
-// the reader's statistics.
-func straightFilter(t *testing.T, path string, rpps, keys []string) (map[string]rppsync.Professional, Stats) {
+// Line of the extract, kept when its RPPS is asked for, or when one of the
+// keys of its last name is one of s.Keys() and s.Keep accepts its last and
+// first name. It returns the kept professionals by RPPS, each with the
+// profession of its first line and its activities in file order, the
+// number of professionals under the keys before the gate, and the
+// reader's statistics.
+func straightFilter(t *testing.T, path string, rpps []string, s *matcher.NameSearch) (map[string]rppsync.Professional, int, Stats) {
 	t.Helper()
 	ar, err := NewActivityReader(bytes.NewReader(readFile(t, path)))
 	if err != nil {
@@ -120,17 +122,22 @@ func straightFilter(t *testing.T, path string, rpps, keys []string) (map[string]
 	for _, r := range rpps {
 		wantID[r] = true
 	}
-	for _, k := range keys {
+	for _, k := range s.Keys() {
 		wantKey[k] = true
 	}
+	gate := s.Clone() // its own memories: the oracle shares nothing with the load
 	pros := map[string]rppsync.Professional{}
+	underKeys := map[string]bool{}
 	for ar.Next() {
 		l := ar.Line()
-		keep := wantID[l.ID]
+		named := false
 		for _, k := range matcher.NameKeys(matcher.Fold(l.LastName)) {
-			keep = keep || wantKey[k]
+			named = named || wantKey[k]
 		}
-		if !keep {
+		if named {
+			underKeys[l.ID] = true
+		}
+		if !wantID[l.ID] && !(named && gate.Keep(l.LastName, l.FirstName)) {
 			continue
 		}
 		p, ok := pros[l.ID]
@@ -144,7 +151,7 @@ func straightFilter(t *testing.T, path string, rpps, keys []string) (map[string]
 	if err := ar.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return pros, ar.Stats()
+	return pros, len(underKeys), ar.Stats()
 }
 
 func TestLoadFilteredKeepsWhatTheStraightFilterKeeps(t *testing.T) {
@@ -153,7 +160,7 @@ func TestLoadFilteredKeepsWhatTheStraightFilterKeeps(t *testing.T) {
 	writeVaried(t, varied, 3000, 0, 1)
 	overflow := filepath.Join(dir, "overflow.txt")
 	writeVaried(t, overflow, 3000, 1000, 2)
-	if _, st := straightFilter(t, varied, nil, nil); st.ADELI == 0 || st.Bad == 0 || st.Recoded == 0 || st.NoFirstName == 0 {
+	if _, _, st := straightFilter(t, varied, nil, nil); st.ADELI == 0 || st.Bad == 0 || st.Recoded == 0 || st.NoFirstName == 0 {
 		t.Fatalf("the varied extract lacks a kind of line: %+v", st)
 	}
 	someRPPS := func(from, step int) []string {
@@ -163,29 +170,43 @@ func TestLoadFilteredKeepsWhatTheStraightFilterKeeps(t *testing.T) {
 		}
 		return r
 	}
-	// cache is the name cache's size: the small one fills up early, so
-	// that names are also looked up after it is full.
+	// The rows searched carry the fixture's first names, which the people
+	// of writeVaried bear, so that the names are kept as the keys alone
+	// kept them; the cases with a few first names (gated) check that the
+	// gate drops the others, and that no one is held for their RPPS only
+	// under a key. cache is the name cache's size: the small one fills up
+	// early, so that names are also looked up after it is full.
+	two := []string{"Claire", "Marie"}
 	tests := []struct {
 		name, path string
-		rpps, keys []string
+		rpps       []string
+		s          *matcher.NameSearch
 		cache      int
+		gated      bool
 	}{
-		{"varied, names and RPPS", varied, someRPPS(0, 7), keysOf("Martin", "Le Gall", "d'Ormesson", "Lefevre", "Li", "Aaron", "Lloyd", "Oeuvrard"), nameCacheSize},
-		{"varied, every name", varied, nil, keysOf(variedNames...), nameCacheSize},
-		{"varied, RPPS only", varied, someRPPS(3, 5), nil, nameCacheSize},
-		{"varied, nothing asked", varied, nil, nil, nameCacheSize},
-		{"varied, one deletion key", varied, nil, []string{"D:MATIN", "N:NG"}, nameCacheSize},
-		{"overflow", overflow, someRPPS(1, 11), keysOf("Martin", "Lefèvre", "Le Gall", madeUpName(3), madeUpName(700), madeUpName(999)), 16},
-		{"overflow, full size cache", overflow, someRPPS(1, 11), keysOf("Martin", madeUpName(3), madeUpName(700)), nameCacheSize},
-		{"overflow, no cache", overflow, nil, keysOf("Martin", "ŒUVRARD", madeUpName(5)), 0},
-		{"fixture", firstExtract, []string{"10999000028"}, keysOf("Dubois", "Lefevre"), nameCacheSize},
-		{"bad fixture", badExtract, nil, keysOf("Martin", "Dupont"), nameCacheSize},
+		{"varied, names and RPPS", varied, someRPPS(0, 7), searchOf([]string{"Martin", "Le Gall", "d'Ormesson", "Lefevre", "Li", "Aaron", "Lloyd", "Oeuvrard"}, fixtureFirsts...), nameCacheSize, false},
+		{"varied, names and RPPS, two first names", varied, someRPPS(0, 7), searchOf([]string{"Martin", "Le Gall", "d'Ormesson", "Lefevre", "Li", "Aaron", "Lloyd", "Oeuvrard"}, two...), nameCacheSize, true},
+		{"varied, every name", varied, nil, searchOf(variedNames, fixtureFirsts...), nameCacheSize, false},
+		{"varied, every name, two first names", varied, nil, searchOf(variedNames, two...), nameCacheSize, true},
+		{"varied, RPPS only", varied, someRPPS(3, 5), nil, nameCacheSize, false},
+		{"varied, nothing asked", varied, nil, nil, nameCacheSize, false},
+		// Was the keys D:MATIN and N:NG: MATIN's keys hold D:MATIN, which
+		// MARTIN shares, and NG has the key N:NG only.
+		{"varied, one deletion key", varied, nil, searchOf([]string{"Matin", "Ng"}, fixtureFirsts...), nameCacheSize, false},
+		{"overflow", overflow, someRPPS(1, 11), searchOf([]string{"Martin", "Lefèvre", "Le Gall", madeUpName(3), madeUpName(700), madeUpName(999)}, fixtureFirsts...), 16, false},
+		{"overflow, two first names", overflow, someRPPS(1, 11), searchOf([]string{"Martin", "Lefèvre", "Le Gall", madeUpName(3), madeUpName(700), madeUpName(999)}, two...), 16, true},
+		{"overflow, full size cache", overflow, someRPPS(1, 11), searchOf([]string{"Martin", madeUpName(3), madeUpName(700)}, fixtureFirsts...), nameCacheSize, false},
+		{"overflow, no cache", overflow, nil, searchOf([]string{"Martin", "ŒUVRARD", madeUpName(5)}, fixtureFirsts...), 0, false},
+		{"overflow, no cache, two first names", overflow, nil, searchOf([]string{"Martin", "ŒUVRARD", madeUpName(5)}, two...), 0, true},
+		{"fixture", firstExtract, []string{"10999000028"}, searchOf([]string{"Dubois", "Lefevre"}, fixtureFirsts...), nameCacheSize, false},
+		{"fixture, gate", firstExtract, []string{"10999000028"}, searchOf([]string{"Dubois", "Lefevre"}, "Sophie"), nameCacheSize, true}, // no Marie Dubois
+		{"bad fixture", badExtract, nil, searchOf([]string{"Martin", "Dupont"}, fixtureFirsts...), nameCacheSize, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			want, wantStats := straightFilter(t, tt.path, tt.rpps, tt.keys)
-			m, st, err := loadFiltered(ctx, tt.path, tt.rpps, tt.keys, tt.cache)
+			want, underKeys, wantStats := straightFilter(t, tt.path, tt.rpps, tt.s)
+			m, st, err := loadFiltered(ctx, tt.path, tt.rpps, tt.s, tt.cache)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,10 +225,11 @@ func TestLoadFilteredKeepsWhatTheStraightFilterKeeps(t *testing.T) {
 			for id, p := range byID {
 				got[id] = p
 			}
-			byKey, err := m.ByNameKeys(ctx, tt.keys)
+			byKey, err := m.ByNameKeys(ctx, tt.s)
 			if err != nil {
 				t.Fatal(err)
 			}
+			named := 0
 			for k, ps := range byKey {
 				if !slices.IsSortedFunc(ps, func(a, b rppsync.Professional) int { return strings.Compare(a.RPPS, b.RPPS) }) {
 					t.Errorf("key %s: professionals not sorted by RPPS", k)
@@ -215,6 +237,9 @@ func TestLoadFilteredKeepsWhatTheStraightFilterKeeps(t *testing.T) {
 				for _, p := range ps {
 					if !slices.Contains(matcher.NameKeys(matcher.Fold(p.LastName)), k) {
 						t.Errorf("key %s lists %s, whose name %q has not that key", k, p.RPPS, p.LastName)
+					}
+					if _, dup := got[p.RPPS]; !dup {
+						named++
 					}
 					got[p.RPPS] = p
 				}
@@ -228,8 +253,14 @@ func TestLoadFilteredKeepsWhatTheStraightFilterKeeps(t *testing.T) {
 					}
 				}
 			}
-			if len(tt.keys)+len(tt.rpps) > 0 && len(want) == 0 {
+			if len(tt.s.Keys())+len(tt.rpps) > 0 && len(want) == 0 {
 				t.Errorf("the case keeps nobody: it proves nothing")
+			}
+			if len(tt.s.Keys()) > 0 && named == 0 {
+				t.Errorf("no one is kept by name: the case proves nothing")
+			}
+			if tt.gated && named >= underKeys {
+				t.Errorf("%d professionals under the keys, %d kept by name: the gate dropped no one", underKeys, named)
 			}
 		})
 	}
@@ -335,7 +366,7 @@ func BenchmarkLoadFiltered(b *testing.B) {
 		b.Fatal(err)
 	}
 	rpps := []string{rppsFromSeq(17), rppsFromSeq(90_001)}
-	keys := keysOf("Martin", "Lefèvre", madeUpName(12), madeUpName(4000))
+	keys := searchOf([]string{"Martin", "Lefèvre", madeUpName(12), madeUpName(4000)}, fixtureFirsts...)
 	b.SetBytes(fi.Size())
 	b.ReportAllocs()
 	for b.Loop() {

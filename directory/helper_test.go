@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"github.com/rppsync/rppsync/matcher"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rppsync/rppsync"
+	"github.com/rppsync/rppsync/matcher"
 )
 
 // rppsFromSeq returns a Luhn-valid RPPS built from n (10 + 8 digits + key).
@@ -53,3 +55,33 @@ func writeSynthetic(tb testing.TB, path string, n int) {
 }
 
 func timeMonth(m int) time.Month { return time.Month(m) }
+
+// agencyRow is an agency record as the importer builds it, with the names,
+// identifier ("" for none) and profession given.
+func agencyRow(row int, last, first, id, profession string) rppsync.Record {
+	return rppsync.Record{
+		Row:        row,
+		LastName:   rppsync.Name{Display: last, Folded: matcher.Fold(last)},
+		FirstName:  rppsync.Name{Display: first, Folded: matcher.Fold(first)},
+		Identifier: id,
+		Profession: profession,
+	}
+}
+
+// searchOf returns the name search of agency rows without an identifier,
+// one per last name × first name: each searches its last name with
+// one-typo keys (all of keysOf(last)) and its first name exactly.
+func searchOf(lasts []string, firsts ...string) *matcher.NameSearch {
+	var recs []rppsync.Record
+	for _, l := range lasts {
+		for _, f := range firsts {
+			recs = append(recs, agencyRow(len(recs)+2, l, f, "", "IDE"))
+		}
+	}
+	_, s := matcher.Wanted(recs, 0)
+	return s
+}
+
+// fixtureFirsts are the first names of the first fixture extract, which
+// writeShared and writeVaried give their people.
+var fixtureFirsts = []string{"CLAIRE", "JEAN-PIERRE", "SOPHIE", "THI MAI", "ÉLODIE", "MANON", "HÉLÈNE", "MARIE", "ANTOINE", "LUCAS"}

@@ -48,17 +48,21 @@ const ctxCheckEvery = 1 << 14
 const nameCacheSize = 1 << 16
 
 // LoadFiltered reads the activity extract at path (zip or txt) in one
-// streaming pass and keeps only the lines whose RPPS is in rpps or whose
-// last name has a key in keys (keys as matcher.NameKeys(matcher.Fold(name))).
-// The extract need not carry a date in its name. It returns the reading
-// statistics; bad lines are counted there, not returned as errors.
-func LoadFiltered(ctx context.Context, path string, rpps []string, keys []string) (*Memory, Stats, error) {
-	return loadFiltered(ctx, path, rpps, keys, nameCacheSize)
+// streaming pass and keeps only the lines whose RPPS is in rpps, and the
+// lines whose last name has a key of names (matcher.NameSearch.Keys) and
+// whose last and first name names accepts (matcher.NameSearch.Keep): the
+// people no row of the check could take as a candidate are never held.
+// names may be nil (no name search). The extract need not carry a date in
+// its name. It returns the reading statistics; bad lines are counted
+// there, not returned as errors. names is used by LoadFiltered only, from
+// its own goroutine; the Memory keeps its keys.
+func LoadFiltered(ctx context.Context, path string, rpps []string, names *matcher.NameSearch) (*Memory, Stats, error) {
+	return loadFiltered(ctx, path, rpps, names, nameCacheSize)
 }
 
 // loadFiltered is LoadFiltered caching the filter keys of at most
 // cacheSize distinct last names.
-func loadFiltered(ctx context.Context, path string, rpps []string, keys []string, cacheSize int) (*Memory, Stats, error) {
+func loadFiltered(ctx context.Context, path string, rpps []string, names *matcher.NameSearch, cacheSize int) (*Memory, Stats, error) {
 	ex, err := OpenDated(path, timeUnknown)
 	if err != nil {
 		return nil, Stats{}, err
@@ -68,6 +72,7 @@ func loadFiltered(ctx context.Context, path string, rpps []string, keys []string
 	if err != nil {
 		return nil, Stats{}, fmt.Errorf("directory: %s: %w", ex.Name, err)
 	}
+	keys := names.Keys()
 	m := &Memory{
 		strs:   []string{""},
 		byRPPS: make(map[string]int32),
@@ -93,39 +98,14 @@ func loadFiltered(ctx context.Context, path string, rpps []string, keys []string
 		ids[s] = i
 		return i
 	}
-	// Lines of one professional follow each other, and many professionals
-	// share a last name: the filter keys a name hits are looked up again
-	// only when the name changes from the previous line, and computed only
-	// when the name is not in the cache. The identifier and the name are
-	// looked at in the read buffer (m[string(b)] does not allocate), and a
-	// Line is built only for the lines kept.
-	nh := nameHits{keys: m.keys}
-	cache := make(map[string][]string, 1<<12)
-	var prev []byte // the previous line's last name
-	var hits []string
-	n := 0
-	for ar.advance() {
-		if n++; n%ctxCheckEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, ar.Stats(), fmt.Errorf("directory: load %s: %w", ex.Name, err)
-			}
-		}
-		id, last := ar.peek()
-		if !bytes.Equal(last, prev) || n == 1 {
-			prev = append(prev[:0], last...)
-			var ok bool
-			if hits, ok = cache[string(last)]; !ok {
-				hits = nh.of(last)
-				if len(cache) < cacheSize {
-					cache[string(last)] = hits
-				}
-			}
-		}
-		if !m.rpps[string(id)] && len(hits) == 0 {
-			continue
-		}
-		ar.build()
-		l := ar.Line()
+	// The lines are checked and selected on every core (scanParallel),
+	// then added here in file order. The filters' hashes, shared by the
+	// workers, spare most map lookups: most lines are nobody's.
+	quick := filterSets{rpps: newHashSet(rpps), keys: newHashSet(keys)}
+	newSelector := func() selector[nameTag] {
+		return newNameSelector(m.rpps, m.keys, quick, names.Clone(), cacheSize)
+	}
+	err = scanParallel(ctx, ar, 0, newSelector, func(l Line, tag nameTag) {
 		p, seen := m.byRPPS[l.ID]
 		if !seen {
 			p = int32(len(m.pros))
@@ -134,8 +114,10 @@ func loadFiltered(ctx context.Context, path string, rpps []string, keys []string
 				profCode: intern(l.ProfessionCode), profLabel: intern(l.ProfessionLabel), firstAct: -1, lastAct: -1,
 			})
 			m.byRPPS[m.pros[p].rpps] = p
-			for _, k := range hits {
-				m.byKey[k] = append(m.byKey[k], p)
+			if tag.named {
+				for _, k := range tag.hits {
+					m.byKey[k] = append(m.byKey[k], p)
+				}
 			}
 		}
 		a := int32(len(m.acts))
@@ -150,10 +132,11 @@ func loadFiltered(ctx context.Context, path string, rpps []string, keys []string
 			m.acts[pp.lastAct].next = a
 		}
 		pp.lastAct = a
-	}
-	if err := ar.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, ar.Stats(), fmt.Errorf("directory: load %s: %w", ex.Name, err)
 	}
+
 	for k, ps := range m.byKey {
 		slices.SortFunc(ps, func(a, b int32) int { return strings.Compare(m.pros[a].rpps, m.pros[b].rpps) })
 		m.byKey[k] = slices.Clip(ps)
@@ -162,10 +145,60 @@ func loadFiltered(ctx context.Context, path string, rpps []string, keys []string
 	return m, ar.Stats(), nil
 }
 
+// filterSets are the hashes of a load filter (see hashSet).
+type filterSets struct{ rpps, keys *hashSet }
+
+// nameTag is what a nameSelector says of a line it keeps: the filter keys
+// of its last name, and whether the name search keeps its names (named)
+// rather than the line being kept for its RPPS only.
+type nameTag struct {
+	hits  []string
+	named bool
+}
+
+// newNameSelector returns the selector of one LoadFiltered worker: a line
+// is kept when its RPPS is in rpps, or when its last name has keys in keys
+// and names keeps its last and first name.
+//
+// Lines of one professional follow each other, and many professionals
+// share a last name: the keys a name hits are looked up again only when
+// the name changes from the previous line, and computed only when the
+// name is not in the cache (at most cacheSize names); the gate is asked
+// once per run of lines with the same names. The identifier and the names
+// are looked at in the read buffer (m[string(b)] does not allocate).
+func newNameSelector(rpps, keys map[string]bool, quick filterSets, names *matcher.NameSearch, cacheSize int) selector[nameTag] {
+	nh := nameHits{keys: keys, quick: quick.keys}
+	cache := newNameCache(cacheSize)
+	var (
+		prev, prevFirst []byte // the names of the previous line
+		fresh           = true // no previous line
+		hits            []string
+		keep, gated     bool
+	)
+	return func(id, last, first []byte) (nameTag, bool) {
+		if fresh || !bytes.Equal(last, prev) {
+			fresh, gated = false, false
+			prev = append(prev[:0], last...)
+			var ok bool
+			if hits, ok = cache.get(last); !ok {
+				hits = nh.of(last)
+				cache.put(last, hits)
+			}
+		}
+		if len(hits) > 0 && (!gated || !bytes.Equal(first, prevFirst)) {
+			prevFirst = append(prevFirst[:0], first...)
+			keep, gated = names.Keep(string(last), string(first)), true
+		}
+		named := len(hits) > 0 && keep
+		return nameTag{hits: hits, named: named}, named || quick.rpps.mayHave(id) && rpps[string(id)]
+	}
+}
+
 // nameHits finds which keys of a last name are in a load filter.
 type nameHits struct {
-	keys map[string]bool // the filter
-	buf  []byte          // reused by matcher.EachNameKey
+	keys  map[string]bool // the filter
+	quick *hashSet        // the filter's keys, for a first test
+	buf   []byte          // reused by matcher.EachNameKey
 }
 
 // of returns the keys of matcher.NameKeys(matcher.Fold(name)) that are in
@@ -174,7 +207,7 @@ type nameHits struct {
 func (h *nameHits) of(name []byte) []string {
 	var hits []string
 	h.buf = matcher.EachNameKey(name, h.buf, func(k []byte) {
-		if h.keys[string(k)] {
+		if h.quick.mayHave(k) && h.keys[string(k)] {
 			hits = append(hits, string(k))
 		}
 	})
@@ -257,9 +290,10 @@ func (m *Memory) Professionals(ctx context.Context, rpps []string) (map[string]r
 	return out, nil
 }
 
-// ByNameKeys returns, for each name key, the professionals indexed under
-// it, sorted by RPPS; a key with no professional is absent from the map.
-// Asking for a key outside the load filter returns ErrNotLoaded.
+// ByNameKeys returns, for each key of s (matcher.NameSearch.Keys), the
+// professionals indexed under it whose names s.Keep accepts, sorted by
+// RPPS; a key with no professional is absent from the map. Asking for a
+// key outside the load filter returns ErrNotLoaded.
 //
 // A professional listed under several keys is built once per call: every
 // list holds a copy of the same rppsync.Professional value, so their
@@ -267,9 +301,22 @@ func (m *Memory) Professionals(ctx context.Context, rpps []string) (map[string]r
 // activities as read-only (appending is safe: the slices are capped at
 // their length). Each call builds its own values, so nothing a caller does
 // to an answer reaches m or another call's answer.
-func (m *Memory) ByNameKeys(ctx context.Context, keys []string) (map[string][]rppsync.Professional, error) {
+func (m *Memory) ByNameKeys(ctx context.Context, s *matcher.NameSearch) (map[string][]rppsync.Professional, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	keys := s.Keys()
+	// kept[i] is 1 when pros[i] passes s.Keep, 2 when it does not, 0 when
+	// not asked yet.
+	kept := make([]uint8, len(m.pros))
+	pass := func(i int32) bool {
+		if kept[i] == 0 {
+			kept[i] = 2
+			if s.Keep(m.strs[m.pros[i].last], m.strs[m.pros[i].first]) {
+				kept[i] = 1
+			}
+		}
+		return kept[i] == 1
 	}
 	// First pass: check the keys and number the distinct professionals
 	// they hit. at[i] is 1 + the position of pros[i] in built, 0 if not hit.
@@ -283,7 +330,7 @@ func (m *Memory) ByNameKeys(ctx context.Context, keys []string) (map[string][]rp
 			return nil, fmt.Errorf("%w: name key %s", ErrNotLoaded, k)
 		}
 		for _, i := range m.byKey[k] {
-			if at[i] == 0 {
+			if at[i] == 0 && pass(i) {
 				hit = append(hit, i)
 				at[i] = int32(len(hit))
 				nActs += m.activityCount(i)
@@ -298,15 +345,15 @@ func (m *Memory) ByNameKeys(ctx context.Context, keys []string) (map[string][]rp
 	}
 	out := make(map[string][]rppsync.Professional, len(keys))
 	for _, k := range keys {
-		idx := m.byKey[k]
-		if _, done := out[k]; done || len(idx) == 0 {
-			continue
+		var ps []rppsync.Professional
+		for _, i := range m.byKey[k] {
+			if at[i] != 0 {
+				ps = append(ps, built[at[i]-1])
+			}
 		}
-		ps := make([]rppsync.Professional, len(idx))
-		for j, i := range idx {
-			ps[j] = built[at[i]-1]
+		if len(ps) > 0 {
+			out[k] = ps
 		}
-		out[k] = ps
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rppsync/rppsync"
+	"github.com/rppsync/rppsync/importer"
 	"github.com/rppsync/rppsync/matcher"
 )
 
@@ -27,9 +28,14 @@ func keysOf(names ...string) []string {
 
 func TestLoadFiltered(t *testing.T) {
 	ctx := context.Background()
-	dubois := keysOf("Dubois")
+	// Agency rows: Marie Dubois and Sophie Lefevre without an RPPS, and
+	// three RPPS (10999000127 is absent from the extract).
+	load := searchOf([]string{"Dubois"}, "Marie")
+	_, both := matcher.Wanted([]rppsync.Record{
+		agencyRow(2, "Dubois", "Marie", "", "IDE"), agencyRow(3, "Lefevre", "Sophie", "", "IDE"),
+	}, 0)
 	m, st, err := LoadFiltered(ctx, firstExtract,
-		[]string{"10999000010", "10999000028", "10999000127"}, append(dubois, keysOf("Lefevre")...))
+		[]string{"10999000010", "10999000028", "10999000127"}, both)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,11 +66,11 @@ func TestLoadFiltered(t *testing.T) {
 		t.Errorf("DUPONT:\n got %+v\nwant %+v", dupont, want)
 	}
 
-	byKey, err := m.ByNameKeys(ctx, dubois)
+	byKey, err := m.ByNameKeys(ctx, load)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range dubois {
+	for _, k := range keysOf("Dubois") {
 		var got []string
 		for _, p := range byKey[k] {
 			got = append(got, p.RPPS+" "+p.ProfessionCode)
@@ -73,7 +79,7 @@ func TestLoadFiltered(t *testing.T) {
 			t.Errorf("key %s: %v", k, got)
 		}
 	}
-	lef, err := m.ByNameKeys(ctx, keysOf("LEFÈVRE"))
+	lef, err := m.ByNameKeys(ctx, searchOf([]string{"LEFÈVRE"}, "Sophie"))
 	if err != nil || len(lef[keysOf("Lefevre")[0]]) != 1 {
 		t.Errorf("LEFÈVRE by key: %v, %v", lef, err)
 	}
@@ -82,7 +88,7 @@ func TestLoadFiltered(t *testing.T) {
 	if _, err := m.Professionals(ctx, []string{"10999000044"}); !errors.Is(err, ErrNotLoaded) {
 		t.Errorf("RPPS outside the filter: err = %v", err)
 	}
-	if _, err := m.ByNameKeys(ctx, keysOf("Nguyen")); !errors.Is(err, ErrNotLoaded) {
+	if _, err := m.ByNameKeys(ctx, searchOf([]string{"Nguyen"}, "Thi Mai")); !errors.Is(err, ErrNotLoaded) {
 		t.Errorf("key outside the filter: err = %v", err)
 	}
 
@@ -91,6 +97,34 @@ func TestLoadFiltered(t *testing.T) {
 	again, _ := m.Professionals(ctx, []string{"10999000028"})
 	if again["10999000028"].Activities[0].FinessSite != "250999901" {
 		t.Error("caller changed the shared activities")
+	}
+}
+
+// TestLoadFilteredGate checks the candidate gate: a row searching Pierre
+// Dubois shares every key of the two Marie Dubois of the extract, but
+// their first name is too far from Pierre for either to be its candidate,
+// so neither is held; Marine Dubois (a close first name) keeps both.
+func TestLoadFilteredGate(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		first string
+		want  int
+	}{{"Pierre", 0}, {"Marie", 2}, {"MARIE", 2}, {"Marine", 2}} {
+		s := searchOf([]string{"Dubois"}, tt.first)
+		m, _, err := LoadFiltered(ctx, firstExtract, nil, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Len() != tt.want {
+			t.Errorf("%s Dubois: kept %d professionals, want %d", tt.first, m.Len(), tt.want)
+		}
+		byKey, err := m.ByNameKeys(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(byKey["N:DUBOIS"]); n != tt.want {
+			t.Errorf("%s Dubois: %d professionals under N:DUBOIS, want %d", tt.first, n, tt.want)
+		}
 	}
 }
 
@@ -144,7 +178,10 @@ var sharedNames = []string{"MARTIN", "MARIN", "MATIN", "MARTINS", "BERNARD", "BE
 // writeShared writes an extract of people professionals to path, named in
 // turn from sharedNames, person i having 1+i%3 activities. The lines are
 // interleaved (every first activity, then every second one…), so each
-// professional's activities are not contiguous in the file.
+// professional's activities are not contiguous in the file. A person keeps
+// the first name of their first line on every line (as in the real
+// extract, where the names are the person's), taken in turn from
+// fixtureFirsts.
 func writeShared(tb testing.TB, path string, people int) {
 	tb.Helper()
 	data := readFile(tb, firstExtract)
@@ -158,8 +195,9 @@ func writeShared(tb testing.TB, path string, people int) {
 				continue
 			}
 			f := strings.Split(string(rows[1+(i+act)%(len(rows)-1)]), "|")
+			first := strings.Split(string(rows[1+i%(len(rows)-1)]), "|")[8]
 			id := rppsFromSeq(i)
-			f[1], f[2], f[7] = id, "8"+id, sharedNames[i%len(sharedNames)]
+			f[1], f[2], f[7], f[8] = id, "8"+id, sharedNames[i%len(sharedNames)], first
 			f[24] = fmt.Sprintf("SITE SYNTHETIQUE %d-%d", i, act)
 			b.WriteString(strings.Join(f, "|"))
 			b.WriteByte('\n')
@@ -171,14 +209,15 @@ func writeShared(tb testing.TB, path string, people int) {
 }
 
 // wantByKey builds, straight from the lines of the extract at path, what
-// ByNameKeys must answer for keys: per key hit by a last name, the
-// professionals under it sorted by RPPS, each with the profession of its
-// first line and its activities in file order.
-func wantByKey(t *testing.T, path string, keys []string) map[string][]rppsync.Professional {
+// ByNameKeys must answer for s: per key of s.Keys() hit by a last name, the
+// professionals under it whose names s.Keep accepts, sorted by RPPS, each
+// with the profession of its first line and its activities in file order.
+// With ungated set, s.Keep is not asked: everyone under the keys.
+func wantByKey(t *testing.T, path string, s *matcher.NameSearch, ungated bool) map[string][]rppsync.Professional {
 	t.Helper()
 	lines, _ := readAll(t, readFile(t, path))
 	asked := map[string]bool{}
-	for _, k := range keys {
+	for _, k := range s.Keys() {
 		asked[k] = true
 	}
 	pros := map[string]*rppsync.Professional{}
@@ -193,9 +232,13 @@ func wantByKey(t *testing.T, path string, keys []string) map[string][]rppsync.Pr
 		}
 		p.Activities = append(p.Activities, l.Activity())
 	}
+	gate := s.Clone() // its own memories: the oracle shares nothing with the load
 	want := map[string][]rppsync.Professional{}
 	for _, id := range order {
 		p := pros[id]
+		if !ungated && !gate.Keep(p.LastName, p.FirstName) {
+			continue
+		}
 		for _, k := range matcher.NameKeys(matcher.Fold(p.LastName)) {
 			if asked[k] {
 				want[k] = append(want[k], *p)
@@ -208,38 +251,64 @@ func wantByKey(t *testing.T, path string, keys []string) map[string][]rppsync.Pr
 	return want
 }
 
+// countPairs counts the (key, professional) pairs of a ByNameKeys answer.
+func countPairs(byKey map[string][]rppsync.Professional) int {
+	n := 0
+	for _, ps := range byKey {
+		n += len(ps)
+	}
+	return n
+}
+
 func TestByNameKeysMatchesExtract(t *testing.T) {
 	shared := filepath.Join(t.TempDir(), "shared.txt")
 	writeShared(t, shared, 300)
+	// Since the candidate gate, a search keeps only the people whose first
+	// name is close to one searched with their last name: the cases search
+	// the fixture's first names (everyone under the keys is kept), one or
+	// two of them (the gate drops the others: gated), or none present.
 	tests := []struct {
-		name, path string
-		keys       []string
+		name, path    string
+		lasts, firsts []string
+		gated         bool
 	}{
-		{"fixture, Dubois and Lefèvre", firstExtract, keysOf("Dubois", "Lefevre")},
-		{"fixture, key without professional", firstExtract, keysOf("Nguyen")},
-		{"shared keys", shared, keysOf(sharedNames...)},
-		{"shared keys, one name", shared, keysOf("MARIN")},
-		{"no key", shared, nil},
+		{"fixture, Dubois and Lefèvre", firstExtract, []string{"Dubois", "Lefevre"}, fixtureFirsts, false},
+		{"fixture, key without professional", firstExtract, []string{"Zola"}, []string{"Émile"}, false},
+		{"fixture, professional refused by the gate", firstExtract, []string{"Nguyen"}, []string{"Paul"}, true},
+		{"shared keys", shared, sharedNames, fixtureFirsts, false},
+		{"shared keys, two first names", shared, sharedNames, []string{"Claire", "Jean-Pierre"}, true},
+		{"shared keys, one name", shared, []string{"MARIN"}, fixtureFirsts, false},
+		{"no key", shared, nil, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			m, _, err := LoadFiltered(ctx, tt.path, nil, tt.keys)
+			var s, doubled *matcher.NameSearch
+			if tt.lasts != nil {
+				s = searchOf(tt.lasts, tt.firsts...)
+				doubled = searchOf(append(slices.Clone(tt.lasts), tt.lasts...), tt.firsts...)
+			}
+			m, _, err := LoadFiltered(ctx, tt.path, nil, s)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := m.ByNameKeys(ctx, tt.keys)
+			got, err := m.ByNameKeys(ctx, s)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := wantByKey(t, tt.path, tt.keys)
+			want := wantByKey(t, tt.path, s, false)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("ByNameKeys differs from the extract:\n got %d keys %v\nwant %d keys %v", len(got), got, len(want), want)
 			}
-			// Asking twice, or for a key twice, gives the same answer.
-			again, err := m.ByNameKeys(ctx, append(slices.Clone(tt.keys), tt.keys...))
-			if err != nil || !reflect.DeepEqual(again, want) {
-				t.Errorf("second call: %v, equal %v", err, reflect.DeepEqual(again, want))
+			if all := wantByKey(t, tt.path, s, true); tt.gated != (countPairs(all) > countPairs(want)) {
+				t.Errorf("gated %v, but %d pairs under the keys and %d kept", tt.gated, countPairs(all), countPairs(want))
+			}
+			// Asking twice, or with every row twice, gives the same answer.
+			for _, again := range []*matcher.NameSearch{s, doubled} {
+				got, err := m.ByNameKeys(ctx, again)
+				if err != nil || !reflect.DeepEqual(got, want) {
+					t.Errorf("second call: %v, equal %v", err, reflect.DeepEqual(got, want))
+				}
 			}
 		})
 	}
@@ -249,7 +318,7 @@ func TestByNameKeysBuildsEachProfessionalOnce(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "shared.txt")
 	writeShared(t, path, 30)
-	keys := keysOf("MARTIN", "MARIN")
+	keys := searchOf([]string{"MARTIN", "MARIN"}, fixtureFirsts...)
 	m, _, err := LoadFiltered(ctx, path, nil, keys)
 	if err != nil {
 		t.Fatal(err)
@@ -323,23 +392,26 @@ func TestProfessionalsAskedTwice(t *testing.T) {
 
 func TestByNameKeysErrors(t *testing.T) {
 	ctx := context.Background()
-	m, _, err := LoadFiltered(ctx, firstExtract, nil, keysOf("Dubois"))
+	dubois := searchOf([]string{"Dubois"}, "Marie")
+	m, _, err := LoadFiltered(ctx, firstExtract, nil, dubois)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name string
 		ctx  func() context.Context
-		keys []string
+		keys *matcher.NameSearch
 		want error
 	}{
-		{"key outside the filter after good ones", context.Background, append(keysOf("Dubois"), "N:NGUYEN"), ErrNotLoaded},
-		{"key outside the filter alone", context.Background, []string{"D:DUBOI", "N:X"}, ErrNotLoaded},
+		// N:NGUYEN (and N:THIMAI) are outside the filter, the keys of Dubois in it.
+		{"key outside the filter after good ones", context.Background, searchOf([]string{"Dubois", "Nguyen"}, "Marie", "Thi Mai"), ErrNotLoaded},
+		// N:X is outside the filter, N:MARIE (the first name's key) in it.
+		{"key outside the filter alone", context.Background, searchOf([]string{"X"}, "Marie"), ErrNotLoaded},
 		{"cancelled", func() context.Context {
 			c, cancel := context.WithCancel(context.Background())
 			cancel()
 			return c
-		}, keysOf("Dubois"), context.Canceled},
+		}, dubois, context.Canceled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -358,15 +430,13 @@ func BenchmarkByNameKeys(b *testing.B) {
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "shared.txt")
 	writeShared(b, path, 20_000)
-	keys := keysOf(sharedNames...)
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
+	keys := searchOf(sharedNames, fixtureFirsts...) // everyone passes the gate
 	m, _, err := LoadFiltered(ctx, path, nil, keys)
 	if err != nil {
 		b.Fatal(err)
 	}
 	pairs := 0
-	for _, k := range keys {
+	for _, k := range keys.Keys() {
 		pairs += len(m.byKey[k])
 	}
 	b.ReportAllocs()
@@ -390,7 +460,11 @@ func TestFullSizeByNameKeys(t *testing.T) {
 		t.Skip("RPPSYNC_GENBENCH_DIR not set: no full-size extract to read")
 	}
 	ctx := context.Background()
-	rpps, keys := agencyFilter(t, filepath.Join(dir, "agency-10k.csv"))
+	f, err := importer.ReadFile(ctx, filepath.Join(dir, "agency-10k.csv"), importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpps, keys := matcher.Wanted(f.Records, 0)
 	m, _, err := LoadFiltered(ctx, filepath.Join(dir, "PS_LibreAcces_Personne_activite_202611200800.txt"), rpps, keys)
 	if err != nil {
 		t.Fatal(err)
@@ -402,6 +476,8 @@ func TestFullSizeByNameKeys(t *testing.T) {
 	pairs := 0
 	for k, ps := range byKey {
 		pairs += len(ps)
+		// The load kept only the people this search's gate accepts, so
+		// asking with the same search returns the whole index.
 		if len(ps) != len(m.byKey[k]) {
 			t.Fatalf("key %s: %d professionals, the index has %d", k, len(ps), len(m.byKey[k]))
 		}
@@ -422,5 +498,5 @@ func TestFullSizeByNameKeys(t *testing.T) {
 		}
 	})
 	t.Logf("%d keys, %d (key, professional) pairs, %d professionals kept: %s/op, %d MB/op, %d allocs/op",
-		len(keys), pairs, m.Len(), time.Duration(res.NsPerOp()), res.AllocedBytesPerOp()>>20, res.AllocsPerOp())
+		len(keys.Keys()), pairs, m.Len(), time.Duration(res.NsPerOp()), res.AllocedBytesPerOp()>>20, res.AllocsPerOp())
 }

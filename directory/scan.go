@@ -101,15 +101,22 @@ func (s *scanner) next() ([]byte, bool) {
 		if len(line) == 0 {
 			continue
 		}
-		if !utf8.Valid(line) {
-			dec, derr := charmap.Windows1252.NewDecoder().Bytes(line)
-			if derr == nil {
-				s.stats.Recoded++
-				line = dec
-			}
-		}
-		return line, true
+		return recode(line, s.stats), true
 	}
+}
+
+// recode returns line as UTF-8: as it is when it is valid UTF-8, else
+// decoded as Windows-1252 (counted in st.Recoded).
+func recode(line []byte, st *Stats) []byte {
+	if utf8.Valid(line) {
+		return line
+	}
+	dec, err := charmap.Windows1252.NewDecoder().Bytes(line)
+	if err != nil {
+		return line
+	}
+	st.Recoded++
+	return dec
 }
 
 // failure is the error to report once next returned false: nil at the

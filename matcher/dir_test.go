@@ -15,8 +15,13 @@ type mapDirectory struct {
 	byRPPS map[string]rppsync.Professional
 	byKey  map[string][]rppsync.Professional
 
+	// ungated makes ByNameKeys return everyone under the keys, as the
+	// interface allows, instead of only those the NameSearch keeps.
+	ungated bool
+
 	mu                  sync.Mutex
 	rppsCalls, keyCalls int
+	returned            int   // professionals returned by ByNameKeys, summed over keys
 	err                 error // returned by every call when set
 }
 
@@ -47,17 +52,20 @@ func (d *mapDirectory) Professionals(ctx context.Context, rpps []string) (map[st
 	return out, nil
 }
 
-func (d *mapDirectory) ByNameKeys(ctx context.Context, keys []string) (map[string][]rppsync.Professional, error) {
+func (d *mapDirectory) ByNameKeys(ctx context.Context, s *NameSearch) (map[string][]rppsync.Professional, error) {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.keyCalls++
-	d.mu.Unlock()
 	if d.err != nil {
 		return nil, d.err
 	}
 	out := map[string][]rppsync.Professional{}
-	for _, k := range keys {
-		if ps, ok := d.byKey[k]; ok {
-			out[k] = ps
+	for _, k := range s.Keys() {
+		for _, p := range d.byKey[k] {
+			if d.ungated || s.Keep(p.LastName, p.FirstName) {
+				out[k] = append(out[k], p)
+				d.returned++
+			}
 		}
 	}
 	return out, nil

@@ -8,7 +8,8 @@
 // It owns pure logic only. It must not read files, open a database or the
 // network, or log: the directory and the birth-place resolver come in as
 // interfaces (Directory, PlaceResolver), and Check asks the directory in
-// batches (at most one Professionals and one ByNameKeys call per Check).
+// batches (at most one Professionals and one ByNameKeys call per Check,
+// whatever the number of rows).
 // It never shows one person's name in another row's verdict: an RPPS that
 // belongs to someone else is reported as "un autre professionnel" with
 // their profession only.
@@ -59,6 +60,20 @@
 // compound, initial and "first of several first names" rules. Candidates
 // score at least MinScore (default 0.85), best first, at most
 // MaxCandidates (default 5). A candidate is never assigned automatically.
+//
+// The blocking keys are loose on purpose (one typo anywhere), so a common
+// last name and its neighbours hold thousands of directory people. The
+// rows' NameSearch carries the keys and the gate above: Keep(last, first)
+// says whether any row searching under the name's keys could score a person
+// so named at MinScore with the best profession and FINESS evidence.
+// Directories return, and the in-memory one keeps, only the people it
+// accepts; since the gate is the scoring's own first test, the verdicts
+// are those of a directory returning everyone under the keys
+// (TestNameSearchGateIsExact), for a fraction of the reading: on the
+// full-size synthetic extract, `check --directory` of a 10k-row file keeps
+// 64,043 people (most of them exact homonyms of its rows, the synthetic
+// first names being few) and gives the same 10,000 verdicts as before the
+// gate, with a third of the memory.
 //
 // # Measured precision and recall
 //

@@ -54,14 +54,14 @@ func (d oneDoctor) Professionals(_ context.Context, rpps []string) (map[string]r
 	return out, nil
 }
 
-func (d oneDoctor) ByNameKeys(_ context.Context, keys []string) (map[string][]rppsync.Professional, error) {
+func (d oneDoctor) ByNameKeys(_ context.Context, s *matcher.NameSearch) (map[string][]rppsync.Professional, error) {
 	out := map[string][]rppsync.Professional{}
-	own := matcher.NameKeys(matcher.Fold(d.p.LastName))
-	for _, k := range keys {
-		for _, o := range own {
-			if k == o {
-				out[k] = []rppsync.Professional{d.p}
-			}
+	if !s.Keep(d.p.LastName, d.p.FirstName) {
+		return out, nil
+	}
+	for _, k := range matcher.NameKeys(matcher.Fold(d.p.LastName)) {
+		if s.HasKey(k) {
+			out[k] = []rppsync.Professional{d.p}
 		}
 	}
 	return out, nil

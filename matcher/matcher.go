@@ -19,9 +19,12 @@ type Directory interface {
 	// numbers, keyed by RPPS; numbers absent from the directory are absent
 	// from the map.
 	Professionals(ctx context.Context, rpps []string) (map[string]rppsync.Professional, error)
-	// ByNameKeys returns, for each key (see NameKeys), the professionals
-	// indexed under it. Keys with no one are absent.
-	ByNameKeys(ctx context.Context, keys []string) (map[string][]rppsync.Professional, error)
+	// ByNameKeys returns, for each key of s.Keys() (see NameKeys), the
+	// professionals indexed under it whose names s.Keep accepts; keys with
+	// no one are absent. It may return people s would refuse (they are
+	// scored and dropped), never leave out one it accepts. It calls s from
+	// its own goroutine only: a NameSearch is not safe for concurrent use.
+	ByNameKeys(ctx context.Context, s *NameSearch) (map[string][]rppsync.Professional, error)
 }
 
 // PlaceResolver turns a typed birth place into its INSEE code (matcher/insee).
@@ -256,29 +259,24 @@ func (r *row) searches(byRPPS map[string]rppsync.Professional) bool {
 	return !ok || !r.names.compare(r.name, pro.LastName, pro.FirstName).Same()
 }
 
-// Wanted returns what a directory must hold to check recs: the RPPS
-// numbers to look up and the name keys to search, each sorted and without
-// duplicates. An in-memory directory keeps only these; Check asks for
-// these RPPS and, once they are known, the keys of the rows that still
-// look for candidates (a subset).
-func Wanted(recs []rppsync.Record) (rpps []string, keys []string) {
-	rows := make([]row, len(recs))
+// Wanted returns what a directory must hold to check recs with a Matcher
+// whose MinScore is minScore (0: DefaultMinScore): the RPPS numbers to look
+// up, sorted and without duplicates, and the name search of every row, as
+// if each row were to look for candidates. An in-memory directory keeps
+// only the people these RPPS and this search (Keys, then Keep) select;
+// Check asks for these RPPS and, once they are known, searches the names
+// of the rows that still look for candidates (a subset).
+func Wanted(recs []rppsync.Record, minScore float64) (rpps []string, names *NameSearch) {
+	rows := make([]*row, len(recs))
 	for i := range recs {
-		rows[i] = prepare(&recs[i])
-	}
-	return wanted(rows)
-}
-
-func wanted(rows []row) (rpps []string, keys []string) {
-	for i := range rows {
-		if n := rows[i].rppsWanted(); n != "" {
+		r := prepare(&recs[i])
+		rows[i] = &r
+		if n := r.rppsWanted(); n != "" {
 			rpps = append(rpps, n)
 		}
-		keys = append(keys, rows[i].keysWanted()...)
 	}
 	slices.Sort(rpps)
-	slices.Sort(keys)
-	return slices.Compact(rpps), slices.Compact(keys)
+	return slices.Compact(rpps), newNameSearch(rows, cmp.Or(minScore, DefaultMinScore))
 }
 
 // Check returns one Verdict per record, in the same order. It asks the
@@ -302,26 +300,31 @@ func (m *Matcher) Check(ctx context.Context, recs []rppsync.Record) ([]rppsync.V
 		rows[i].names = names
 	}
 	if m.dir != nil {
-		rpps, _ := wanted(rows)
+		var rpps []string
+		for i := range rows {
+			if n := rows[i].rppsWanted(); n != "" {
+				rpps = append(rpps, n)
+			}
+		}
+		slices.Sort(rpps)
+		rpps = slices.Compact(rpps)
 		var err error
 		if len(rpps) > 0 {
 			if byRPPS, err = m.dir.Professionals(ctx, rpps); err != nil {
 				return nil, fmt.Errorf("matcher: look up %d RPPS numbers: %w", len(rpps), err)
 			}
 		}
-		// Only rows that will look for candidates ask for their keys: a
-		// matched RPPS needs none.
-		var keys []string
+		// Only rows that will look for candidates search names: a matched
+		// RPPS needs none.
+		var searching []*row
 		for i := range rows {
 			if rows[i].searches(byRPPS) {
-				keys = append(keys, rows[i].keysWanted()...)
+				searching = append(searching, &rows[i])
 			}
 		}
-		slices.Sort(keys)
-		keys = slices.Compact(keys)
-		if len(keys) > 0 {
-			if byKey, err = m.dir.ByNameKeys(ctx, keys); err != nil {
-				return nil, fmt.Errorf("matcher: search %d name keys: %w", len(keys), err)
+		if s := newNameSearch(searching, m.minScore); len(s.Keys()) > 0 {
+			if byKey, err = m.dir.ByNameKeys(ctx, s); err != nil {
+				return nil, fmt.Errorf("matcher: search %d name keys: %w", len(s.Keys()), err)
 			}
 		}
 	}
@@ -519,7 +522,7 @@ func (m *Matcher) candidates(r *row, byKey map[string][]rppsync.Professional, ex
 // candidate at all.
 func (m *Matcher) score(r *row, p rppsync.Professional) (rppsync.Candidate, bool) {
 	nm := r.names.compare(r.name, p.LastName, p.FirstName)
-	if nm.Last < minLastSim || nm.First < minFirstSim {
+	if !passesGates(nm) {
 		return rppsync.Candidate{}, false
 	}
 	reasons := slices.Clone(nm.Reasons)
@@ -543,8 +546,7 @@ func (m *Matcher) score(r *row, p rppsync.Professional) (rppsync.Candidate, bool
 			}
 		}
 	}
-	s := NameWeight*nm.Score + ProfessionWeight*profEv + FINESSWeight*finEv
-	s = math.Round(s*1000) / 1000
+	s := roundScore(NameWeight*nm.Score + ProfessionWeight*profEv + FINESSWeight*finEv)
 	if s < m.minScore {
 		return rppsync.Candidate{}, false
 	}

@@ -274,15 +274,16 @@ func itoa(i int) string {
 func TestWanted(t *testing.T) {
 	usage := rec(4, "", "Durand", "Sophie", "IDE")
 	usage.UsageName = name("Moreau")
-	rpps, keys := Wanted([]rppsync.Record{
+	rpps, search := Wanted([]rppsync.Record{
 		rec(3, rppsLeger, "Leger", "Romain", "Médecin"),
 		rec(3, "8"+rppsLeger, "Leger", "Romain", "Médecin"),
 		usage,
 		rec(5, "10100271386", "", "Nobody", "IDE"), // invalid row: nothing wanted
-	})
+	}, 0)
 	if !slices.Equal(rpps, []string{rppsLeger}) {
 		t.Errorf("rpps %v", rpps)
 	}
+	keys := search.Keys()
 	for _, k := range []string{"N:LEGER", "N:MOREAU", "N:DURAND", "N:SOPHIE", "N:ROMAIN"} {
 		if !slices.Contains(keys, k) {
 			t.Errorf("keys lack %s", k)
@@ -293,6 +294,30 @@ func TestWanted(t *testing.T) {
 	}
 	if slices.Contains(keys, "N:NOBODY") {
 		t.Error("an invalid row asked for keys")
+	}
+	// The gate: the rows' own names and close ones pass, a namesake
+	// with another first name does not, nor a name no row searches.
+	for _, c := range []struct {
+		last, first string
+		keep        bool
+	}{
+		{"LEGER", "ROMAIN", true},
+		{"LÉGER", "Romain", true},
+		{"DURANT", "SOPHIE", true},     // one typo, for a row without RPPS
+		{"LEGERE", "ROMAIN", false},    // rows with an RPPS search exact names only
+		{"LEGER", "ROMAIN PAUL", true}, // a second first name
+		{"ROMAIN", "LEGER", true},      // swapped columns
+		{"MOREAU", "SOPHIE", true},     // the usage name
+		{"LEGER", "CHRISTINE", false},
+		{"DURAND", "PAUL", false},
+		{"MARTIN", "ROMAIN", false},
+	} {
+		if got := search.Keep(c.last, c.first); got != c.keep {
+			t.Errorf("Keep(%s, %s) = %v; want %v", c.last, c.first, got, c.keep)
+		}
+	}
+	if !search.KeepLast("LEGER") || search.KeepLast("MARTIN") {
+		t.Error("KeepLast: want LEGER, not MARTIN")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -335,5 +336,45 @@ func TestPrecisionRecall(t *testing.T) {
 	}
 	if recall < wantRecall {
 		t.Errorf("recall %.4f below %.2f", recall, wantRecall)
+	}
+}
+
+// TestNameSearchGateIsExact checks that a directory returning only the
+// people NameSearch.Keep accepts gives the same verdicts, candidates and
+// scores as one returning everyone under the keys, on the labelled set and
+// at several MinScore values, while returning fewer people (on the
+// full-size synthetic extract, where common surnames have thousands of
+// bearers, the gate keeps about one in fifty).
+func TestNameSearchGateIsExact(t *testing.T) {
+	pros, rows := buildSynthetic(20261202, 3000, 2000, 600)
+	recs := make([]rppsync.Record, len(rows))
+	for i := range rows {
+		recs[i] = rows[i].rec
+	}
+	for _, minScore := range []float64{0, 0.6, 0.95} {
+		gated, all := newMapDirectory(pros), newMapDirectory(pros)
+		all.ungated = true
+		mg, err := New(Config{Directory: gated, MinScore: minScore})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ma, _ := New(Config{Directory: all, MinScore: minScore})
+		vg, err := mg.Check(context.Background(), recs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		va, err := ma.Check(context.Background(), recs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range vg {
+			if !reflect.DeepEqual(vg[i], va[i]) {
+				t.Fatalf("MinScore %v, row %d: gated %+v\nungated %+v", minScore, vg[i].Row, vg[i], va[i])
+			}
+		}
+		t.Logf("MinScore %v: %d professionals returned gated, %d ungated", minScore, gated.returned, all.returned)
+		if gated.returned >= all.returned {
+			t.Errorf("MinScore %v: the gate kept all %d", minScore, all.returned)
+		}
 	}
 }

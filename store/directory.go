@@ -41,8 +41,11 @@ var lineColumns = []string{
 }
 
 // activitiesSpec is the directory_line table and the indexes its queries
-// need: by RPPS (Professionals, changes, reconciliation), by folded name
-// (ByNameKeys, through directory_name_key) and by FINESS site
+// need: by RPPS (Professionals, ByNameKeys, changes, reconciliation), by
+// folded last name and first name (ByNameKeys: the first names of the
+// names found through directory_name_key, then the people bearing the
+// pairs the search keeps; rpps is in the key so that both are index-only
+// scans once the load has vacuumed the table) and by FINESS site
 // (reconciliation per structure); and the blocking keys of its names.
 var activitiesSpec = tableSpec{
 	kind:    "activities",
@@ -51,7 +54,7 @@ var activitiesSpec = tableSpec{
 	columns: lineColumns,
 	indexes: []indexSpec{
 		{"rpps_idx", "(rpps)"},
-		{"last_name_folded_idx", "(last_name_folded)"},
+		{"last_name_folded_first_rpps_idx", "(last_name_folded, first_name, rpps)"},
 		{"finess_site_idx", "(finess_site) WHERE finess_site <> ''"},
 	},
 	companions: []companionSpec{{
@@ -194,6 +197,9 @@ func (db *DB) DirectoryStatus(ctx context.Context) (*DirectoryStatus, error) {
 // lookup is one query, whatever the number of identifiers or keys asked.
 type Directory struct {
 	db *DB
+	// afterKeys, when set (by tests), runs in ByNameKeys between the
+	// first query and the second.
+	afterKeys func()
 }
 
 // Directory returns the lookups over the loaded directory.
@@ -307,82 +313,138 @@ func (d *Directory) Professionals(ctx context.Context, rpps []string) (map[strin
 // The reader of the activity extract is an ActivitySource as it is.
 var _ ActivitySource = (*directory.ActivityReader)(nil)
 
-// nameKeysScanFrom is the number of keys from which ByNameKeys reads the
-// whole directory once in RPPS order (byNameKeysScanSQL) instead of looking
-// each folded name up in the last_name_folded index (byNameKeysIndexSQL).
-// On the full-size synthetic extract (2.2 M lines), 45,000 keys (the keys
-// of 5000 agency rows) hit a million lines: the index path then costs
-// about 8 s of server time, the scan about 3 s, whereas a few hundred keys
-// take milliseconds by the index and still 3 s by the scan.
-const nameKeysScanFrom = 10_000
+// ByNameKeys reads the candidates of a name search in three queries, all
+// in one read-only REPEATABLE READ transaction so that they see the same
+// extract even when a load swaps the tables meanwhile:
+//
+//  1. nameKeysSQL: the marker row and the folded names under the keys
+//     asked (directory_name_key), of which the search's last-name gate
+//     (matcher.NameSearch.KeepLast) keeps a few;
+//  2. namePairsSQL: the distinct (folded last name, first name) pairs of
+//     the lines bearing the names kept, of which the full gate
+//     (matcher.NameSearch.Keep) keeps a few;
+//  3. nameLinesSQL: every line of the people having a line with a pair
+//     kept.
+//
+// Common surnames are what this saves: MARTIN and its one-typo neighbours
+// have tens of thousands of bearers, of whom only those with a first name
+// close to one searched can become candidates. The second and third
+// queries are lookups in the (last_name_folded, first_name, rpps) index,
+// then in the rpps index, whatever the number of keys asked.
 
-// byNameKeysHead selects the current extract (cur) and the rows of
-// directory_name_key under the keys asked (kf).
-const byNameKeysHead = `WITH ` + currentActivities + `,
-kf AS MATERIALIZED (SELECT key, folded FROM directory_name_key WHERE key = ANY($1::text[])),`
+// lockDirectorySQL takes the read locks of the directory tables before the
+// transaction's snapshot is taken (by its first SELECT), in the order a
+// load's swap drops them. A load swapping meanwhile then either waits for
+// the transaction to end or makes it wait until the new tables are
+// committed, and the snapshot taken after the wait sees them: locking the
+// tables one query at a time would let a swap deadlock with the reader, or
+// show it the new tables empty from an older snapshot.
+//
+// It also gives the queries' hash and sort the memory of a few hundred
+// thousand name pairs, for this transaction only.
+const lockDirectorySQL = `SET LOCAL work_mem = '32MB'; LOCK TABLE directory_line, directory_name_key IN ACCESS SHARE MODE`
 
-// byNameKeysTail returns, in no particular order, the marker row (part
-// 'm') when a directory is loaded, the (key, folded) pairs found (part
-// 'k') and every line of the people of hitp (part 'l') with its folded last
-// name, once each: a person found under many keys is sent once, and the
-// keys are joined to the people by the caller through the folded names.
-// Every column is text but line_no, so that the rows can be read raw.
-const byNameKeysTail = `
-SELECT 'm'::text AS part, ''::text AS key, ''::text AS folded, 0::bigint AS line_no, ` + blankLine + ` FROM cur
+// nameKeysSQL returns the marker row ('m') when a directory is loaded,
+// then the rows of directory_name_key under the keys asked ('k'), as
+// (part, key, folded).
+const nameKeysSQL = `WITH ` + currentActivities + `
+SELECT 'm'::text AS part, ''::text AS key, ''::text AS folded FROM cur
 UNION ALL
-SELECT 'k', key, folded, 0, ` + blankLine + ` FROM kf
-UNION ALL
-SELECT 'l', '', l.last_name_folded, l.line_no, ` + lineSelect + `
+SELECT 'k', key, folded FROM directory_name_key WHERE key = ANY($1::text[])`
+
+// namePairsSQL returns the distinct (last_name_folded, first_name) of the
+// lines bearing the folded names asked.
+const namePairsSQL = `SELECT DISTINCT last_name_folded, first_name FROM directory_line
+WHERE last_name_folded = ANY($1::text[])`
+
+// nameLinesSQL returns every line of the people having a line with one of
+// the (last_name_folded, first_name) pairs asked, with its folded last
+// name, once each, in no particular order. Every column is text but
+// line_no, so that the rows can be read raw.
+const nameLinesSQL = `WITH kp AS (SELECT * FROM unnest($1::text[], $2::text[]) AS kp(folded, first)),
+hitp AS (SELECT DISTINCT h.rpps FROM kp
+	JOIN directory_line h ON h.last_name_folded = kp.folded AND h.first_name = kp.first)
+SELECT l.last_name_folded, l.line_no, ` + lineSelect + `
 FROM hitp JOIN directory_line l ON l.rpps = hitp.rpps`
 
-// byNameKeysIndexSQL finds the people through the last_name_folded index:
-// cheap when few names are asked.
-const byNameKeysIndexSQL = byNameKeysHead + `
-hitp AS (SELECT DISTINCT h.rpps FROM directory_line h
-	WHERE h.last_name_folded IN (SELECT DISTINCT folded FROM kf))` + byNameKeysTail
+// nameLineColumns is the number of columns of nameLinesSQL: folded,
+// line_no and the columns of lineSelect.
+const nameLineColumns = 2 + 11
 
-// byNameKeysScanSQL finds the people by reading directory_line once in
-// RPPS order and keeping those with a line under a folded name asked; the
-// lines are then read by a merge join in the same order, with no sort, no
-// hash of the people and nothing spilled to disk. The DISTINCT keeps the
-// planner's estimate of the name set small, so that it always probes it as
-// a hash table.
-const byNameKeysScanSQL = byNameKeysHead + `
-hitp AS (SELECT h.rpps FROM directory_line h GROUP BY h.rpps
-	HAVING bool_or(h.last_name_folded IN (SELECT DISTINCT folded FROM kf)))` + byNameKeysTail
-
-// nameKeyColumns is the number of columns of byNameKeysTail: part, key,
-// folded, line_no and the columns of lineSelect.
-const nameKeyColumns = 4 + 11
-
-// ByNameKeys returns, for each blocking key asked (matcher.NameKeys), the
-// people having a line whose folded last name has that key, sorted by
+// ByNameKeys returns, for each blocking key of s (matcher.NameKeys,
+// s.Keys()), the people indexed under it whose names s accepts, sorted by
 // RPPS, each with all its activities in file order and the names and
 // profession of its first line; keys with no one are absent from the map.
-// It returns ErrNoDirectory when no directory is loaded.
+// A person is indexed under the keys of the folded last names of all its
+// lines, and s accepts it when one of its lines has a folded last name and
+// first name s.Keep accepts. It returns ErrNoDirectory when no directory
+// is loaded. It calls s from the calling goroutine only.
 //
-// The call is one query, and each directory line crosses the network once
+// The call is three queries in one read-only REPEATABLE READ transaction
+// (see lockDirectorySQL), and each directory line crosses the network once
 // whatever the number of keys it is found under. A person listed under
 // several keys is built once: every list holds a copy of the same
 // rppsync.Professional value, so their Activities slices share one backing
 // array, and the strings repeated across lines share their bytes. Callers
 // must treat the activities as read-only (appending is safe: each slice is
 // capped at its length). Each call builds its own values.
-func (d *Directory) ByNameKeys(ctx context.Context, keys []string) (map[string][]rppsync.Professional, error) {
-	query := byNameKeysIndexSQL
-	if len(keys) >= nameKeysScanFrom {
-		query = byNameKeysScanSQL
-	}
-	rows, err := d.db.pool.Query(ctx, query, keys)
+func (d *Directory) ByNameKeys(ctx context.Context, s *matcher.NameSearch) (map[string][]rppsync.Professional, error) {
+	out, err := d.byNameKeys(ctx, s)
 	if err != nil {
 		return nil, fmt.Errorf("directory by name keys: %w", err)
 	}
-	var a nameKeyAnswer
-	if err := a.read(rows); err != nil {
-		return nil, fmt.Errorf("directory by name keys: %w", err)
+	return out, nil
+}
+
+func (d *Directory) byNameKeys(ctx context.Context, s *matcher.NameSearch) (map[string][]rppsync.Professional, error) {
+	tx, err := d.db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer rollback(ctx, tx)
+	if _, err := tx.Exec(ctx, lockDirectorySQL); err != nil {
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	a := newNameKeyAnswer()
+	rows, err := tx.Query(ctx, nameKeysSQL, s.Keys())
+	if err != nil {
+		return nil, err
+	}
+	if err := a.readKeys(rows); err != nil {
+		return nil, err
 	}
 	if !a.loaded {
-		return nil, fmt.Errorf("directory by name keys: %w", ErrNoDirectory)
+		return nil, ErrNoDirectory
+	}
+	if d.afterKeys != nil {
+		d.afterKeys()
+	}
+	var names []string
+	for f := range a.byFolded {
+		if s.KeepLast(f) {
+			names = append(names, f)
+		}
+	}
+	if len(names) == 0 {
+		return map[string][]rppsync.Professional{}, nil
+	}
+	rows, err = tx.Query(ctx, namePairsSQL, names)
+	if err != nil {
+		return nil, err
+	}
+	lasts, firsts, err := a.readPairs(rows, s)
+	if err != nil {
+		return nil, err
+	}
+	if len(lasts) == 0 {
+		return map[string][]rppsync.Professional{}, nil
+	}
+	rows, err = tx.Query(ctx, nameLinesSQL, lasts, firsts)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.readLines(rows); err != nil {
+		return nil, err
 	}
 	return a.byKey(), nil
 }
@@ -402,7 +464,7 @@ type keyRun struct {
 	folded2 []string             // other folded last names of its lines, rare
 }
 
-// nameKeyAnswer gathers the rows of byNameKeysTail.
+// nameKeyAnswer gathers the rows of the queries of ByNameKeys.
 type nameKeyAnswer struct {
 	loaded bool
 	strs   map[string]string // interned column values
@@ -417,11 +479,19 @@ type nameKeyAnswer struct {
 	lines   []int64            // line numbers of acts
 	runFrom int                // where the current run starts in acts and lines
 
-	last [nameKeyColumns]string // the columns of the line before, for col
+	last [nameLineColumns]string // the columns of the line before, for col
 }
 
-// errNameKeyRow is returned when a row of byNameKeysTail does not have the
-// shape the query gives it (a bug, not a data problem).
+func newNameKeyAnswer() *nameKeyAnswer {
+	return &nameKeyAnswer{
+		strs:     make(map[string]string),
+		keyIndex: make(map[string]int32),
+		byFolded: make(map[string][]int32),
+	}
+}
+
+// errNameKeyRow is returned when a row of the queries of ByNameKeys does
+// not have the shape the query gives it (a bug, not a data problem).
 var errNameKeyRow = errors.New("unexpected row shape")
 
 // str returns the bytes of b as a string shared with every equal value of
@@ -446,25 +516,29 @@ func (a *nameKeyAnswer) col(v [][]byte, j int) string {
 	return s
 }
 
-// read consumes rows, raw: the text columns are the bytes of the value in
-// both wire formats, and line_no is decoded by its format.
-func (a *nameKeyAnswer) read(rows pgx.Rows) error {
-	defer rows.Close()
-	a.strs = make(map[string]string)
-	a.keyIndex = make(map[string]int32)
-	a.byFolded = make(map[string][]int32)
-	fds := rows.FieldDescriptions()
-	if len(fds) != nameKeyColumns {
+// checkColumns closes rows and returns an error when they do not have n
+// columns.
+func checkColumns(rows pgx.Rows, n int) error {
+	if fds := rows.FieldDescriptions(); len(fds) != n {
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
 		return fmt.Errorf("%w: %d columns", errNameKeyRow, len(fds))
 	}
-	lineFormat := fds[3].Format
+	return nil
+}
+
+// readKeys consumes the rows of nameKeysSQL, raw (text columns are the
+// bytes of the value in both wire formats).
+func (a *nameKeyAnswer) readKeys(rows pgx.Rows) error {
+	defer rows.Close()
+	if err := checkColumns(rows, 3); err != nil {
+		return err
+	}
 	for rows.Next() {
 		v := rows.RawValues()
-		if len(v) != nameKeyColumns || len(v[0]) != 1 {
+		if len(v) != 3 || len(v[0]) != 1 {
 			return fmt.Errorf("%w: %d values", errNameKeyRow, len(v))
 		}
 		switch v[0][0] {
@@ -479,15 +553,52 @@ func (a *nameKeyAnswer) read(rows pgx.Rows) error {
 				a.keyIndex[key] = i
 			}
 			a.byFolded[folded] = append(a.byFolded[folded], i)
-		case 'l':
-			line, err := rawInt8(v[3], lineFormat)
-			if err != nil {
-				return err
-			}
-			a.addLine(v, line)
 		default:
 			return fmt.Errorf("%w: part %q", errNameKeyRow, v[0])
 		}
+	}
+	return rows.Err()
+}
+
+// readPairs consumes the rows of namePairsSQL, raw, and returns the pairs
+// s.Keep accepts as two parallel columns.
+func (a *nameKeyAnswer) readPairs(rows pgx.Rows, s *matcher.NameSearch) (lasts, firsts []string, err error) {
+	defer rows.Close()
+	if err := checkColumns(rows, 2); err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		v := rows.RawValues()
+		if len(v) != 2 {
+			return nil, nil, fmt.Errorf("%w: %d values", errNameKeyRow, len(v))
+		}
+		last := a.str(v[0])
+		if s.Keep(last, string(v[1])) {
+			lasts, firsts = append(lasts, last), append(firsts, string(v[1]))
+		}
+	}
+	return lasts, firsts, rows.Err()
+}
+
+// readLines consumes the rows of nameLinesSQL, raw: the text columns are
+// the bytes of the value in both wire formats, and line_no is decoded by
+// its format.
+func (a *nameKeyAnswer) readLines(rows pgx.Rows) error {
+	defer rows.Close()
+	if err := checkColumns(rows, nameLineColumns); err != nil {
+		return err
+	}
+	lineFormat := rows.FieldDescriptions()[1].Format
+	for rows.Next() {
+		v := rows.RawValues()
+		if len(v) != nameLineColumns {
+			return fmt.Errorf("%w: %d values", errNameKeyRow, len(v))
+		}
+		line, err := rawInt8(v[1], lineFormat)
+		if err != nil {
+			return err
+		}
+		a.addLine(v, line)
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -496,14 +607,14 @@ func (a *nameKeyAnswer) read(rows pgx.Rows) error {
 	return nil
 }
 
-// addLine records line v (byNameKeysTail's columns), numbered line.
+// addLine records line v (nameLinesSQL's columns), numbered line.
 func (a *nameKeyAnswer) addLine(v [][]byte, line int64) {
-	folded := a.col(v, 2)
-	if a.run == nil || a.run.p.RPPS != string(v[4]) {
+	folded := a.col(v, 0)
+	if a.run == nil || a.run.p.RPPS != string(v[2]) {
 		a.endRun()
 		a.run = a.newRun()
-		*a.run = keyRun{folded: folded, p: rppsync.Professional{RPPS: string(v[4]),
-			LastName: a.col(v, 5), FirstName: a.col(v, 6), ProfessionCode: a.col(v, 7), ProfessionLabel: a.col(v, 8)}}
+		*a.run = keyRun{folded: folded, p: rppsync.Professional{RPPS: string(v[2]),
+			LastName: a.col(v, 3), FirstName: a.col(v, 4), ProfessionCode: a.col(v, 5), ProfessionLabel: a.col(v, 6)}}
 	} else if folded != a.run.folded && !slices.Contains(a.run.folded2, folded) {
 		a.run.folded2 = append(a.run.folded2, folded)
 	}
@@ -518,8 +629,8 @@ func (a *nameKeyAnswer) addLine(v [][]byte, line int64) {
 		a.acts, a.lines, a.runFrom = acts, lines, 0
 	}
 	a.acts = append(a.acts, rppsync.Activity{
-		FinessSite: a.col(v, 9), FinessJuridique: a.col(v, 10), SiteName: a.col(v, 11),
-		ModeCode: a.col(v, 12), CommuneCode: a.col(v, 13), RoleCode: a.col(v, 14),
+		FinessSite: a.col(v, 7), FinessJuridique: a.col(v, 8), SiteName: a.col(v, 9),
+		ModeCode: a.col(v, 10), CommuneCode: a.col(v, 11), RoleCode: a.col(v, 12),
 	})
 	a.lines = append(a.lines, line)
 }

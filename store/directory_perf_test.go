@@ -11,6 +11,7 @@ import (
 	"slices"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/directory"
@@ -40,13 +41,28 @@ func sharedKeysExtract() []directory.Line {
 	return ls
 }
 
+// searchOf returns the name search of agency rows without identifier
+// named (last, first), as matcher.Wanted builds it.
+func searchOf(names ...[2]string) *matcher.NameSearch {
+	recs := make([]rppsync.Record, len(names))
+	for i, n := range names {
+		recs[i] = rppsync.Record{Row: i + 2, Profession: "IDE",
+			LastName:  rppsync.Name{Display: n[0], Folded: matcher.Fold(n[0])},
+			FirstName: rppsync.Name{Display: n[1], Folded: matcher.Fold(n[1])}}
+	}
+	_, s := matcher.Wanted(recs, 0)
+	return s
+}
+
 // wantByNameKeys is the in-memory oracle of ByNameKeys over lines: for
-// each key, the people with a line whose folded last name has that key,
+// each key of s, the people with a line whose folded last name has that
+// key and a line whose folded last name and first name s.Keep accepts,
 // sorted by RPPS, with all their activities in file order and the names
 // and profession of their first line.
-func wantByNameKeys(lines []directory.Line, keys []string) map[string][]rppsync.Professional {
+func wantByNameKeys(lines []directory.Line, s *matcher.NameSearch) map[string][]rppsync.Professional {
 	people := map[string]*rppsync.Professional{}
 	nameKeys := map[string][]string{}
+	kept := map[string]bool{}
 	for _, l := range lines {
 		p := people[l.ID]
 		if p == nil {
@@ -55,28 +71,39 @@ func wantByNameKeys(lines []directory.Line, keys []string) map[string][]rppsync.
 			people[l.ID] = p
 		}
 		p.Activities = append(p.Activities, l.Activity())
-		for _, k := range matcher.NameKeys(matcher.Fold(l.LastName)) {
+		folded := matcher.Fold(l.LastName)
+		for _, k := range matcher.NameKeys(folded) {
 			if !slices.Contains(nameKeys[k], l.ID) {
 				nameKeys[k] = append(nameKeys[k], l.ID)
 			}
 		}
+		if s.Keep(folded, l.FirstName) {
+			kept[l.ID] = true
+		}
 	}
 	want := map[string][]rppsync.Professional{}
-	for _, k := range keys {
-		ids := slices.Sorted(slices.Values(nameKeys[k]))
-		if len(ids) == 0 || want[k] != nil {
-			continue
-		}
-		for _, id := range ids {
-			want[k] = append(want[k], *people[id])
+	for _, k := range s.Keys() {
+		for _, id := range slices.Sorted(slices.Values(nameKeys[k])) {
+			if kept[id] {
+				want[k] = append(want[k], *people[id])
+			}
 		}
 	}
 	return want
 }
 
-// TestByNameKeysSharedKeys checks ByNameKeys against the oracle on both of
-// its query plans: a few keys (looked up by name) and many keys (the
-// directory read once), padded with keys no one has.
+// rppsOf returns the RPPS of ps, in order.
+func rppsOf(ps []rppsync.Professional) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.RPPS)
+	}
+	return out
+}
+
+// TestByNameKeysSharedKeys checks ByNameKeys against the oracle: people
+// sharing keys are returned only when the search accepts their first name,
+// and a person with two last names is found, whole, under the keys of both.
 func TestByNameKeysSharedKeys(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -85,30 +112,54 @@ func TestByNameKeysSharedKeys(t *testing.T) {
 	if _, err := db.LoadDirectory(ctx, store.ExtractInfo{Name: "shared.txt", Date: day(7)}, &sliceSource{lines: lines}, store.LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var asked []string
-	for _, n := range []string{"Martin", "Marin", "Dupont", "Nguyen", "Personne"} {
-		asked = append(asked, matcher.NameKeys(matcher.Fold(n))...)
+	eve := [][2]string{{"Martin", "Ève"}, {"Marin", "Ève"}}
+	var everyone [][2]string
+	for i, n := range []string{"MARTIN", "Martins", "MARIN", "Matin", "MARTAIN", "Le Martin", "DUPONT", "Dupond", "N'Guyen", "Nguyen"} {
+		everyone = append(everyone, [2]string{n, fmt.Sprintf("Prénom%d", i)})
 	}
-	many := slices.Clone(asked)
-	for i := 0; len(many) < 12_000; i++ {
-		many = append(many, fmt.Sprintf("N:ABSENT%05d", i))
+	many := slices.Clone(eve)
+	for i := range 3000 {
+		// Names no one has, with keys of their own.
+		many = append(many, [2]string{fmt.Sprintf("Absent %c%c%c", 'A'+i%26, 'A'+i/26%26, 'A'+i/676), "Jean"})
 	}
 	tests := []struct {
-		name string
-		keys []string
+		name  string
+		rows  [][2]string
+		check func(t *testing.T, got map[string][]rppsync.Professional)
 	}{
-		{"few keys", asked},
-		{"few keys twice", append(slices.Clone(asked), asked...)},
-		{"many keys", many},
-		{"no key", nil},
+		{"one first name", eve, func(t *testing.T, got map[string][]rppsync.Professional) {
+			// MARTIN, MARTINS, MARTAIN… share D:MARTIN but are not Ève.
+			for _, k := range []string{"D:MARTIN", "N:MARTIN", "N:MARIN"} {
+				if ids := rppsOf(got[k]); !slices.Equal(ids, []string{"10000000007"}) {
+					t.Errorf("%s lists %v, want only the person with two names", k, ids)
+				}
+			}
+			for _, k := range []string{"N:MARTIN", "N:MARIN"} {
+				if ps := got[k]; len(ps) == 1 && (ps[0].LastName != "MARIN" || ps[0].ProfessionCode != "60" || len(ps[0].Activities) != 3) {
+					t.Errorf("%s: person with two names = %+v", k, ps[0])
+				}
+			}
+		}},
+		{"every first name", everyone, func(t *testing.T, got map[string][]rppsync.Professional) {
+			if n := len(got["D:MARTIN"]); n < 3 {
+				t.Errorf("D:MARTIN lists %d people, want MARTIN, MARTINS and MARTAIN at least", n)
+			}
+		}},
+		{"many rows", many, nil},
+		{"rows with their own keys only", [][2]string{{"Personne", "Jean"}}, func(t *testing.T, got map[string][]rppsync.Professional) {
+			if len(got) != 0 {
+				t.Errorf("got %v, want an empty map", got)
+			}
+		}},
+		{"no row", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := db.Directory().ByNameKeys(ctx, tt.keys)
+			got, err := db.Directory().ByNameKeys(ctx, searchOf(tt.rows...))
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := wantByNameKeys(lines, tt.keys)
+			want := wantByNameKeys(lines, searchOf(tt.rows...))
 			if !reflect.DeepEqual(got, want) {
 				for k := range want {
 					if !reflect.DeepEqual(got[k], want[k]) {
@@ -121,25 +172,10 @@ func TestByNameKeysSharedKeys(t *testing.T) {
 					}
 				}
 			}
-			if n := len(got["D:MARTIN"]); tt.keys != nil && n != 4 {
-				t.Errorf("D:MARTIN lists %d people, want 4 (MARTIN twice, MARTINS, MARTAIN)", n)
+			if tt.check != nil {
+				tt.check(t, got)
 			}
 		})
-	}
-	// The person with two names is found under the keys of both, with the
-	// names and profession of its first line and all three activities.
-	got, err := db.Directory().ByNameKeys(ctx, []string{"N:MARTIN", "N:MARIN"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"N:MARTIN", "N:MARIN"} {
-		i := slices.IndexFunc(got[k], func(p rppsync.Professional) bool { return p.RPPS == "10000000007" })
-		if i < 0 {
-			t.Fatalf("%s does not list the person with two names: %+v", k, got[k])
-		}
-		if p := got[k][i]; p.LastName != "MARIN" || p.ProfessionCode != "60" || len(p.Activities) != 3 {
-			t.Errorf("%s: person with two names = %+v", k, p)
-		}
 	}
 }
 
@@ -153,7 +189,7 @@ const benchAgencyFile = "/tmp/genbench/agency-10k.csv"
 const benchCheckBatch = 5000
 
 // BenchmarkByNameKeysFullSize asks a full-size directory (RPPSYNC_BENCH_URL,
-// read only) for the name keys of a 10k-row agency file, in batches of
+// read only) for the name search of a 10k-row agency file, in batches of
 // 5000 rows as `rppsync check` does, and reports the (key, person) pairs
 // returned, the peak RSS of the process and a digest of the results, so
 // that two implementations can be compared for speed and for sameness.
@@ -171,12 +207,13 @@ func BenchmarkByNameKeysFullSize(b *testing.B) {
 	if err != nil {
 		b.Fatalf("read %s: %v", benchAgencyFile, err)
 	}
-	var batches [][]string
+	var batches [][]rppsync.Record
 	asked := 0
 	for start := 0; start < len(f.Records); start += benchCheckBatch {
-		_, keys := matcher.Wanted(f.Records[start:min(start+benchCheckBatch, len(f.Records))])
-		batches = append(batches, keys)
-		asked += len(keys)
+		batch := f.Records[start:min(start+benchCheckBatch, len(f.Records))]
+		_, s := matcher.Wanted(batch, 0)
+		batches = append(batches, batch)
+		asked += len(s.Keys())
 	}
 	db, err := store.Open(ctx, store.Config{URL: url})
 	if err != nil {
@@ -190,8 +227,13 @@ func BenchmarkByNameKeysFullSize(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var pairs int
 		h := sha256.New()
-		for _, keys := range batches {
-			byKey, err := dir.ByNameKeys(ctx, keys)
+		for _, batch := range batches {
+			// A search memoises the gate's answers: each pass builds its
+			// own, as each `rppsync check` does.
+			b.StopTimer()
+			_, s := matcher.Wanted(batch, 0)
+			b.StartTimer()
+			byKey, err := dir.ByNameKeys(ctx, s)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -240,5 +282,81 @@ func digestByKey(h hash.Hash, byKey map[string][]rppsync.Professional) {
 			}
 		}
 		h.Write(buf)
+	}
+}
+
+// TestByNameKeysOneSnapshot runs a load of another extract while
+// ByNameKeys is between its first query and its second: the load must wait
+// for the lookup's transaction (which holds the directory tables from its
+// start) and then succeed, and the lookup must answer from the extract
+// its first query saw. Reading the tables one query at a time, without
+// holding them, would deadlock with the load's swap here. The transaction
+// is read-only REPEATABLE READ by construction (ByNameKeys' BeginTx).
+func TestByNameKeysOneSnapshot(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	before := sharedKeysExtract()
+	if _, err := db.LoadDirectory(ctx, store.ExtractInfo{Name: "before.txt", Date: day(7)}, &sliceSource{lines: before}, store.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The next extract renames the person with two names and brings
+	// another Ève MARTIN.
+	var after []directory.Line
+	for _, l := range before {
+		if l.ID == "10000000007" {
+			l.FirstName = "Adam"
+		}
+		after = append(after, l)
+	}
+	after = append(after, line("10000000099", "MARTIN", "Ève", "60", ""))
+	rows := [][2]string{{"Martin", "Ève"}, {"Marin", "Ève"}}
+
+	dir := db.Directory()
+	loaded := make(chan error, 1)
+	dir.SetAfterKeys(func() {
+		go func() {
+			_, err := db.LoadDirectory(ctx, store.ExtractInfo{Name: "after.txt", Date: day(8)}, &sliceSource{lines: after}, store.LoadOptions{})
+			loaded <- err
+		}()
+		// Wait until the load waits for a directory table.
+		deadline := time.Now().Add(time.Minute)
+		for {
+			var waiting bool
+			err := db.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted
+				AND relation IN ('directory_line'::regclass, 'directory_name_key'::regclass))`).Scan(&waiting)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if waiting {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Error("the load never waited for the lookup's transaction")
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	got, err := dir.ByNameKeys(ctx, searchOf(rows...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-loaded; err != nil {
+		t.Fatalf("load during the lookup: %v", err)
+	}
+	if want := wantByNameKeys(before, searchOf(rows...)); !reflect.DeepEqual(got, want) {
+		t.Errorf("lookup during a load =\n%+v\nwant the extract before\n%+v", got, want)
+	}
+	got, err = db.Directory().ByNameKeys(ctx, searchOf(rows...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := wantByNameKeys(after, searchOf(rows...)); !reflect.DeepEqual(got, want) {
+		t.Errorf("lookup after the load =\n%+v\nwant the extract after\n%+v", got, want)
+	}
+	if ids := rppsOf(got["N:MARTIN"]); !slices.Equal(ids, []string{"10000000099"}) {
+		t.Errorf("N:MARTIN after the load lists %v, want the new Ève MARTIN only", ids)
 	}
 }

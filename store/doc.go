@@ -15,7 +15,13 @@
 // tables and renames the staging ones. Readers see the previous directory
 // until the commit; a crash at any point rolls everything back. Nothing may therefore hold a foreign key to a
 // directory table; other tables refer to people by RPPS and to structures by
-// FINESS.
+// FINESS. After the commit the load vacuums the new tables, so that their
+// indexes answer by index-only scans. Directory.ByNameKeys reads a name
+// search in three queries (keys to folded names, their first names, the
+// people bearing the name pairs the search keeps) in one read-only
+// REPEATABLE READ transaction that locks the directory tables before its
+// snapshot, so that a load swapping them meanwhile neither mixes two
+// extracts into one answer nor deadlocks with it.
 //
 // Imports and queues (migrations/0002_import.sql): import_file records each
 // agency file (content hash, agency, who dropped it, when); import_row each

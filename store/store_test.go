@@ -150,8 +150,10 @@ func TestNothingLoaded(t *testing.T) {
 	if _, err := db.Directory().Professionals(ctx, []string{"10000000007"}); !errors.Is(err, store.ErrNoDirectory) {
 		t.Errorf("Professionals error = %v, want ErrNoDirectory", err)
 	}
-	if _, err := db.Directory().ByNameKeys(ctx, []string{"N:DUPONT"}); !errors.Is(err, store.ErrNoDirectory) {
-		t.Errorf("ByNameKeys error = %v, want ErrNoDirectory", err)
+	for _, s := range []*matcher.NameSearch{searchOf([2]string{"Dupont", "Jean"}), searchOf()} {
+		if _, err := db.Directory().ByNameKeys(ctx, s); !errors.Is(err, store.ErrNoDirectory) {
+			t.Errorf("ByNameKeys(%d keys) error = %v, want ErrNoDirectory", len(s.Keys()), err)
+		}
 	}
 	if _, err := db.Cards(ctx, []string{"10000000007"}); !errors.Is(err, store.ErrNoCards) {
 		t.Errorf("Cards error = %v, want ErrNoCards", err)
@@ -235,20 +237,26 @@ func TestLoadAndQuery(t *testing.T) {
 	}
 
 	keysOf := func(name string) []string { return matcher.NameKeys(matcher.Fold(name)) }
-	asked := append(append([]string{"N:NOBODY"}, keysOf("Le Gall")...), keysOf("Dupont")...)
-	byKey, err := dir.ByNameKeys(ctx, asked)
+	rows := [][2]string{{"Le Gall", "Anne"}, {"Legall", "Paul"}, {"Dupont", "Marc"}, {"Nobody", "Jean"}}
+	byKey, err := dir.ByNameKeys(ctx, searchOf(rows...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The in-memory oracle: who has each key, by matcher.NameKeys itself.
+	// The in-memory oracle: who has each key, by matcher.NameKeys itself,
+	// among the people whose names the search accepts.
+	s := searchOf(rows...)
 	wantByKey := map[string][]string{}
-	for _, k := range asked {
+	for _, k := range s.Keys() {
 		for _, l := range extractA() {
-			if l.IDType == "8" && slices.Contains(keysOf(l.LastName), k) && !slices.Contains(wantByKey[k], l.ID) {
+			if l.IDType == "8" && slices.Contains(keysOf(l.LastName), k) && s.Keep(l.LastName, l.FirstName) &&
+				!slices.Contains(wantByKey[k], l.ID) {
 				wantByKey[k] = append(wantByKey[k], l.ID)
 			}
 		}
 		slices.Sort(wantByKey[k])
+		if len(wantByKey[k]) == 0 {
+			delete(wantByKey, k)
+		}
 	}
 	gotByKey := map[string][]string{}
 	for k, ps := range byKey {
@@ -262,6 +270,10 @@ func TestLoadAndQuery(t *testing.T) {
 	// "Le Gall" and "LEGALL" meet under the compact key.
 	if g := gotByKey["N:LEGALL"]; !reflect.DeepEqual(g, []string{"10000000001", "10000000004"}) {
 		t.Errorf("ByNameKeys[N:LEGALL] = %v", g)
+	}
+	// Dupond Léa shares DUPONT's keys, but no row searches a Léa.
+	if g := gotByKey["D:DUPON"]; !reflect.DeepEqual(g, []string{"10000000002"}) {
+		t.Errorf("ByNameKeys[D:DUPON] = %v, want DUPONT Marc only", g)
 	}
 	if _, ok := byKey["N:NOBODY"]; ok {
 		t.Error("a key with no one is in the map")

@@ -1,0 +1,393 @@
+package matcher
+
+import (
+	"math"
+	"slices"
+	"strings"
+)
+
+// NameSearch is the candidate search of a batch of rows: the blocking keys
+// they look under (Keys) and the gate a directory name must pass before a
+// person bearing it is worth reading at all (Keep).
+//
+// Blocking keys alone are loose on purpose: a common last name such as
+// MARTIN, with its one-typo neighbours, is shared by thousands of
+// directory people, of whom only those with a close first name can become
+// candidates. Keep answers exactly the question the scoring asks first:
+// could some row searching under one of this name's keys score a person
+// with this last and first name at MinScore or more, given the best
+// profession and FINESS evidence? A person it refuses can never be a
+// candidate, so a directory that returns only the people Keep accepts
+// gives the same verdicts as one that returns everyone under the keys,
+// while reading, sending and holding a small fraction of them.
+//
+// A NameSearch memoises its answers; it is not safe for concurrent use.
+type NameSearch struct {
+	minScore float64
+	rows     []searchRow        // distinct names searched
+	firsts   []string           // distinct folded first names of rows, read straight or swapped
+	asLast   []string           // distinct folded names of rows that compare with a directory last name
+	byKey    map[string][]int32 // key → indexes in rows of the names searching under it
+	keys     []string           // sorted, distinct
+	cmp      *comparer
+	buf      []byte
+
+	lasts     map[string]*lastGate // directory last name (as given) → what passes for it
+	dirFirsts map[string]int32     // directory first name (as given) → index in dirFolded
+	dirFolded []string             // folded directory first names
+	dirLets   []letters            // letters of dirFolded
+	firstLets []letters            // letters of firsts
+	firstSims map[uint64]float64   // firsts index << 32 | dirFolded index → firstSim
+
+	// Scratch of lastGate: stamp[i] == gen when rows[i] was seen for the
+	// current name; at[fi] is 1 + the position of firsts[fi] in its best;
+	// sim[j] is lastSim(asLast[j], name) when simGen[j] == gen.
+	stamp  []uint32
+	at     []int32
+	sim    []float64
+	simGen []uint32
+	gen    uint32
+}
+
+// searchMemo bounds the directory last names a NameSearch remembers: past
+// it, the memories are forgotten and rebuilt as names come back, so that
+// a pass over the whole directory stays within a few megabytes.
+const searchMemo = 1 << 15
+
+// searchRow is one distinct name searched, folded.
+type searchRow struct {
+	name               PersonName
+	last, usage, first string
+	fi                 int32 // index of first in NameSearch.firsts
+	sfi                int32 // index in NameSearch.firsts of the name that reads as first name when swapped
+	li, ui, fli        int32 // indexes in NameSearch.asLast of last, usage (-1 when none) and first
+}
+
+// lastGate is what a NameSearch knows of one directory last name: which
+// rows search under one of its keys and pass the last-name gate.
+type lastGate struct {
+	dl   string      // the last name, folded
+	best []firstBest // rows read straight, by first name, with their best last-name similarity
+	swap []int32     // rows whose first name is close enough to dl to be read swapped
+	keep map[int32]bool
+}
+
+// firstBest is, for one first name of the rows, the best last-name
+// similarity to a directory last name among the rows bearing it.
+type firstBest struct {
+	fi   int32
+	last float64
+}
+
+// newNameSearch returns the search of rows (those that look for candidates)
+// for candidates scoring at least minScore.
+func newNameSearch(rows []*row, minScore float64) *NameSearch {
+	s := &NameSearch{
+		minScore:  minScore,
+		byKey:     map[string][]int32{},
+		cmp:       newComparer(),
+		lasts:     map[string]*lastGate{},
+		dirFirsts: map[string]int32{},
+		firstSims: map[uint64]float64{},
+	}
+	index := map[PersonName]int32{}
+	firstIndex, lastIndex := map[string]int32{}, map[string]int32{}
+	asLast := func(f string) int32 {
+		if f == "" {
+			return -1
+		}
+		j, ok := lastIndex[f]
+		if !ok {
+			j = int32(len(s.asLast))
+			lastIndex[f] = j
+			s.asLast = append(s.asLast, f)
+		}
+		return j
+	}
+	for _, r := range rows {
+		keys := r.keysWanted()
+		if len(keys) == 0 {
+			continue
+		}
+		i, ok := index[r.name]
+		if !ok {
+			i = int32(len(s.rows))
+			index[r.name] = i
+			sr := searchRow{name: r.name, last: Fold(r.name.Last), usage: Fold(r.name.Usage), first: Fold(r.name.First)}
+			at := func(f string) int32 {
+				fi, ok := firstIndex[f]
+				if !ok {
+					fi = int32(len(s.firsts))
+					firstIndex[f] = fi
+					s.firsts = append(s.firsts, f)
+				}
+				return fi
+			}
+			sr.fi, sr.sfi = at(sr.first), at(orFirst(sr.last, sr.usage))
+			sr.li, sr.ui, sr.fli = asLast(sr.last), asLast(sr.usage), asLast(sr.first)
+			s.rows = append(s.rows, sr)
+		}
+		for _, k := range keys {
+			if l := s.byKey[k]; len(l) == 0 || l[len(l)-1] != i {
+				s.byKey[k] = append(l, i)
+			}
+		}
+	}
+	s.firstLets = make([]letters, len(s.firsts))
+	for i, f := range s.firsts {
+		s.firstLets[i] = lettersOf(f)
+	}
+	s.keys = make([]string, 0, len(s.byKey))
+	for k := range s.byKey {
+		s.keys = append(s.keys, k)
+	}
+	slices.Sort(s.keys)
+	return s
+}
+
+// Clone returns a NameSearch that answers as s does, sharing what s was
+// built from but with memories of its own, for use on another goroutine.
+func (s *NameSearch) Clone() *NameSearch {
+	if s == nil {
+		return nil
+	}
+	return &NameSearch{
+		minScore: s.minScore, rows: s.rows, firsts: s.firsts, firstLets: s.firstLets, asLast: s.asLast, byKey: s.byKey, keys: s.keys,
+		cmp: newComparer(), lasts: map[string]*lastGate{}, dirFirsts: map[string]int32{}, firstSims: map[uint64]float64{},
+	}
+}
+
+// Keys returns the blocking keys searched (see NameKeys), sorted, each
+// once. The caller must not change the slice.
+func (s *NameSearch) Keys() []string {
+	if s == nil {
+		return nil
+	}
+	return s.keys
+}
+
+// HasKey reports whether some row searches under key k.
+func (s *NameSearch) HasKey(k string) bool {
+	if s == nil {
+		return false
+	}
+	_, ok := s.byKey[k]
+	return ok
+}
+
+// KeepLast reports whether a directory person with this last name (as
+// stored or folded) could be a candidate of some row searching under one
+// of the name's keys, whatever the first name: the last-name half of Keep,
+// for directories that look at last names before first names.
+func (s *NameSearch) KeepLast(last string) bool {
+	g := s.lastGate(last)
+	return g != nil && (len(g.best) > 0 || len(g.swap) > 0)
+}
+
+// Keep reports whether a directory person with this last and first name
+// (as stored or folded) could be a candidate of some row searching under
+// one of the last name's keys: see NameSearch.
+//
+// It is Matcher.score's test without the evidence: the row's names,
+// compared with the directory's as CompareNames does, pass the gates on
+// each name and give a score of at least MinScore with the same profession
+// and an activity at the row's FINESS. A row read straight passes when its
+// first name does, with its best last-name similarity (the score grows
+// with it); one that may read swapped is compared in full.
+func (s *NameSearch) Keep(last, first string) bool {
+	g := s.lastGate(last)
+	if g == nil || len(g.best) == 0 && len(g.swap) == 0 {
+		return false
+	}
+	df, ok := s.dirFirsts[first]
+	if !ok {
+		df = int32(len(s.dirFolded))
+		s.dirFirsts[strings.Clone(first)] = df
+		s.dirFolded = append(s.dirFolded, Fold(first))
+		s.dirLets = append(s.dirLets, lettersOf(s.dirFolded[df]))
+	}
+	if keep, ok := g.keep[df]; ok {
+		return keep
+	}
+	keep := false
+	for _, b := range g.best {
+		fs := s.firstSim(b.fi, df)
+		nm := NameMatch{Last: b.last, First: fs, Score: LastWeight*b.last + FirstWeight*fs}
+		if passesGates(nm) && bestScore(nm) >= s.minScore {
+			keep = true
+			break
+		}
+	}
+	for _, i := range g.swap {
+		if keep {
+			break
+		}
+		// Read swapped, the row's last name is the first name: it must
+		// pass SameThreshold before the full comparison is worth making.
+		if s.firstSim(s.rows[i].sfi, df) < SameThreshold {
+			continue
+		}
+		nm := s.cmp.compare(s.rows[i].name, last, first)
+		keep = passesGates(nm) && bestScore(nm) >= s.minScore
+	}
+	if g.keep == nil {
+		g.keep = map[int32]bool{}
+	}
+	g.keep[df] = keep
+	return keep
+}
+
+// firstSim is firstSim(firsts[fi], dirFolded[df]), memoised, or 0 when
+// it is surely below firstFloor, the only value its callers compare it to.
+func (s *NameSearch) firstSim(fi, df int32) float64 {
+	if !mayReachFirstFloor(s.firsts[fi], s.dirFolded[df], &s.firstLets[fi], &s.dirLets[df]) {
+		return 0
+	}
+	k := uint64(fi)<<32 | uint64(df)
+	v, ok := s.firstSims[k]
+	if !ok {
+		v, _ = firstSim(s.firsts[fi], s.dirFolded[df])
+		s.firstSims[k] = v
+	}
+	return v
+}
+
+// lastGate returns what passes for directory last name last; nil when no
+// row searches under its keys.
+func (s *NameSearch) lastGate(last string) *lastGate {
+	if s == nil {
+		return nil
+	}
+	if g, ok := s.lasts[last]; ok {
+		return g
+	}
+	if len(s.lasts) >= searchMemo {
+		clear(s.lasts)
+		s.cmp.nextRow()
+		if len(s.firstSims) >= 16*searchMemo {
+			clear(s.firstSims)
+		}
+	}
+	dl := Fold(last)
+	if s.stamp == nil {
+		s.stamp, s.at = make([]uint32, len(s.rows)), make([]int32, len(s.firsts))
+		s.sim, s.simGen = make([]float64, len(s.asLast)), make([]uint32, len(s.asLast))
+	}
+	s.gen++
+	var hit []int32
+	s.buf = EachNameKey([]byte(dl), s.buf, func(k []byte) {
+		for _, i := range s.byKey[string(k)] {
+			if s.stamp[i] != s.gen {
+				s.stamp[i] = s.gen
+				hit = append(hit, i)
+			}
+		}
+	})
+	// sim is lastSim(asLast[j], dl), once per distinct name of the rows.
+	sim := func(j int32) float64 {
+		if j < 0 {
+			return 0
+		}
+		if s.simGen[j] != s.gen {
+			s.sim[j], _ = lastSim(s.asLast[j], dl)
+			s.simGen[j] = s.gen
+		}
+		return s.sim[j]
+	}
+	var g *lastGate
+	if len(hit) > 0 {
+		g = &lastGate{dl: dl}
+		for _, i := range hit {
+			r := &s.rows[i]
+			if ls := max(sim(r.li), sim(r.ui)); ls >= minLastSim {
+				switch j := s.at[r.fi] - 1; {
+				case j < 0:
+					g.best = append(g.best, firstBest{fi: r.fi, last: ls})
+					s.at[r.fi] = int32(len(g.best))
+				case ls > g.best[j].last:
+					g.best[j].last = ls
+				}
+			}
+			if sim(r.fli) >= SameThreshold {
+				g.swap = append(g.swap, i)
+			}
+		}
+		for _, b := range g.best {
+			s.at[b.fi] = 0
+		}
+	}
+	s.lasts[strings.Clone(last)] = g
+	return g
+}
+
+// passesGates reports whether nm clears the candidate gates on each name.
+func passesGates(nm NameMatch) bool { return nm.Last >= minLastSim && nm.First >= minFirstSim }
+
+// bestScore is the score of a candidate whose names compare as nm, with
+// the same profession and an activity at the row's FINESS.
+func bestScore(nm NameMatch) float64 {
+	return roundScore(NameWeight*nm.Score + ProfessionWeight + FINESSWeight)
+}
+
+// roundScore rounds a score to three decimals, as candidates show it.
+func roundScore(s float64) float64 { return math.Round(s*1000) / 1000 }
+
+// firstFloor is the first-name similarity below which a NameSearch need
+// not know the exact value: a candidate's first name must reach
+// minFirstSim read straight, and SameThreshold read swapped.
+const firstFloor = min(minFirstSim, SameThreshold)
+
+// letters counts the letters and digits of a folded ASCII name, by byte
+// value modulo 32 (so letters and digits may share a count, which only
+// makes the bound of mayReachFirstFloor looser), and its length without
+// spaces; ascii is false when the name is not ASCII.
+type letters struct {
+	count [32]uint8
+	n     int
+	ascii bool
+}
+
+func lettersOf(s string) letters {
+	l := letters{ascii: true}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return letters{}
+		case c == ' ':
+			continue
+		}
+		l.n++
+		if l.count[c&31] < 255 {
+			l.count[c&31]++
+		}
+	}
+	return l
+}
+
+// mayReachFirstFloor reports false only when firstSim(a, d) is surely
+// below firstFloor, cheaply, so that most pairs of unrelated names skip the
+// Jaro-Winkler computation. Every rule of firstSim but the Jaro-Winkler
+// ones needs the same first letter. With different first letters, the
+// Winkler prefix bonus is nil, and a Jaro similarity J of the names
+// without spaces, with m matching characters, is at most
+// (m/|a| + m/|d| + 1)/3, where m is at most the letters the two names
+// share (counted with repeats): when that bound stays below firstFloor,
+// so does J. Names of several words (whose first words are compared too)
+// and non-ASCII names are not pruned.
+func mayReachFirstFloor(a, d string, la, ld *letters) bool {
+	if a == "" || d == "" {
+		return false // firstSim is 0
+	}
+	if a[0] == d[0] || !la.ascii || !ld.ascii || strings.IndexByte(a, ' ') >= 0 && strings.IndexByte(d, ' ') >= 0 {
+		return true
+	}
+	m := 0
+	for i := range la.count {
+		m += int(min(la.count[i], ld.count[i]))
+	}
+	// 3×firstFloor − 1, less a margin for the rounding of the
+	// similarities (4 decimals, computed in float32 by go-edlib).
+	const need = 3*firstFloor - 1 - 1e-3
+	return float64(m)/float64(la.n)+float64(m)/float64(ld.n) >= need
+}
