@@ -7,8 +7,8 @@ import (
 )
 
 // nameKeysOracle is the rule of NameKeys written plainly: the exact key,
-// then, for four runes or more, the name and each distinct one-rune
-// deletion.
+// then, for four runes or more, the name's first deletionPrefix runes and
+// each distinct one-rune deletion of them.
 func nameKeysOracle(folded string) []string {
 	compact := strings.ReplaceAll(folded, " ", "")
 	if compact == "" {
@@ -16,6 +16,8 @@ func nameKeysOracle(folded string) []string {
 	}
 	keys := []string{"N:" + compact}
 	if r := []rune(compact); len(r) >= 4 {
+		r = r[:min(len(r), deletionPrefix)]
+		compact = string(r)
 		keys = append(keys, "D:"+compact)
 		seen := map[string]bool{compact: true}
 		for i := range r {
@@ -66,5 +68,54 @@ func BenchmarkEachNameKey(b *testing.B) {
 	}
 	if hits == 0 {
 		b.Fatal("no hit")
+	}
+}
+
+// oneEdits returns every string one edit away from s: a rune replaced (by
+// one of alphabet), dropped, added, or two neighbours swapped.
+func oneEdits(s string, alphabet []rune) []string {
+	r := []rune(s)
+	var out []string
+	for i := range r {
+		out = append(out, string(r[:i])+string(r[i+1:]))
+		for _, c := range alphabet {
+			if c != r[i] {
+				out = append(out, string(r[:i])+string(c)+string(r[i+1:]))
+			}
+		}
+		if i+1 < len(r) && r[i] != r[i+1] {
+			out = append(out, string(r[:i])+string(r[i+1])+string(r[i])+string(r[i+2:]))
+		}
+	}
+	for i := 0; i <= len(r); i++ {
+		for _, c := range alphabet {
+			out = append(out, string(r[:i])+string(c)+string(r[i:]))
+		}
+	}
+	return out
+}
+
+// TestNameKeysMeetOneEditAway checks the promise of NameKeys: a name and
+// any name one edit away, both of four letters or more, share a key,
+// whether the edit falls inside the deletion prefix, at its edge or after.
+func TestNameKeysMeetOneEditAway(t *testing.T) {
+	alphabet := []rune("AENRSTZÉ")
+	for _, name := range []string{"MARTIN", "DUPONT", "LEFEBVRE", "MARTINEZ", "DORMESSON", "LECLERCQUE", "BARTHELEMY", "NGUYENVAN", "ABCDEFGHIJKL", "ÉLOÏSEDUMONT"} {
+		own := map[string]bool{}
+		for _, k := range NameKeys(Fold(name)) {
+			own[k] = true
+		}
+		for _, e := range oneEdits(name, alphabet) {
+			if len([]rune(e)) < 4 {
+				continue
+			}
+			shared := false
+			for _, k := range NameKeys(Fold(e)) {
+				shared = shared || own[k]
+			}
+			if !shared {
+				t.Errorf("%s and %s (one edit apart) share no key: %v / %v", name, e, NameKeys(Fold(name)), NameKeys(Fold(e)))
+			}
+		}
 	}
 }
