@@ -15,12 +15,17 @@ func TestNameCache(t *testing.T) {
 		t.Fatal("empty cache found a name")
 	}
 	c.put([]byte("MARTIN"), []string{"N:MARTIN", "D:MARTIN"})
-	c.put([]byte("DUPONT"), nil)
 	if h, ok := c.get([]byte("MARTIN")); !ok || !slices.Equal(h, []string{"N:MARTIN", "D:MARTIN"}) {
 		t.Errorf("MARTIN: %v %v", h, ok)
 	}
+	c.put([]byte("DUPONT"), nil)
 	if h, ok := c.get([]byte("DUPONT")); !ok || h != nil {
 		t.Errorf("DUPONT: %v %v", h, ok)
+	}
+	// DUPONT may have taken MARTIN's slot: MARTIN is then a miss, never
+	// DUPONT's answer.
+	if h, ok := c.get([]byte("MARTIN")); ok && !slices.Equal(h, []string{"N:MARTIN", "D:MARTIN"}) {
+		t.Errorf("MARTIN after DUPONT: %v", h)
 	}
 	// Many names: every answer is either a miss or the right one.
 	for i := range 5000 {

@@ -208,7 +208,7 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 		}
 	}
 	phase := time.Now()
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{stage}, spec.columns, rows); err != nil {
+	if _, err := copyText(ctx, tx, stage, spec.columns, rows); err != nil {
 		read, _, _ := rows.counts()
 		if srcErr := rows.Err(); srcErr != nil {
 			// pgx forwards the source's failure to the server as text:
@@ -223,7 +223,7 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	}
 	rep.Lines, rep.Skipped = loaded, skipped
 	for _, c := range spec.companions {
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.live + "_next"}, c.columns, c.rows(rows)); err != nil {
+		if _, err := copyText(ctx, tx, c.live+"_next", c.columns, c.rows(rows)); err != nil {
 			return nil, fmt.Errorf("load %s: copy %s: %w", spec.kind, c.live, err)
 		}
 	}
