@@ -85,19 +85,6 @@ func folded(s string) bool {
 	return true
 }
 
-// deletionPrefix is how many letters of a name its deletion keys cover.
-const deletionPrefix = 8
-
-// prefixLen returns the length in bytes of the first n runes of b.
-func prefixLen(b []byte, n int) int {
-	i := 0
-	for ; n > 0 && i < len(b); n-- {
-		_, size := utf8.DecodeRune(b[i:])
-		i += size
-	}
-	return i
-}
-
 func ascii(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -112,16 +99,10 @@ func ascii(s string) bool {
 // looks for candidates. Both directory back-ends (PostgreSQL and the
 // in-memory extract) index by exactly these keys, so they find the same
 // candidates. The keys are the name without spaces ("N:", so "LE GALL" and
-// "LEGALL" meet) and, for names of four letters or more, the deletion
-// neighbourhood of its first deletionPrefix (8) letters ("D:": that prefix
-// itself and with each one letter deleted, one key per distinct string), so
-// that a name with one typo (a letter replaced, dropped, added, or two
-// neighbours swapped) shares a key with the right one: a typo inside the
-// prefix is undone by one deletion on each side, one after it leaves the
-// prefix as it is. Cutting the neighbourhood at the prefix halves the keys
-// of the long names of the directory (a French surname has 1.3 million
-// spellings, many long and rare) for no lost pair; names that share their
-// first eight letters share a key, which the candidate gate sorts out.
+// "LEGALL" meet) and, for names of four letters or more, its deletion neighbourhood ("D:": the
+// name without spaces itself and with each one letter deleted, one key per
+// distinct string), so that a name with one typo (a letter replaced,
+// dropped, added, or two neighbours swapped) shares a key with the right one.
 //
 // A phonetic key was tried and dropped: it gave no recall on the labelled
 // set that the deletion keys did not already give, and on full-size data it
@@ -165,12 +146,6 @@ func EachNameKey(name []byte, buf []byte, fn func(key []byte)) []byte {
 	compact := buf[2:base]
 	if utf8.RuneCount(compact) < 4 {
 		return buf
-	}
-	// The deletion keys are those of the name's first deletionPrefix
-	// letters (the whole name when shorter).
-	if n := prefixLen(compact, deletionPrefix); n < len(compact) {
-		compact, base = compact[:n], 2+n
-		buf = buf[:base]
 	}
 	buf[0] = 'D'
 	fn(buf)
