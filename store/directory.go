@@ -53,7 +53,7 @@ var activitiesSpec = tableSpec{
 	lock:    lockActivities,
 	columns: lineColumns,
 	indexes: []indexSpec{
-		{"rpps_idx", "(rpps)"},
+		{"rpps_finess_idx", "(rpps, finess_site)"},
 		{"last_name_folded_first_rpps_idx", "(last_name_folded, first_name, rpps)"},
 		{"finess_site_idx", "(finess_site) WHERE finess_site <> ''"},
 	},
