@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"sync"
 
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/directory"
@@ -58,21 +60,44 @@ func (m *Main) readFiles(ctx context.Context, paths []string, opts importer.Opti
 	return results, records, nil
 }
 
-// judge gives every record its verdict, in batches.
+// judge gives every record its verdict, in batches checked concurrently
+// (one per core at most): a batch waits on the database for part of its
+// time, and the matcher and both directories are safe for concurrent use.
+// Verdicts keep the order of the records.
 func judge(ctx context.Context, mt *matcher.Matcher, results []rppsync.FileResult, records [][]rppsync.Record) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, runtime.GOMAXPROCS(0))
+		mu   sync.Mutex
+		errs error
+	)
 	for i := range results {
 		recs := records[i]
-		results[i].Rows = make([]rppsync.Verdict, 0, len(recs))
+		results[i].Rows = make([]rppsync.Verdict, len(recs))
 		for start := 0; start < len(recs); start += checkBatch {
 			end := min(start+checkBatch, len(recs))
-			vs, err := mt.Check(ctx, recs[start:end])
-			if err != nil {
-				return fmt.Errorf("check %s: %w", results[i].Path, err)
-			}
-			results[i].Rows = append(results[i].Rows, vs...)
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				vs, err := mt.Check(ctx, recs[start:end])
+				if err != nil {
+					mu.Lock()
+					if errs == nil {
+						errs = fmt.Errorf("check %s: %w", results[i].Path, err)
+					}
+					mu.Unlock()
+					cancel()
+					return
+				}
+				copy(results[i].Rows[start:end], vs)
+			}()
 		}
 	}
-	return nil
+	wg.Wait()
+	return errs
 }
 
 // directoryFor returns the directory a check uses: the extract named by
