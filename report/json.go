@@ -1,8 +1,12 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
+	"strings"
 
 	"github.com/rppsync/rppsync"
 )
@@ -38,10 +42,73 @@ func NewDocument(files []rppsync.FileResult) Document {
 }
 
 // writeJSON writes the document indented by two spaces, with a final newline,
-// and without escaping <, > and & (messages are read by people).
+// and without escaping <, > and & (messages are read by people): the bytes
+// json.Encoder would write for NewDocument(files), but row by row, so that
+// a file of 100,000 rows never sits whole in memory twice (marshalled,
+// then indented) before the first byte goes out.
 func writeJSON(w io.Writer, files []rppsync.FileResult) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(NewDocument(files))
+	doc := NewDocument(files)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var buf bytes.Buffer
+	// piece encodes v as json.Encoder does at the given depth of nesting:
+	// its inner lines prefixed by two spaces per level.
+	piece := func(v any, depth int) ([]byte, error) {
+		buf.Reset()
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent(strings.Repeat("  ", depth), "  ")
+		if err := enc.Encode(v); err != nil {
+			return nil, err
+		}
+		return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	}
+	bw.WriteString("{\n  \"files\": [")
+	for i, f := range doc.Files {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		rows := f.Rows
+		f.Rows = []rppsync.Verdict{}
+		head, err := piece(f, 2)
+		if err != nil {
+			return err
+		}
+		// In JSON text a quote inside a string is escaped, so this can
+		// only be the file's own "rows" member.
+		before, after, ok := bytes.Cut(head, []byte(`"rows": []`))
+		if !ok {
+			return errors.New("report: no rows member in a file")
+		}
+		before, after = bytes.Clone(before), bytes.Clone(after)
+		bw.Write(before)
+		bw.WriteString(`"rows": [`)
+		for j, r := range rows {
+			if j > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteString("\n        ")
+			b, err := piece(r, 4)
+			if err != nil {
+				return err
+			}
+			bw.Write(b)
+		}
+		if len(rows) > 0 {
+			bw.WriteString("\n      ")
+		}
+		bw.WriteByte(']')
+		bw.Write(after)
+	}
+	if len(doc.Files) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("],\n  \"summary\": ")
+	sum, err := piece(doc.Summary, 1)
+	if err != nil {
+		return err
+	}
+	bw.Write(sum)
+	bw.WriteString("\n}\n")
+	return bw.Flush()
 }
