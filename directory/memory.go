@@ -45,7 +45,7 @@ type packedAct struct {
 const ctxCheckEvery = 1 << 14
 
 // nameCacheSize bounds the cache of folded last names kept during a load.
-const nameCacheSize = 1 << 16
+const nameCacheSize = 1 << 14
 
 // LoadFiltered reads the activity extract at path (zip or txt) in one
 // streaming pass and keeps only the lines whose RPPS is in rpps, and the

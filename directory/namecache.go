@@ -36,7 +36,7 @@ func newNameCache(size int) *nameCache {
 }
 
 // arenaLimit is the size past which the cache starts afresh.
-const arenaLimit = 1 << 22
+const arenaLimit = 1 << 20
 
 // get returns the hits stored for name, and whether it was there.
 func (c *nameCache) get(name []byte) ([]string, bool) {

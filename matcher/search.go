@@ -52,7 +52,7 @@ type NameSearch struct {
 // searchMemo bounds the directory last names a NameSearch remembers: past
 // it, the memories are forgotten and rebuilt as names come back, so that
 // a pass over the whole directory stays within a few megabytes.
-const searchMemo = 1 << 15
+const searchMemo = 1 << 13
 
 // searchRow is one distinct name searched, folded.
 type searchRow struct {
