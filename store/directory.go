@@ -67,6 +67,7 @@ var activitiesSpec = tableSpec{
 		rows:    func(main copyRows) pgx.CopyFromSource { return newKeyRows(main.(*lineRows).folded) },
 	}},
 	changes: true,
+	vacuum:  true,
 }
 
 // foldCacheSize bounds the cache of folded last names of a load.

@@ -100,6 +100,7 @@ type tableSpec struct {
 	indexes    []indexSpec
 	companions []companionSpec // tables derived from this one, replaced with it
 	changes    bool            // compute directory_change rows against the previous table
+	vacuum     bool            // vacuum the table after the swap (see load)
 }
 
 // companionSpec is a table filled after the main COPY from what the main
@@ -309,12 +310,13 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	// vacuumed (0.3 s on the full-size extract), by a scan of the table
 	// before (1 s). VACUUM cannot run in the load's transaction; the load
 	// is committed by now, so a failure here is only logged (autovacuum
-	// will do it later).
+	// will do it later). Only tables read by index-only scans are worth
+	// it: the name keys and the cards are looked up a few rows at a time.
 	phase = time.Now()
-	for _, t := range tables {
-		live := pgx.Identifier{t.live}.Sanitize()
+	if spec.vacuum {
+		live := pgx.Identifier{spec.live}.Sanitize()
 		if _, err := db.pool.Exec(ctx, `VACUUM `+live); err != nil {
-			log.Warn().Err(err).Str("table", t.live).Msg("vacuum after load failed")
+			log.Warn().Err(err).Str("table", spec.live).Msg("vacuum after load failed")
 		}
 	}
 	rep.Timings.Vacuum = time.Since(phase)
