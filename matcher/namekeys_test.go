@@ -68,6 +68,7 @@ func BenchmarkEachNameKey(b *testing.B) {
 		b.Fatal("no hit")
 	}
 }
+
 // oneEdits returns every string one edit away from s: a rune replaced (by
 // one of alphabet), dropped, added, or two neighbours swapped.
 func oneEdits(s string, alphabet []rune) []string {

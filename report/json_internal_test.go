@@ -17,9 +17,9 @@ func TestWriteJSONIsTheEncodersOutput(t *testing.T) {
 			Candidates: []rppsync.Candidate{{RPPS: "10000000007", Score: 0.91, Reasons: []string{"nom identique", `"rows": []`}}}}
 	}
 	for name, files := range map[string][]rppsync.FileResult{
-		"no file": nil,
+		"no file":           nil,
 		"one file, no rows": {{Path: "vide.csv"}},
-		"a broken file": {{Path: "cassé.xlsx", Error: &rppsync.FileError{Code: "file_corrupt", Message: "illisible"}}},
+		"a broken file":     {{Path: "cassé.xlsx", Error: &rppsync.FileError{Code: "file_corrupt", Message: "illisible"}}},
 		"rows and sheets": {
 			{Path: `a "rows": [] b.xlsx`, Sheets: []rppsync.SheetInfo{{Name: "Contrats", HeaderRow: 2}}, Unmapped: []string{"Commentaire"},
 				Rows: []rppsync.Verdict{row(3, rppsync.StatusCandidate, "un < deux"), row(4, rppsync.StatusToRegister, "é")}},
