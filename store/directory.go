@@ -57,15 +57,10 @@ var activitiesSpec = tableSpec{
 		{"last_name_folded_first_rpps_idx", "(last_name_folded, first_name, rpps)"},
 		{"finess_site_idx", "(finess_site) WHERE finess_site <> ''"},
 	},
-	companions: []companionSpec{{
-		live:    "directory_name_key",
-		columns: []string{"key", "folded"},
-		// A hash of the key, not the key: an int8 sorts several times
-		// faster than text, and the table holds millions of keys (one per
-		// letter of every distinct name). Lookups compare the keys too.
-		indexes: []indexSpec{{"key_hash_idx", "(hashtextextended(key, 0))"}},
-		rows:    func(main copyRows) pgx.CopyFromSource { return newKeyRows(main.(*lineRows).folded) },
-	}},
+	afterCopy: func(ctx context.Context, tx pgx.Tx, rows copyRows) error {
+		_, err := addNameKeys(ctx, tx, rows.(*lineRows).folded)
+		return err
+	},
 	changes: true,
 	vacuum:  true,
 }

@@ -114,7 +114,7 @@ func FuzzCleanText(f *testing.F) {
 
 func TestKeyRows(t *testing.T) {
 	names := map[string]struct{}{"LE GALL": {}, "DUPONT": {}, "": {}}
-	r := newKeyRows(names)
+	r := &keyRows{names: []string{"", "DUPONT", "LE GALL"}}
 	got := map[string][]string{}
 	for r.Next() {
 		v, _ := r.Values()

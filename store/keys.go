@@ -1,28 +1,82 @@
 package store
 
 import (
+	"context"
+	"fmt"
 	"slices"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/rppsync/rppsync/matcher"
 )
 
-// keyRows is the pgx.CopyFromSource of directory_name_key: for each
-// distinct folded last name, in sorted order, one row per blocking key
-// matcher.NameKeys gives it. Keys are computed once per name, not per line.
-type keyRows struct {
-	names []string
-	i     int      // next name
-	keys  []string // keys of names[i-1] not yet returned
-	vals  [2]any
-}
-
-func newKeyRows(folded map[string]struct{}) *keyRows {
+// addNameKeys records, in the load's transaction, the blocking keys
+// (matcher.NameKeys) of the folded names of an extract that directory_name
+// does not list yet, and lists them (migration 0003): a name's keys never
+// change, so a nightly load adds the keys of its few new names instead of
+// rebuilding millions of rows. It returns how many names were new.
+//
+// The key table is only ever inserted into (ROW EXCLUSIVE, which readers'
+// ACCESS SHARE does not wait for), so it adds no lock a reader could be
+// caught in; the new keys become visible with the new lines, at commit.
+func addNameKeys(ctx context.Context, tx pgx.Tx, folded map[string]struct{}) (int, error) {
 	names := make([]string, 0, len(folded))
 	for f := range folded {
 		names = append(names, f)
 	}
 	slices.Sort(names)
-	return &keyRows{names: names}
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE load_name (folded text COLLATE "C" NOT NULL) ON COMMIT DROP`); err != nil {
+		return 0, fmt.Errorf("name keys: %w", err)
+	}
+	if _, err := copyText(ctx, tx, "load_name", []string{"folded"}, &nameRows{names: names}); err != nil {
+		return 0, fmt.Errorf("name keys: copy names: %w", err)
+	}
+	rows, err := tx.Query(ctx, `INSERT INTO directory_name SELECT folded FROM load_name ORDER BY folded
+		ON CONFLICT DO NOTHING RETURNING folded`)
+	if err != nil {
+		return 0, fmt.Errorf("name keys: new names: %w", err)
+	}
+	added, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, fmt.Errorf("name keys: new names: %w", err)
+	}
+	if len(added) == 0 {
+		return 0, nil
+	}
+	slices.Sort(added)
+	if _, err := copyText(ctx, tx, "directory_name_key", []string{"key", "folded"}, &keyRows{names: added}); err != nil {
+		return 0, fmt.Errorf("name keys: copy keys: %w", err)
+	}
+	return len(added), nil
+}
+
+// nameRows is a pgx.CopyFromSource of one text column.
+type nameRows struct {
+	names []string
+	i     int
+	vals  [1]any
+}
+
+func (r *nameRows) Next() bool {
+	if r.i >= len(r.names) {
+		return false
+	}
+	r.vals[0] = r.names[r.i]
+	r.i++
+	return true
+}
+
+func (r *nameRows) Values() ([]any, error) { return r.vals[:], nil }
+
+func (r *nameRows) Err() error { return nil }
+
+// keyRows is the pgx.CopyFromSource of directory_name_key: for each
+// folded last name, in the order given, one row per distinct blocking key
+// matcher.NameKeys gives it.
+type keyRows struct {
+	names []string
+	i     int      // next name
+	keys  []string // keys of names[i-1] not yet returned
+	vals  [2]any
 }
 
 func (r *keyRows) Next() bool {

@@ -93,23 +93,16 @@ type indexSpec struct {
 
 // tableSpec describes one wholesale-replaced directory table.
 type tableSpec struct {
-	kind       string // extract.kind
-	live       string // table name
-	lock       int32  // advisory lock class
-	columns    []string
-	indexes    []indexSpec
-	companions []companionSpec // tables derived from this one, replaced with it
-	changes    bool            // compute directory_change rows against the previous table
-	vacuum     bool            // vacuum the table after the swap (see load)
-}
-
-// companionSpec is a table filled after the main COPY from what the main
-// source gathered, and swapped in with the main table.
-type companionSpec struct {
-	live    string
+	kind    string // extract.kind
+	live    string // table name
+	lock    int32  // advisory lock class
 	columns []string
 	indexes []indexSpec
-	rows    func(main copyRows) pgx.CopyFromSource
+	// afterCopy, when set, runs in the load's transaction once the lines
+	// are copied (name keys of the activities), timed with the copy.
+	afterCopy func(ctx context.Context, tx pgx.Tx, rows copyRows) error
+	changes   bool // compute directory_change rows against the previous table
+	vacuum    bool // vacuum the table after the swap (see load)
 }
 
 // copyRows is a pgx.CopyFromSource that also counts what it read.
@@ -193,12 +186,6 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 		live    string
 		indexes []indexSpec
 	}{{spec.live, spec.indexes}}
-	for _, c := range spec.companions {
-		tables = append(tables, struct {
-			live    string
-			indexes []indexSpec
-		}{c.live, c.indexes})
-	}
 	for _, t := range tables {
 		next, live := pgx.Identifier{t.live + "_next"}.Sanitize(), pgx.Identifier{t.live}.Sanitize()
 		if err := exec("drop leftover staging table", `DROP TABLE IF EXISTS `+next); err != nil {
@@ -223,9 +210,9 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 		opts.Progress(read)
 	}
 	rep.Lines, rep.Skipped = loaded, skipped
-	for _, c := range spec.companions {
-		if _, err := copyText(ctx, tx, c.live+"_next", c.columns, c.rows(rows)); err != nil {
-			return nil, fmt.Errorf("load %s: copy %s: %w", spec.kind, c.live, err)
+	if spec.afterCopy != nil {
+		if err := spec.afterCopy(ctx, tx, rows); err != nil {
+			return nil, fmt.Errorf("load %s: %w", spec.kind, err)
 		}
 	}
 	rep.Timings.Copy = time.Since(phase)
