@@ -43,11 +43,47 @@ func addNameKeys(ctx context.Context, tx pgx.Tx, folded map[string]struct{}) (in
 		return 0, nil
 	}
 	slices.Sort(added)
+	// Most names new (a first load): inserting millions of keys into the
+	// index costs several times building it afresh. The index is dropped
+	// and rebuilt then, under an exclusive lock on the directory lines
+	// taken first, so that readers (who lock the lines, then the keys)
+	// wait for the load instead of deadlocking with it.
+	bulk := len(added) >= bulkNames && 2*len(added) > len(names)
+	if bulk {
+		for _, sql := range []string{
+			`LOCK TABLE directory_line IN ACCESS EXCLUSIVE MODE`,
+			`LOCK TABLE directory_name_key IN ACCESS EXCLUSIVE MODE`,
+			`DROP INDEX IF EXISTS directory_name_key_key_hash_idx`,
+		} {
+			if _, err := tx.Exec(ctx, sql); err != nil {
+				return 0, fmt.Errorf("name keys: %w", err)
+			}
+		}
+	}
 	if _, err := copyText(ctx, tx, "directory_name_key", []string{"key", "folded"}, &keyRows{names: added}); err != nil {
 		return 0, fmt.Errorf("name keys: copy keys: %w", err)
 	}
+	if bulk {
+		if _, err := tx.Exec(ctx, `CREATE INDEX directory_name_key_key_hash_idx ON directory_name_key (hashtextextended(key, 0))`); err != nil {
+			return 0, fmt.Errorf("name keys: index: %w", err)
+		}
+	}
+	if len(added) >= analyzeNames {
+		if _, err := tx.Exec(ctx, `ANALYZE directory_name_key`); err != nil {
+			return 0, fmt.Errorf("name keys: analyze: %w", err)
+		}
+	}
 	return len(added), nil
 }
+
+// bulkNames is the number of new names from which, when they are also
+// most of the extract's names, the key index is rebuilt rather than
+// updated; analyzeNames, from which the key table's statistics are.
+// Variables for the tests.
+var (
+	bulkNames    = 50_000
+	analyzeNames = 5_000
+)
 
 // nameRows is a pgx.CopyFromSource of one text column.
 type nameRows struct {

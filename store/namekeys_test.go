@@ -13,6 +13,19 @@ import (
 // brings, keeps those of the names that left (who then find nobody), and
 // a reload of the same names adds nothing.
 func TestNameKeysKeptAcrossLoads(t *testing.T) {
+	for _, bulk := range []bool{false, true} {
+		t.Run(map[bool]string{false: "index updated", true: "index rebuilt"}[bulk], func(t *testing.T) {
+			if bulk {
+				// Every load of more than one new name, most of its own,
+				// rebuilds the key index, and analyzes the table.
+				defer store.SetNameKeyThresholds(2, 1)()
+			}
+			testNameKeysKeptAcrossLoads(t)
+		})
+	}
+}
+
+func testNameKeysKeptAcrossLoads(t *testing.T) {
 	db := storetest.New(t)
 	ctx := context.Background()
 	count := func(sql string) int {
@@ -67,5 +80,8 @@ func TestNameKeysKeptAcrossLoads(t *testing.T) {
 	}
 	if n := count(`SELECT count(*) FROM directory_name_key`); n != keys || rep.Lines != 2 {
 		t.Errorf("a reload of the same names: %d keys, %d before; %d lines", n, keys, rep.Lines)
+	}
+	if n := count(`SELECT count(*) FROM pg_indexes WHERE indexname = 'directory_name_key_key_hash_idx'`); n != 1 {
+		t.Errorf("%d key indexes", n)
 	}
 }
