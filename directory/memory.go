@@ -41,9 +41,6 @@ type packedAct struct {
 	next                                         int32 // next activity of the same professional, -1 at the end
 }
 
-// ctxCheckEvery is how many lines LoadFiltered reads between checks of ctx.
-const ctxCheckEvery = 1 << 14
-
 // nameCacheSize bounds the cache of folded last names kept during a load.
 const nameCacheSize = 1 << 14
 

@@ -155,7 +155,7 @@ func TestLoadFilteredErrors(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	path := filepath.Join(t.TempDir(), "big.txt")
-	writeSynthetic(t, path, 3*ctxCheckEvery)
+	writeSynthetic(t, path, 3<<14) // several blocks of lines
 	if _, _, err := LoadFiltered(ctx, path, nil, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: err = %v", err)
 	}

@@ -66,7 +66,6 @@ type searchRow struct {
 // lastGate is what a NameSearch knows of one directory last name: which
 // rows search under one of its keys and pass the last-name gate.
 type lastGate struct {
-	dl   string      // the last name, folded
 	best []firstBest // rows read straight, by first name, with their best last-name similarity
 	swap []int32     // rows whose first name is close enough to dl to be read swapped
 	keep map[int32]bool
@@ -296,7 +295,7 @@ func (s *NameSearch) lastGate(last string) *lastGate {
 	}
 	var g *lastGate
 	if len(hit) > 0 {
-		g = &lastGate{dl: dl}
+		g = &lastGate{}
 		for _, i := range hit {
 			r := &s.rows[i]
 			if ls := max(sim(r.li), sim(r.ui)); ls >= minLastSim {

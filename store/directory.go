@@ -332,12 +332,14 @@ var _ ActivitySource = (*directory.ActivityReader)(nil)
 // then in the rpps index, whatever the number of keys asked.
 
 // lockDirectorySQL takes the read locks of the directory tables before the
-// transaction's snapshot is taken (by its first SELECT), in the order a
-// load's swap drops them. A load swapping meanwhile then either waits for
-// the transaction to end or makes it wait until the new tables are
-// committed, and the snapshot taken after the wait sees them: locking the
-// tables one query at a time would let a swap deadlock with the reader, or
-// show it the new tables empty from an older snapshot.
+// transaction's snapshot is taken (by its first SELECT), lines first, as
+// loads take theirs (a swap drops directory_line; a load bringing mostly
+// new names locks directory_line, then directory_name_key). A load
+// meanwhile then either waits for the transaction to end or makes it wait
+// until the new tables are committed, and the snapshot taken after the
+// wait sees them: locking the tables one query at a time would let a load
+// deadlock with the reader, or show it the new lines from an older
+// snapshot of the keys.
 //
 // It also gives the queries' hash and sort the memory of a few hundred
 // thousand name pairs, for this transaction only.

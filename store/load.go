@@ -58,7 +58,7 @@ type LoadTimings struct {
 	Index   time.Duration // building the indexes and statistics
 	Changes time.Duration // computing and recording changes
 	Swap    time.Duration // replacing the live table and committing
-	Vacuum  time.Duration // vacuuming the new tables, after the commit
+	Vacuum  time.Duration // vacuuming the new table, after the commit
 	Total   time.Duration
 }
 
@@ -181,19 +181,12 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	}
 
 	stage := spec.live + "_next"
-	stageID := pgx.Identifier{stage}.Sanitize()
-	tables := []struct {
-		live    string
-		indexes []indexSpec
-	}{{spec.live, spec.indexes}}
-	for _, t := range tables {
-		next, live := pgx.Identifier{t.live + "_next"}.Sanitize(), pgx.Identifier{t.live}.Sanitize()
-		if err := exec("drop leftover staging table", `DROP TABLE IF EXISTS `+next); err != nil {
-			return nil, err
-		}
-		if err := exec("create staging table", fmt.Sprintf(`CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`, next, live)); err != nil {
-			return nil, err
-		}
+	stageID, liveID := pgx.Identifier{stage}.Sanitize(), pgx.Identifier{spec.live}.Sanitize()
+	if err := exec("drop leftover staging table", `DROP TABLE IF EXISTS `+stageID); err != nil {
+		return nil, err
+	}
+	if err := exec("create staging table", fmt.Sprintf(`CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`, stageID, liveID)); err != nil {
+		return nil, err
 	}
 	phase := time.Now()
 	if _, err := copyText(ctx, tx, stage, spec.columns, rows); err != nil {
@@ -218,17 +211,14 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	rep.Timings.Copy = time.Since(phase)
 
 	phase = time.Now()
-	for _, t := range tables {
-		next := pgx.Identifier{t.live + "_next"}.Sanitize()
-		for _, ix := range t.indexes {
-			name := pgx.Identifier{t.live + "_next_" + ix.suffix}.Sanitize()
-			if err := exec("create index "+t.live+"_"+ix.suffix, fmt.Sprintf(`CREATE INDEX %s ON %s %s`, name, next, ix.def)); err != nil {
-				return nil, err
-			}
-		}
-		if err := exec("analyze "+t.live, `ANALYZE `+next); err != nil {
+	for _, ix := range spec.indexes {
+		name := pgx.Identifier{stage + "_" + ix.suffix}.Sanitize()
+		if err := exec("create index "+spec.live+"_"+ix.suffix, fmt.Sprintf(`CREATE INDEX %s ON %s %s`, name, stageID, ix.def)); err != nil {
 			return nil, err
 		}
+	}
+	if err := exec("analyze "+spec.live, `ANALYZE `+stageID); err != nil {
+		return nil, err
 	}
 	rep.Timings.Index = time.Since(phase)
 
@@ -267,20 +257,17 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	rep.Timings.Changes = time.Since(phase)
 
 	phase = time.Now()
-	for _, t := range tables {
-		next, live := pgx.Identifier{t.live + "_next"}.Sanitize(), pgx.Identifier{t.live}.Sanitize()
-		if err := exec("drop previous table", `DROP TABLE `+live); err != nil {
+	if err := exec("drop previous table", `DROP TABLE `+liveID); err != nil {
+		return nil, err
+	}
+	if err := exec("rename staging table", fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, stageID, liveID)); err != nil {
+		return nil, err
+	}
+	for _, ix := range spec.indexes {
+		from := pgx.Identifier{stage + "_" + ix.suffix}.Sanitize()
+		to := pgx.Identifier{spec.live + "_" + ix.suffix}.Sanitize()
+		if err := exec("rename index", fmt.Sprintf(`ALTER INDEX %s RENAME TO %s`, from, to)); err != nil {
 			return nil, err
-		}
-		if err := exec("rename staging table", fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, next, live)); err != nil {
-			return nil, err
-		}
-		for _, ix := range t.indexes {
-			from := pgx.Identifier{t.live + "_next_" + ix.suffix}.Sanitize()
-			to := pgx.Identifier{t.live + "_" + ix.suffix}.Sanitize()
-			if err := exec("rename index", fmt.Sprintf(`ALTER INDEX %s RENAME TO %s`, from, to)); err != nil {
-				return nil, err
-			}
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
