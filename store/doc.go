@@ -6,22 +6,25 @@
 //
 // Schema ownership: the shape of every table (columns, constraints) is
 // written once, in migrations/NNNN_name.sql, applied in order by
-// (*DB).Migrate. The directory tables (directory_line with its
-// directory_name_key, directory_card) are created empty by a migration and
-// replaced wholesale by each load: in one transaction, a load creates
-// staging tables LIKE the live ones, streams the extract into them with
-// COPY, builds the indexes this package declares (activitiesSpec,
-// cardsSpec), records the extract and the changes, then drops the live
-// tables and renames the staging ones. Readers see the previous directory
-// until the commit; a crash at any point rolls everything back. Nothing may therefore hold a foreign key to a
-// directory table; other tables refer to people by RPPS and to structures by
-// FINESS. After the commit the load vacuums the new tables, so that their
-// indexes answer by index-only scans. Directory.ByNameKeys reads a name
-// search in three queries (keys to folded names, their first names, the
-// people bearing the name pairs the search keeps) in one read-only
-// REPEATABLE READ transaction that locks the directory tables before its
-// snapshot, so that a load swapping them meanwhile neither mixes two
-// extracts into one answer nor deadlocks with it.
+// (*DB).Migrate. The directory tables (directory_line, directory_card) are
+// created empty by a migration and replaced wholesale by each load: in one
+// transaction, a load creates a staging table LIKE the live one, streams
+// the extract into it with COPY, builds the indexes this package declares
+// (activitiesSpec, cardsSpec), records the extract and the changes, then
+// drops the live table and renames the staging one. Readers see the
+// previous directory until the commit; a crash at any point rolls
+// everything back. Nothing may therefore hold a foreign key to a directory
+// table; other tables refer to people by RPPS and to structures by FINESS.
+// After the commit the load vacuums directory_line, so that the name
+// lookups answer by index-only scans. The blocking keys of names
+// (directory_name_key, with directory_name listing the names they cover)
+// are kept across loads: a load adds, in its transaction, the keys of the
+// names it brings that are not listed yet (migration 0003).
+// Directory.ByNameKeys reads a name search in three queries (keys to folded
+// names, their first names, the people bearing the name pairs the search
+// keeps) in one read-only REPEATABLE READ transaction that locks the
+// directory tables before its snapshot, so that a load meanwhile neither
+// mixes two extracts into one answer nor deadlocks with it.
 //
 // Imports and queues (migrations/0002_import.sql): import_file records each
 // agency file (content hash, agency, who dropped it, when); import_row each
