@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,7 +24,12 @@ func copyText(ctx context.Context, tx pgx.Tx, table string, columns []string, sr
 		cols[i] = pgx.Identifier{c}.Sanitize()
 	}
 	sql := fmt.Sprintf("COPY %s (%s) FROM STDIN", pgx.Identifier{table}.Sanitize(), strings.Join(cols, ", "))
-	tag, err := tx.Conn().PgConn().CopyFrom(ctx, &copyTextReader{src: src}, sql)
+	r := &copyTextReader{src: src}
+	tag, err := tx.Conn().PgConn().CopyFrom(ctx, r, sql)
+	// pgconn reads r on a goroutine of its own, which may still be in a
+	// Read when CopyFrom returns early (a cancelled context): wait for it,
+	// so that the caller can look at src.
+	r.close()
 	if err != nil {
 		return 0, err
 	}
@@ -31,17 +37,32 @@ func copyText(ctx context.Context, tx pgx.Tx, table string, columns []string, sr
 }
 
 // copyTextReader renders a CopyFromSource as COPY text: one line per row,
-// values separated by tabs, backslash escapes, \N for NULL.
+// values separated by tabs, backslash escapes, \N for NULL. Once closed,
+// it reads nothing more from src.
 type copyTextReader struct {
-	src  pgx.CopyFromSource
-	buf  []byte
-	done bool
+	src    pgx.CopyFromSource
+	buf    []byte
+	done   bool
+	mu     sync.Mutex
+	closed bool
+}
+
+// close waits for a Read in progress and makes the next ones fail.
+func (r *copyTextReader) close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
 }
 
 // copyTextChunk is about how many bytes a Read renders at a time.
 const copyTextChunk = 64 << 10
 
 func (r *copyTextReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return 0, io.ErrClosedPipe
+	}
 	for len(r.buf) < copyTextChunk && !r.done {
 		if !r.src.Next() {
 			r.done = true
