@@ -193,6 +193,7 @@ func readCSV(ctx context.Context, path string, opts Options) (*File, error) {
 	}
 	header := head[headerAt].fields
 	sr := &sheetReader{path: path, lay: newLayout(opts.Profile, header), now: opts.Now, coll: newCollector(file)}
+	stream := opts.stream()
 	if opts.Profile != nil {
 		sr.agency = opts.Profile.Agency
 	}
@@ -218,7 +219,9 @@ func readCSV(ctx context.Context, path string, opts Options) (*File, error) {
 				Message: fmt.Sprintf("La ligne %d compte %d champs au lieu des %d de la ligne d'en-tête : vérifiez les séparateurs « %s » et les guillemets de cette ligne, les valeurs ont pu glisser d'une colonne.", n, len(fields), len(header), displaySep(sn.Separator))})
 		}
 		file.Records = append(file.Records, rec)
+		stream.flush(file.Records, false)
 	}
+	stream.flush(file.Records, true)
 	return file, nil
 }
 

@@ -44,6 +44,43 @@ type Options struct {
 	MaxTextSize int64
 	// Now is the reference date for two-digit years (see ParseDate); zero means time.Now().
 	Now time.Time
+	// OnRecords, when set, is called on ReadFile's goroutine with the
+	// records as they are read, in file order, in runs of RecordsBatch
+	// (the last run of a sheet or file may be shorter), so that a caller
+	// can start on a large file before it is read to its end. A run is
+	// final when handed out, and File.Records holds it too; if ReadFile
+	// then fails, the runs belong to a file that could not be read.
+	OnRecords func([]rppsync.Record)
+	// RecordsBatch is the length of those runs; 0 means DefaultRecordsBatch.
+	RecordsBatch int
+}
+
+// DefaultRecordsBatch is the default Options.RecordsBatch.
+const DefaultRecordsBatch = 5000
+
+// recordStream hands the records of one sheet or CSV file to
+// Options.OnRecords in runs.
+type recordStream struct {
+	fn    func([]rppsync.Record)
+	batch int
+	sent  int // records of recs already handed out
+}
+
+func (o Options) stream() *recordStream {
+	return &recordStream{fn: o.OnRecords, batch: o.RecordsBatch}
+}
+
+// flush hands out the full runs of recs not handed out yet, and with
+// last, the rest.
+func (s *recordStream) flush(recs []rppsync.Record, last bool) {
+	if s == nil || s.fn == nil {
+		return
+	}
+	for len(recs)-s.sent >= s.batch || last && len(recs) > s.sent {
+		end := min(s.sent+s.batch, len(recs))
+		s.fn(recs[s.sent:end:end])
+		s.sent = end
+	}
 }
 
 func (o Options) withDefaults() Options {
@@ -59,6 +96,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
+	}
+	if o.RecordsBatch <= 0 {
+		o.RecordsBatch = DefaultRecordsBatch
 	}
 	o.Profile = o.Profile.compiled()
 	return o

@@ -81,7 +81,7 @@ func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
 			file.Sheets = append(file.Sheets, info)
 			continue
 		}
-		sr := &sheetReader{path: p, sheet: name, spreadsheet: true, date1904: date1904, now: opts.Now, coll: coll}
+		sr := &sheetReader{path: p, sheet: name, spreadsheet: true, date1904: date1904, now: opts.Now, coll: coll, stream: opts.stream()}
 		if opts.Profile != nil {
 			sr.agency = opts.Profile.Agency
 		}
@@ -227,6 +227,7 @@ func readSheet(ctx context.Context, xf *excelize.File, name string, sr *sheetRea
 	emit := func(r xlsxRow) {
 		if rec, ok := sr.record(r.num, r.cells); ok {
 			recs = append(recs, rec)
+			sr.stream.flush(recs, false)
 		}
 	}
 	for _, r := range buf[dataFrom:] {
@@ -245,6 +246,7 @@ func readSheet(ctx context.Context, xf *excelize.File, name string, sr *sheetRea
 		}
 		emit(r)
 	}
+	sr.stream.flush(recs, true)
 	return recs, nil
 }
 

@@ -26,7 +26,9 @@ const checkBatch = 5000
 // readFiles reads every file; a file that cannot be read is reported in its
 // FileResult and the others go on. It returns the results (rows not yet
 // judged) and, per file, its records.
-func (m *Main) readFiles(ctx context.Context, paths []string, opts importer.Options) ([]rppsync.FileResult, [][]rppsync.Record, error) {
+//
+// With b, the records are checked as they are read, in runs of checkBatch.
+func (m *Main) readFiles(ctx context.Context, paths []string, opts importer.Options, b *batches) ([]rppsync.FileResult, [][]rppsync.Record, error) {
 	results := make([]rppsync.FileResult, len(paths))
 	records := make([][]rppsync.Record, len(paths))
 	for i, p := range paths {
@@ -34,6 +36,14 @@ func (m *Main) readFiles(ctx context.Context, paths []string, opts importer.Opti
 			return nil, nil, err
 		}
 		results[i].Path = p
+		if b != nil {
+			next := 0
+			opts.OnRecords = func(recs []rppsync.Record) {
+				b.add(i, p, next, recs)
+				next += len(recs)
+			}
+			opts.RecordsBatch = checkBatch
+		}
 		f, err := importer.ReadFile(ctx, p, opts)
 		if err != nil {
 			var fe *rppsync.FileError
@@ -61,44 +71,94 @@ func (m *Main) readFiles(ctx context.Context, paths []string, opts importer.Opti
 	return results, records, nil
 }
 
-// judge gives every record its verdict, in batches checked concurrently
-// (one per core at most): a batch waits on the database for part of its
-// time, and the matcher and both directories are safe for concurrent use.
-// Verdicts keep the order of the records.
-func judge(ctx context.Context, mt *matcher.Matcher, results []rppsync.FileResult, records [][]rppsync.Record) error {
+// batches checks runs of records concurrently, one per core at most, and
+// lays each verdict at its record's place: a batch waits on the database
+// for part of its time, and the matcher and both directories are safe for
+// concurrent use. Runs may be added while the files are still being read.
+type batches struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	mt     *matcher.Matcher
+	sem    chan struct{}
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	err    error
+	done   map[int][]checked // by file index
+}
+
+// checked are the verdicts of the records of a file from start on.
+type checked struct {
+	start int
+	vs    []rppsync.Verdict
+}
+
+func newBatches(ctx context.Context, mt *matcher.Matcher) *batches {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, runtime.GOMAXPROCS(0))
-		mu   sync.Mutex
-		errs error
-	)
+	return &batches{ctx: ctx, cancel: cancel, mt: mt, sem: make(chan struct{}, runtime.GOMAXPROCS(0)), done: map[int][]checked{}}
+}
+
+// add checks recs, the records of file (named path) from start on, in the
+// background; it waits while every core already checks a batch.
+func (b *batches) add(file int, path string, start int, recs []rppsync.Record) {
+	b.sem <- struct{}{}
+	b.wg.Add(1)
+	go func() {
+		defer func() { <-b.sem; b.wg.Done() }()
+		vs, err := b.mt.Check(b.ctx, recs)
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if err != nil {
+			if b.err == nil {
+				b.err = fmt.Errorf("check %s: %w", path, err)
+			}
+			b.cancel()
+			return
+		}
+		b.done[file] = append(b.done[file], checked{start, vs})
+	}()
+}
+
+// wait waits for every batch and gives each file that could be read the
+// verdicts of all its records, in their order.
+func (b *batches) wait(results []rppsync.FileResult, records [][]rppsync.Record) error {
+	b.wg.Wait()
+	b.cancel()
+	if b.err != nil {
+		return b.err
+	}
 	for i := range results {
-		recs := records[i]
-		results[i].Rows = make([]rppsync.Verdict, len(recs))
-		for start := 0; start < len(recs); start += checkBatch {
-			end := min(start+checkBatch, len(recs))
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				vs, err := mt.Check(ctx, recs[start:end])
-				if err != nil {
-					mu.Lock()
-					if errs == nil {
-						errs = fmt.Errorf("check %s: %w", results[i].Path, err)
-					}
-					mu.Unlock()
-					cancel()
-					return
-				}
-				copy(results[i].Rows[start:end], vs)
-			}()
+		if results[i].Error != nil {
+			continue
+		}
+		results[i].Rows = make([]rppsync.Verdict, len(records[i]))
+		n := 0
+		for _, c := range b.done[i] {
+			n += copy(results[i].Rows[c.start:], c.vs)
+		}
+		if n != len(records[i]) {
+			return fmt.Errorf("check %s: %d verdicts for %d rows", results[i].Path, n, len(records[i]))
 		}
 	}
-	wg.Wait()
-	return errs
+	return nil
+}
+
+// judge gives every record of files already read its verdict, in batches.
+func judge(ctx context.Context, mt *matcher.Matcher, results []rppsync.FileResult, records [][]rppsync.Record) error {
+	b := newBatches(ctx, mt)
+	for i, recs := range records {
+		for start := 0; start < len(recs); start += checkBatch {
+			b.add(i, results[i].Path, start, recs[start:min(start+checkBatch, len(recs))])
+		}
+	}
+	return b.wait(results, records)
+}
+
+// lazyPlaces resolves birth places with the embedded INSEE index, built on
+// first use: a check can start on its first rows while it is built.
+type lazyPlaces struct{}
+
+func (lazyPlaces) ResolveBirthPlace(place, dept, country string, born rppsync.Date) (string, *rppsync.Issue) {
+	return insee.Default().ResolveBirthPlace(place, dept, country, born)
 }
 
 // directoryFor returns the directory a check uses: the extract named by
@@ -162,40 +222,65 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: --format xlsx writes a workbook: name it with --out rapport.xlsx", errUsage)
 	}
 
-	// The birth-place index takes about 100 ms and 25 MB to build: build
-	// it while the files are read and the database answers, but after the
-	// pass over an extract file, whose peak memory it would add to.
+	var results []rppsync.FileResult
 	if cfg.get("directory") == "" {
+		// Against the database (or no directory), rows are checked while
+		// the files are still being read, and the birth-place index (about
+		// 100 ms to build) is built meanwhile.
 		go insee.Default()
-	}
-	results, records, err := m.readFiles(ctx, paths, opts)
-	if err != nil {
-		return err
-	}
-	dir, closeDir, err := m.directoryFor(ctx, &cfg, func() ([]string, *matcher.NameSearch) {
-		var all []rppsync.Record
-		for _, r := range records {
-			all = append(all, r...)
+		dir, closeDir, err := m.directoryFor(ctx, &cfg, nil)
+		if err != nil {
+			return err
 		}
-		return matcher.Wanted(all, 0)
-	})
-	if err != nil {
-		return err
-	}
-	defer closeDir()
-	if cfg.get("directory") != "" && os.Getenv("GOGC") == "" {
-		// The extract pass is over: what is left is a short matching phase
-		// whose working set (birth-place index, candidates, verdicts) dies
-		// at the end. Letting the heap double over it, Go's default, only
-		// raises the peak memory of the run; collect at half that growth.
-		debug.SetGCPercent(50)
-	}
-	mt, err := matcher.New(matcher.Config{Directory: dir, Places: insee.Default()})
-	if err != nil {
-		return err
-	}
-	if err := judge(ctx, mt, results, records); err != nil {
-		return err
+		defer closeDir()
+		mt, err := matcher.New(matcher.Config{Directory: dir, Places: lazyPlaces{}})
+		if err != nil {
+			return err
+		}
+		b := newBatches(ctx, mt)
+		res, records, err := m.readFiles(ctx, paths, opts, b)
+		if err != nil {
+			_ = b.wait(nil, nil) // let the batches end; the read error is the one to report
+			return err
+		}
+		if err := b.wait(res, records); err != nil {
+			return err
+		}
+		results = res
+	} else {
+		// An extract file is filtered to what the records can match: it
+		// is read once they all are.
+		res, records, err := m.readFiles(ctx, paths, opts, nil)
+		if err != nil {
+			return err
+		}
+		dir, closeDir, err := m.directoryFor(ctx, &cfg, func() ([]string, *matcher.NameSearch) {
+			var all []rppsync.Record
+			for _, r := range records {
+				all = append(all, r...)
+			}
+			return matcher.Wanted(all, 0)
+		})
+		if err != nil {
+			return err
+		}
+		defer closeDir()
+		if os.Getenv("GOGC") == "" {
+			// The extract pass is over: what is left is a short matching
+			// phase whose working set (birth-place index, candidates,
+			// verdicts) dies at the end. Letting the heap double over it,
+			// Go's default, only raises the peak memory of the run; collect
+			// at half that growth.
+			debug.SetGCPercent(50)
+		}
+		mt, err := matcher.New(matcher.Config{Directory: dir, Places: insee.Default()})
+		if err != nil {
+			return err
+		}
+		if err := judge(ctx, mt, res, records); err != nil {
+			return err
+		}
+		results = res
 	}
 	if err := report.Write(out, format, results, report.Options{Color: m.Terminal(out), Now: m.Now()}); err != nil {
 		return fmt.Errorf("write the report: %w", err)
