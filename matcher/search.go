@@ -95,13 +95,7 @@ func newNameSearch(rows []*row, minScore float64) *NameSearch {
 		if f == "" {
 			return -1
 		}
-		j, ok := lastIndex[f]
-		if !ok {
-			j = int32(len(s.asLast))
-			lastIndex[f] = j
-			s.asLast = append(s.asLast, f)
-		}
-		return j
+		return internString(lastIndex, &s.asLast, f)
 	}
 	for _, r := range rows {
 		keys := r.keysWanted()
@@ -113,16 +107,8 @@ func newNameSearch(rows []*row, minScore float64) *NameSearch {
 			i = int32(len(s.rows))
 			index[r.name] = i
 			sr := searchRow{name: r.name, last: Fold(r.name.Last), usage: Fold(r.name.Usage), first: Fold(r.name.First)}
-			at := func(f string) int32 {
-				fi, ok := firstIndex[f]
-				if !ok {
-					fi = int32(len(s.firsts))
-					firstIndex[f] = fi
-					s.firsts = append(s.firsts, f)
-				}
-				return fi
-			}
-			sr.fi, sr.sfi = at(sr.first), at(orFirst(sr.last, sr.usage))
+			sr.fi = internString(firstIndex, &s.firsts, sr.first)
+			sr.sfi = internString(firstIndex, &s.firsts, orFirst(sr.last, sr.usage))
 			sr.li, sr.ui, sr.fli = asLast(sr.last), asLast(sr.usage), asLast(sr.first)
 			s.rows = append(s.rows, sr)
 		}
@@ -142,6 +128,18 @@ func newNameSearch(rows []*row, minScore float64) *NameSearch {
 	}
 	slices.Sort(s.keys)
 	return s
+}
+
+// internString returns the position of v in *list, appending it first
+// when index (v → position) does not have it.
+func internString(index map[string]int32, list *[]string, v string) int32 {
+	i, ok := index[v]
+	if !ok {
+		i = int32(len(*list))
+		index[v] = i
+		*list = append(*list, v)
+	}
+	return i
 }
 
 // Clone returns a NameSearch that answers as s does, sharing what s was
