@@ -135,7 +135,11 @@ func readSheet(ctx context.Context, xf *excelize.File, name string, sr *sheetRea
 		}
 	}()
 	num := 0
+	// next reads the next row; it stops on a cancelled ctx.
 	next := func() (xlsxRow, bool, error) {
+		if err := ctx.Err(); err != nil {
+			return xlsxRow{}, false, err
+		}
 		if !rows.Next() {
 			return xlsxRow{}, false, rows.Error()
 		}
@@ -160,9 +164,6 @@ func readSheet(ctx context.Context, xf *excelize.File, name string, sr *sheetRea
 	}
 	nonBlank := false
 	for len(buf) < limit+1 {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		r, ok, err := next()
 		if err != nil {
 			return nil, err
@@ -234,9 +235,6 @@ func readSheet(ctx context.Context, xf *excelize.File, name string, sr *sheetRea
 		emit(r)
 	}
 	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		r, ok, err := next()
 		if err != nil {
 			return nil, err
