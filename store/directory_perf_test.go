@@ -146,6 +146,11 @@ func TestByNameKeysSharedKeys(t *testing.T) {
 			}
 		}},
 		{"many rows", many, nil},
+		{"names the directory does not hold, one typo away", [][2]string{{"Marrtin", "Prénom0"}, {"Dupon", "Prénom6"}, {"Martin", "Prénom1"}}, func(t *testing.T, got map[string][]rppsync.Professional) {
+			if ids := rppsOf(got["D:DUPON"]); !slices.Contains(ids, "10000000106") {
+				t.Errorf("D:DUPON lists %v, want DUPONT Prénom6", ids)
+			}
+		}},
 		{"rows with their own keys only", [][2]string{{"Personne", "Jean"}}, func(t *testing.T, got map[string][]rppsync.Professional) {
 			if len(got) != 0 {
 				t.Errorf("got %v, want an empty map", got)
