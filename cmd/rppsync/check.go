@@ -183,7 +183,14 @@ func (m *Main) directoryFor(ctx context.Context, cfg *config, want func() (rpps 
 		m.log.Info().Msg("no directory: rows are checked for format only (give --directory or DATABASE_URL)")
 		return nil, closeFn, nil
 	}
-	db, err := m.openDB(ctx, cfg)
+	// One connection for the whole check: its batches take turns on it
+	// for their queries (the matching itself runs concurrently). A new
+	// PostgreSQL server process pays, page by page, for each shared buffer
+	// it touches first; the batches look up scattered pages, and a second
+	// process paid for most of them again (measured on the 10k-row
+	// benchmark: 1.47 s of server CPU with two connections, 0.95 s with
+	// one, and a shorter run).
+	db, err := m.openDBConns(ctx, cfg, 1)
 	if err != nil {
 		return nil, closeFn, err
 	}
@@ -324,11 +331,17 @@ func (m *Main) output(path string) (io.Writer, func(), error) {
 
 // openDB connects to --database-url and applies pending migrations.
 func (m *Main) openDB(ctx context.Context, cfg *config) (*store.DB, error) {
+	return m.openDBConns(ctx, cfg, 0)
+}
+
+// openDBConns is openDB with a pool of at most conns connections (0: the
+// pool's default).
+func (m *Main) openDBConns(ctx context.Context, cfg *config, conns int32) (*store.DB, error) {
 	url := cfg.get("database-url")
 	if url == "" {
 		return nil, fmt.Errorf("%w: this command needs the database: set DATABASE_URL or --database-url (`make db` starts a local PostgreSQL)", errUsage)
 	}
-	db, err := store.Open(ctx, store.Config{URL: url, Logger: m.log})
+	db, err := store.Open(ctx, store.Config{URL: url, Logger: m.log, MaxConns: conns})
 	if err != nil {
 		return nil, err
 	}
