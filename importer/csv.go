@@ -193,7 +193,7 @@ func readCSV(ctx context.Context, path string, opts Options) (*File, error) {
 	}
 	header := head[headerAt].fields
 	sr := &sheetReader{path: path, lay: newLayout(opts.Profile, header), now: opts.Now, coll: newCollector(file)}
-	stream := opts.stream()
+	list := opts.records()
 	if opts.Profile != nil {
 		sr.agency = opts.Profile.Agency
 	}
@@ -218,10 +218,9 @@ func readCSV(ctx context.Context, path string, opts Options) (*File, error) {
 			rec.Issues = append(rec.Issues, rppsync.Issue{Field: "", Code: CodeRowFieldCount,
 				Message: fmt.Sprintf("La ligne %d compte %d champs au lieu des %d de la ligne d'en-tête : vérifiez les séparateurs « %s » et les guillemets de cette ligne, les valeurs ont pu glisser d'une colonne.", n, len(fields), len(header), displaySep(sn.Separator))})
 		}
-		file.Records = append(file.Records, rec)
-		stream.flush(file.Records, false)
+		list.add(rec)
 	}
-	stream.flush(file.Records, true)
+	file.Records = list.all()
 	return file, nil
 }
 

@@ -58,29 +58,69 @@ type Options struct {
 // DefaultRecordsBatch is the default Options.RecordsBatch.
 const DefaultRecordsBatch = 5000
 
-// recordStream hands the records of one sheet or CSV file to
-// Options.OnRecords in runs.
-type recordStream struct {
-	fn    func([]rppsync.Record)
-	batch int
-	sent  int // records of recs already handed out
+// recordList gathers the records of one sheet or CSV file in chunks of
+// Options.RecordsBatch records, handing each chunk to Options.OnRecords as
+// soon as it is full (the last one, however short, by all). A record is
+// copied once, by all, and only when there is more than one chunk: a
+// slice grown by doubling copied ten thousand records of 432 bytes four
+// times over, which cost a sixth of the reading of a 10k-row workbook.
+type recordList struct {
+	fn     func([]rppsync.Record)
+	batch  int
+	chunks [][]rppsync.Record // the full chunks
+	cur    []rppsync.Record   // the chunk being filled
+	n      int
 }
 
-func (o Options) stream() *recordStream {
-	return &recordStream{fn: o.OnRecords, batch: o.RecordsBatch}
+func (o Options) records() *recordList {
+	return &recordList{fn: o.OnRecords, batch: o.RecordsBatch}
 }
 
-// flush hands out the full runs of recs not handed out yet, and with
-// last, the rest.
-func (s *recordStream) flush(recs []rppsync.Record, last bool) {
-	if s == nil || s.fn == nil {
-		return
+// firstChunk is the capacity of the first chunk: a file of a few rows does
+// not allocate a whole batch.
+const firstChunk = 256
+
+// add appends rec.
+func (l *recordList) add(rec rppsync.Record) {
+	if l.cur == nil && len(l.chunks) > 0 {
+		l.cur = make([]rppsync.Record, 0, l.batch)
 	}
-	for len(recs)-s.sent >= s.batch || last && len(recs) > s.sent {
-		end := min(s.sent+s.batch, len(recs))
-		s.fn(recs[s.sent:end:end])
-		s.sent = end
+	if l.cur == nil {
+		l.cur = make([]rppsync.Record, 0, min(firstChunk, l.batch))
 	}
+	l.cur = append(l.cur, rec)
+	l.n++
+	if len(l.cur) == l.batch {
+		l.seal()
+	}
+}
+
+// seal hands out the chunk being filled and keeps it.
+func (l *recordList) seal() {
+	c := l.cur[:len(l.cur):len(l.cur)] // an append by the receiver copies
+	l.cur = nil
+	if l.fn != nil {
+		l.fn(c)
+	}
+	l.chunks = append(l.chunks, c)
+}
+
+// all hands out the last chunk and returns every record, in order.
+func (l *recordList) all() []rppsync.Record {
+	if len(l.cur) > 0 {
+		l.seal()
+	}
+	switch len(l.chunks) {
+	case 0:
+		return nil
+	case 1:
+		return l.chunks[0]
+	}
+	out := make([]rppsync.Record, 0, l.n)
+	for _, c := range l.chunks {
+		out = append(out, c...)
+	}
+	return out
 }
 
 func (o Options) withDefaults() Options {

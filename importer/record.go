@@ -60,7 +60,7 @@ type sheetReader struct {
 	now         time.Time
 	agency      string
 	coll        *collector
-	stream      *recordStream // nil: records are not handed out as read
+	records     *recordList // the records of the sheet, handed out as read
 }
 
 // columnName is the heading of column i for the file-level lists.

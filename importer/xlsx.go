@@ -81,7 +81,7 @@ func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
 			file.Sheets = append(file.Sheets, info)
 			continue
 		}
-		sr := &sheetReader{path: p, sheet: name, spreadsheet: true, date1904: date1904, now: opts.Now, coll: coll, stream: opts.stream()}
+		sr := &sheetReader{path: p, sheet: name, spreadsheet: true, date1904: date1904, now: opts.Now, coll: coll, records: opts.records()}
 		if opts.Profile != nil {
 			sr.agency = opts.Profile.Agency
 		}
@@ -225,10 +225,10 @@ func readSheet(ctx context.Context, xf *excelize.File, name string, sr *sheetRea
 	}
 	sr.lay = lay
 	sr.start()
+	list := sr.records
 	emit := func(r xlsxRow) {
 		if rec, ok := sr.record(r.num, r.cells); ok {
-			recs = append(recs, rec)
-			sr.stream.flush(recs, false)
+			list.add(rec)
 		}
 	}
 	for _, r := range buf[dataFrom:] {
@@ -244,8 +244,7 @@ func readSheet(ctx context.Context, xf *excelize.File, name string, sr *sheetRea
 		}
 		emit(r)
 	}
-	sr.stream.flush(recs, true)
-	return recs, nil
+	return list.all(), nil
 }
 
 // horizontalSpans returns, 0-based, the column ranges merged across at least
