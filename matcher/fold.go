@@ -121,6 +121,12 @@ func NameKeys(folded string) []string {
 // allocating (an ASCII name is folded byte by byte: Fold keeps its letters
 // and digits, upper-cased, and turns the rest into the spaces the keys drop).
 func EachNameKey(name []byte, buf []byte, fn func(key []byte)) []byte {
+	return eachNameKey(name, buf, false, fn)
+}
+
+// eachNameKey is EachNameKey; with exactOnly, it stops after the first
+// key, the exact one ("N:").
+func eachNameKey(name []byte, buf []byte, exactOnly bool, fn func(key []byte)) []byte {
 	buf = append(buf[:0], "N:"...)
 	if ascii(string(name)) { // no copy: the conversion does not escape
 		for _, c := range name {
@@ -144,7 +150,7 @@ func EachNameKey(name []byte, buf []byte, fn func(key []byte)) []byte {
 	}
 	fn(buf)
 	compact := buf[2:base]
-	if utf8.RuneCount(compact) < 4 {
+	if exactOnly || utf8.RuneCount(compact) < 4 {
 		return buf
 	}
 	buf[0] = 'D'

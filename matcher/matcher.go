@@ -205,22 +205,19 @@ func (r *row) rppsWanted() string {
 	return r.ident.RPPS
 }
 
-// keysWanted are the keys of every name the row could be filed under in
-// the directory: all NameKeys (exact and one-typo) of the birth and usage
-// names (only the exact key when the row carries a well-formed RPPS), and only the exact key of each word of a compound name and of the
-// first name (for rows typed with first and last name swapped). A typo on
-// top of a swap or inside one word of a compound name is not searched:
-// the one-typo keys of first names and name parts hit thousands of people
-// (D:MARI is the neighbourhood of every MARIN) for no measured recall.
-func (r *row) keysWanted() []string {
+// eachKeyWanted calls fn with the keys of every name the row could be
+// filed under in the directory: all NameKeys (exact and one-typo) of the
+// birth and usage names (only the exact key when the row carries a
+// well-formed RPPS), and only the exact key of each word of a compound
+// name and of the first name (for rows typed with first and last name
+// swapped). A typo on top of a swap or inside one word of a compound name
+// is not searched: the one-typo keys of first names and name parts hit
+// thousands of people (D:MARI is the neighbourhood of every MARIN) for no
+// measured recall. Each key is built in buf, as EachNameKey does: fn must
+// not keep it. It returns buf for the next call.
+func (r *row) eachKeyWanted(buf []byte, fn func(key []byte)) []byte {
 	if r.invalid {
-		return nil
-	}
-	var keys []string
-	exact := func(f string) {
-		if k := NameKeys(f); len(k) > 0 {
-			keys = append(keys, k[0])
-		}
+		return buf
 	}
 	// A row with a well-formed RPPS searches candidates only when that
 	// number turns out absent or someone else's, as a help to fix it: exact
@@ -229,20 +226,16 @@ func (r *row) keysWanted() []string {
 	typos := !r.given || !r.ident.Valid
 	for i, n := range []string{r.name.Last, r.name.Usage, r.name.First} {
 		f := Fold(n)
-		if i < 2 && typos {
-			keys = append(keys, NameKeys(f)...)
-		} else {
-			exact(f)
-		}
+		buf = eachNameKey([]byte(f), buf, i >= 2 || !typos, fn)
 		if words := strings.Fields(f); len(words) > 1 {
 			for _, w := range words {
 				if len(w) >= 3 {
-					exact(w)
+					buf = eachNameKey([]byte(w), buf, true, fn)
 				}
 			}
 		}
 	}
-	return keys
+	return buf
 }
 
 // searches reports whether the row looks for name candidates once its RPPS
@@ -498,8 +491,8 @@ func (m *Matcher) candidates(r *row, byKey map[string][]rppsync.Professional, ex
 		r.names.nextRow()
 	}
 	seen := map[string]bool{exclude: true}
-	for _, k := range r.keysWanted() {
-		for _, p := range byKey[k] {
+	r.eachKeyWanted(nil, func(k []byte) {
+		for _, p := range byKey[string(k)] {
 			if seen[p.RPPS] {
 				continue
 			}
@@ -508,7 +501,7 @@ func (m *Matcher) candidates(r *row, byKey map[string][]rppsync.Professional, ex
 				out = append(out, c)
 			}
 		}
-	}
+	})
 	slices.SortFunc(out, func(a, b rppsync.Candidate) int {
 		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.RPPS, b.RPPS))
 	})

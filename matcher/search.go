@@ -83,13 +83,13 @@ type firstBest struct {
 func newNameSearch(rows []*row, minScore float64) *NameSearch {
 	s := &NameSearch{
 		minScore:  minScore,
-		byKey:     map[string][]int32{},
+		byKey:     make(map[string][]int32, 4*len(rows)),
 		cmp:       newComparer(),
 		lasts:     map[string]*lastGate{},
 		dirFirsts: map[string]int32{},
 		firstSims: map[uint64]float64{},
 	}
-	index := map[PersonName]int32{}
+	index := make(map[PersonName]int32, len(rows))
 	firstIndex, lastIndex := map[string]int32{}, map[string]int32{}
 	asLast := func(f string) int32 {
 		if f == "" {
@@ -97,26 +97,17 @@ func newNameSearch(rows []*row, minScore float64) *NameSearch {
 		}
 		return internString(lastIndex, &s.asLast, f)
 	}
+	var buf []byte
 	for _, r := range rows {
-		keys := r.keysWanted()
-		if len(keys) == 0 {
-			continue
-		}
-		i, ok := index[r.name]
-		if !ok {
-			i = int32(len(s.rows))
-			index[r.name] = i
-			sr := searchRow{name: r.name, last: Fold(r.name.Last), usage: Fold(r.name.Usage), first: Fold(r.name.First)}
-			sr.fi = internString(firstIndex, &s.firsts, sr.first)
-			sr.sfi = internString(firstIndex, &s.firsts, orFirst(sr.last, sr.usage))
-			sr.li, sr.ui, sr.fli = asLast(sr.last), asLast(sr.usage), asLast(sr.first)
-			s.rows = append(s.rows, sr)
-		}
-		for _, k := range keys {
-			if l := s.byKey[k]; len(l) == 0 || l[len(l)-1] != i {
-				s.byKey[k] = append(l, i)
+		i := int32(-1)
+		buf = r.eachKeyWanted(buf, func(k []byte) {
+			if i < 0 {
+				i = s.addRow(index, r, asLast, firstIndex)
 			}
-		}
+			if l := s.byKey[string(k)]; len(l) == 0 || l[len(l)-1] != i {
+				s.byKey[string(k)] = append(l, i)
+			}
+		})
 	}
 	s.firstLets = make([]letters, len(s.firsts))
 	for i, f := range s.firsts {
@@ -128,6 +119,22 @@ func newNameSearch(rows []*row, minScore float64) *NameSearch {
 	}
 	slices.Sort(s.keys)
 	return s
+}
+
+// addRow adds the distinct name of r to s.rows and returns its index
+// there, or returns the index of the row already there with the same name.
+func (s *NameSearch) addRow(index map[PersonName]int32, r *row, asLast func(string) int32, firstIndex map[string]int32) int32 {
+	if i, ok := index[r.name]; ok {
+		return i
+	}
+	i := int32(len(s.rows))
+	index[r.name] = i
+	sr := searchRow{name: r.name, last: Fold(r.name.Last), usage: Fold(r.name.Usage), first: Fold(r.name.First)}
+	sr.fi = internString(firstIndex, &s.firsts, sr.first)
+	sr.sfi = internString(firstIndex, &s.firsts, orFirst(sr.last, sr.usage))
+	sr.li, sr.ui, sr.fli = asLast(sr.last), asLast(sr.usage), asLast(sr.first)
+	s.rows = append(s.rows, sr)
+	return i
 }
 
 // internString returns the position of v in *list, appending it first
