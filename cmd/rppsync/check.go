@@ -229,13 +229,12 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: --format xlsx writes a workbook: name it with --out rapport.xlsx", errUsage)
 	}
 
-	// The birth-place index (about 100 ms to build) is built while the
-	// files are read.
-	go insee.Default()
 	var results []rppsync.FileResult
 	if cfg.get("directory") == "" {
 		// Against the database (or no directory), rows are checked while
-		// the files are still being read.
+		// the files are still being read, and the birth-place index (about
+		// 100 ms to build) is built meanwhile.
+		go insee.Default()
 		dir, closeDir, err := m.directoryFor(ctx, &cfg, nil)
 		if err != nil {
 			return err
