@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +17,12 @@ import (
 // crashURLEnv carries the schema URL to the child process of TestCrashMidLoad.
 const crashURLEnv = "RPPSYNC_STORE_CRASH_CHILD_URL"
 
-// crashMarker is what the child prints once its COPY is well under way.
+// crashPhaseEnv, set to "index", makes the child stop once its staging
+// table is committed instead of copying forever.
+const crashPhaseEnv = "RPPSYNC_STORE_CRASH_PHASE"
+
+// crashMarker is what the child prints once its COPY is well under way, or
+// its staging table committed.
 const crashMarker = "COPY-UNDER-WAY"
 
 // TestCrashMidLoadChild is the child of TestCrashMidLoad: it loads a slow,
@@ -29,6 +35,16 @@ func TestCrashMidLoadChild(t *testing.T) {
 	db, err := store.Open(context.Background(), store.Config{URL: url})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if os.Getenv(crashPhaseEnv) == "index" {
+		// A finite extract, and a load that stops for good once its
+		// staging table is committed: the parent kills it there.
+		db.SetAfterStaging(func() {
+			os.Stdout.WriteString("\n" + crashMarker + "\n")
+			select {}
+		})
+		_, err = db.LoadDirectory(context.Background(), store.ExtractInfo{Name: "crash.txt", Date: day(20)}, &genSource{n: 5000, variant: 5}, store.LoadOptions{})
+		t.Fatalf("the load returned: %v", err)
 	}
 	src := &genSource{n: 1 << 40, variant: 5, delay: func(n int) {
 		if n == 30_000 { // several COPY buffers have reached the server
@@ -58,45 +74,7 @@ func TestCrashMidLoad(t *testing.T) {
 	}
 	before := mustLoad(t, db, "a.txt", 5, extractA())
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashMidLoadChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashURLEnv+"="+url)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	killed := false
-	defer func() {
-		if !killed {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}()
-	marker := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		found := false
-		for sc.Scan() {
-			if strings.TrimSpace(sc.Text()) == crashMarker && !found {
-				found = true
-				marker <- true
-			}
-		}
-		if !found {
-			marker <- false
-		}
-	}()
-	select {
-	case ok := <-marker:
-		if !ok {
-			t.Fatal("the child process ended before its COPY was under way")
-		}
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the child process did not start its COPY within 2 minutes")
-	}
-
+	kill := startCrashChild(t, url, "")
 	// The server is in the middle of the child's COPY.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -117,11 +95,7 @@ func TestCrashMidLoad(t *testing.T) {
 	if stagingVisible(t, db) {
 		t.Error("a reader sees the staging table of a load in progress")
 	}
-	if err := cmd.Process.Kill(); err != nil { // SIGKILL
-		t.Fatal(err)
-	}
-	killed = true
-	_ = cmd.Wait()
+	kill()
 
 	st, err := db.DirectoryStatus(ctx)
 	if err != nil || st.ExtractID != before.ExtractID || st.Activities != 7 {
@@ -143,5 +117,98 @@ func TestCrashMidLoad(t *testing.T) {
 	}
 	if st, err := db.DirectoryStatus(ctx); err != nil || st.Name != "b.txt" || st.People != 2 {
 		t.Errorf("status after the next load = %+v, %v", st, err)
+	}
+}
+
+// startCrashChild starts TestCrashMidLoadChild loading into the schema of
+// url (phase: "" to be killed in its COPY, "index" once its staging table
+// is committed), waits for its marker and returns the function that kills
+// it with SIGKILL (also called at the end of the test).
+func startCrashChild(t *testing.T, url, phase string) (kill func()) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashMidLoadChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), crashURLEnv+"="+url, crashPhaseEnv+"="+phase)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	kill = func() {
+		once.Do(func() {
+			_ = cmd.Process.Kill() // SIGKILL
+			_ = cmd.Wait()
+		})
+	}
+	t.Cleanup(kill)
+	marker := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		found := false
+		for sc.Scan() {
+			if strings.TrimSpace(sc.Text()) == crashMarker && !found {
+				found = true
+				marker <- true
+			}
+		}
+		if !found {
+			marker <- false
+		}
+	}()
+	select {
+	case ok := <-marker:
+		if !ok {
+			t.Fatal("the child process ended before its marker")
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the child process printed no marker within 2 minutes")
+	}
+
+	return kill
+}
+
+// TestCrashBetweenCommits kills a load with SIGKILL once its staging table
+// is committed, before the swap: the previous directory is intact, and the
+// next load drops the staging table left behind and succeeds.
+func TestCrashBetweenCommits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process; skipped with -short")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	url := storetest.NewSchema(t)
+	db := storetest.Open(t, url)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := mustLoad(t, db, "a.txt", 5, extractA())
+	kill := startCrashChild(t, url, "index")
+	if !stagingVisible(t, db) {
+		t.Fatal("no committed staging table while the child waits between its commits")
+	}
+	kill()
+
+	st, err := db.DirectoryStatus(ctx)
+	if err != nil || st.ExtractID != before.ExtractID || st.Activities != 7 {
+		t.Fatalf("status after the crash = %+v, %v; want the previous extract", st, err)
+	}
+	ps, err := db.Directory().Professionals(ctx, []string{"10000000002"})
+	if err != nil || len(ps["10000000002"].Activities) != 3 {
+		t.Fatalf("Professionals after the crash = %+v, %v", ps, err)
+	}
+	// The child's session, and so its advisory lock, ended with it.
+	lctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	after, err := db.LoadDirectory(lctx, store.ExtractInfo{Name: "b.txt", Date: day(6)}, &sliceSource{lines: extractA()[:3]}, store.LoadOptions{})
+	if err != nil {
+		t.Fatalf("load after the crash: %v", err)
+	}
+	if after.Previous == nil || after.Previous.Name != "a.txt" {
+		t.Errorf("load after the crash replaced %+v, want a.txt", after.Previous)
+	}
+	if stagingVisible(t, db) {
+		t.Error("a staging table is left after the load that followed the crash")
 	}
 }

@@ -7,19 +7,25 @@
 // Schema ownership: the shape of every table (columns, constraints) is
 // written once, in migrations/NNNN_name.sql, applied in order by
 // (*DB).Migrate. The directory tables (directory_line, directory_card) are
-// created empty by a migration and replaced wholesale by each load: in one
-// transaction, a load creates a staging table LIKE the live one, streams
-// the extract into it with COPY, builds the indexes this package declares
-// (activitiesSpec, cardsSpec), records the extract and the changes, then
-// drops the live table and renames the staging one. Readers see the
-// previous directory until the commit; a crash at any point rolls
-// everything back. Nothing may therefore hold a foreign key to a directory
-// table; other tables refer to people by RPPS and to structures by FINESS.
+// created empty by a migration and replaced wholesale by each load, which
+// holds the kind's advisory lock throughout: a first transaction creates a
+// staging table LIKE the live one, streams the extract into it with COPY,
+// analyzes it and commits; the indexes this package declares
+// (activitiesSpec, cardsSpec) are then built side by side, each on a
+// connection of its own, while a second transaction records the extract
+// and the changes; once the indexes are built it drops the live table,
+// renames the staging one and commits. Readers see the previous directory
+// until that commit. A crash before the first commit leaves nothing; one
+// between the commits leaves the previous directory and a staging table no
+// reader uses, which the next load drops first. Nothing may therefore hold
+// a foreign key to a directory table; other tables refer to people by RPPS
+// and to structures by FINESS.
 // After the commit the load vacuums directory_line, so that the name
 // lookups answer by index-only scans. The blocking keys of names
 // (directory_name_key, with directory_name listing the names they cover)
-// are kept across loads: a load adds, in its transaction, the keys of the
-// names it brings that are not listed yet (migration 0003).
+// are kept across loads: a load adds, in its first transaction, the keys of
+// the names it brings that are not listed yet (migration 0003); a name
+// whose lines never go live finds nobody.
 // Directory.ByNameKeys reads a name search in three queries (keys to folded
 // names, their first names, the people bearing the name pairs the search
 // keeps) in one read-only REPEATABLE READ transaction that locks the

@@ -11,3 +11,7 @@ func SetNameKeyThresholds(bulk, analyze int) (restore func()) {
 	bulkNames, analyzeNames = bulk, analyze
 	return func() { bulkNames, analyzeNames = b, a }
 }
+
+// SetAfterStaging makes the loads of db call f once their staging table is
+// committed, before their indexes are built.
+func (db *DB) SetAfterStaging(f func()) { db.afterStaging = f }

@@ -9,15 +9,18 @@ import (
 	"github.com/rppsync/rppsync/matcher"
 )
 
-// addNameKeys records, in the load's transaction, the blocking keys
-// (matcher.NameKeys) of the folded names of an extract that directory_name
-// does not list yet, and lists them (migration 0003): a name's keys never
-// change, so a nightly load adds the keys of its few new names instead of
-// rebuilding millions of rows. It returns how many names were new.
+// addNameKeys records, in the transaction that fills the staging table,
+// the blocking keys (matcher.NameKeys) of the folded names of an extract
+// that directory_name does not list yet, and lists them (migration 0003):
+// a name's keys never change, so a nightly load adds the keys of its few
+// new names instead of rebuilding millions of rows. It returns how many
+// names were new.
 //
 // The key table is only ever inserted into (ROW EXCLUSIVE, which readers'
 // ACCESS SHARE does not wait for), so it adds no lock a reader could be
-// caught in; the new keys become visible with the new lines, at commit.
+// caught in. The new keys become visible when the staging table is
+// committed, before its lines go live: until then they find nobody, as
+// the keys of names whose people have left do.
 func addNameKeys(ctx context.Context, tx pgx.Tx, folded map[string]struct{}) (int, error) {
 	names := make([]string, 0, len(folded))
 	for f := range folded {

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rppsync/rppsync"
+	"github.com/rs/zerolog"
 )
 
 // ErrOlderExtract is returned by LoadDirectory and LoadCards when the extract
@@ -98,8 +100,9 @@ type tableSpec struct {
 	lock    int32  // advisory lock class
 	columns []string
 	indexes []indexSpec
-	// afterCopy, when set, runs in the load's transaction once the lines
-	// are copied (name keys of the activities), timed with the copy.
+	// afterCopy, when set, runs in the transaction that fills the staging
+	// table once the lines are copied (name keys of the activities), timed
+	// with the copy.
 	afterCopy func(ctx context.Context, tx pgx.Tx, rows copyRows) error
 	changes   bool // compute directory_change rows against the previous table
 	vacuum    bool // vacuum the table after the swap (see load)
@@ -113,7 +116,9 @@ type copyRows interface {
 
 // currentExtract returns the extract of kind currently loaded and its
 // number of people, or nil when none is.
-func currentExtract(ctx context.Context, q pgx.Tx, kind string) (*ExtractInfo, int64, error) {
+func currentExtract(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, kind string) (*ExtractInfo, int64, error) {
 	var (
 		e      ExtractInfo
 		people int64
@@ -129,13 +134,27 @@ func currentExtract(ctx context.Context, q pgx.Tx, kind string) (*ExtractInfo, i
 	return &e, people, nil
 }
 
-// load streams rows into a staging table created in the load's
-// transaction, indexes it, records the extract and the changes, and swaps
-// it for the live table before committing. Everything happens in one
-// transaction: readers see the previous table until the commit, and a crash
-// at any point leaves the previous table in place and no staging table
-// behind (the server rolls back the whole transaction). A staging table
-// left by any other means is dropped first.
+// load streams rows into a staging table, indexes it, records the extract
+// and the changes, and swaps it for the live table, in two transactions on
+// one connection that holds the kind's advisory lock throughout (one load
+// of a kind at a time):
+//
+//  1. the staging table is created, filled (COPY, then afterCopy) and
+//     analyzed, and committed: a crash before this commit leaves nothing
+//     behind;
+//  2. its indexes are built at once, each on a connection of its own
+//     (PostgreSQL builds one index per connection; one after another they
+//     were a third of the load);
+//  3. meanwhile the second transaction records the extract and computes
+//     the changes against the live table (they need only the RPPS index),
+//     then, once every index is built, drops the
+//     live table, renames the staging table and its indexes into place,
+//     and commits.
+//
+// Readers see the previous table until the second commit. A crash between
+// the two commits leaves the previous table in place and a staging table
+// no reader uses, which the next load drops first; a load that fails
+// there drops it itself.
 func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows copyRows, opts LoadOptions) (*LoadReport, error) {
 	if ext.Name == "" || ext.Date.IsZero() {
 		return nil, fmt.Errorf("load %s: %w", spec.kind, ErrInvalidExtract)
@@ -145,29 +164,23 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	start := time.Now()
 	rep := &LoadReport{Extract: ext}
 	log := db.log.With().Str("extract", ext.Name).Str("kind", spec.kind).Logger()
-
-	tx, err := db.pool.Begin(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: begin: %w", spec.kind, err)
-	}
-	defer rollback(ctx, tx)
-	exec := func(what, sql string, args ...any) error {
-		t0 := time.Now()
-		if _, err := tx.Exec(ctx, sql, args...); err != nil {
-			return fmt.Errorf("load %s: %s: %w", spec.kind, what, err)
-		}
+	step := func(what string, t0 time.Time) {
 		log.Debug().Str("step", what).Dur("took", time.Since(t0)).Msg("load step")
-		return nil
 	}
-	// Index builds and the change computation sort and hash millions of
-	// rows: give them memory for this transaction only.
-	if err := exec("session settings", `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '64MB'`); err != nil {
-		return nil, err
+
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: connect: %w", spec.kind, err)
 	}
-	if err := exec("advisory lock", lockSQL, spec.lock); err != nil {
-		return nil, err
+	t0 := time.Now()
+	if _, err := conn.Exec(ctx, sessionLockSQL, spec.lock); err != nil {
+		conn.Release()
+		return nil, fmt.Errorf("load %s: advisory lock: %w", spec.kind, err)
 	}
-	prev, prevPeople, err := currentExtract(ctx, tx, spec.kind)
+	step("advisory lock", t0)
+	defer unlockRelease(ctx, conn, spec.lock)
+
+	prev, prevPeople, err := currentExtract(ctx, conn, spec.kind)
 	if err != nil {
 		return nil, err
 	}
@@ -182,46 +195,50 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 
 	stage := spec.live + "_next"
 	stageID, liveID := pgx.Identifier{stage}.Sanitize(), pgx.Identifier{spec.live}.Sanitize()
-	if err := exec("drop leftover staging table", `DROP TABLE IF EXISTS `+stageID); err != nil {
-		return nil, err
-	}
-	if err := exec("create staging table", fmt.Sprintf(`CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`, stageID, liveID)); err != nil {
-		return nil, err
-	}
 	phase := time.Now()
-	if _, err := copyText(ctx, tx, stage, spec.columns, rows); err != nil {
-		read, _, _ := rows.counts()
-		if srcErr := rows.Err(); srcErr != nil {
-			// pgx forwards the source's failure to the server as text:
-			// return the source's own error so callers can match it.
-			err = srcErr
-		}
-		return nil, fmt.Errorf("load %s: copy (after %d lines read): %w", spec.kind, read, err)
-	}
-	read, loaded, skipped := rows.counts()
-	if opts.Progress != nil {
-		opts.Progress(read)
-	}
-	rep.Lines, rep.Skipped = loaded, skipped
-	if spec.afterCopy != nil {
-		if err := spec.afterCopy(ctx, tx, rows); err != nil {
-			return nil, fmt.Errorf("load %s: %w", spec.kind, err)
-		}
+	if err := db.fillStaging(ctx, conn, spec, stage, liveID, rows, rep, opts, step); err != nil {
+		return nil, err
 	}
 	rep.Timings.Copy = time.Since(phase)
 
-	phase = time.Now()
-	for _, ix := range spec.indexes {
-		name := pgx.Identifier{stage + "_" + ix.suffix}.Sanitize()
-		if err := exec("create index "+spec.live+"_"+ix.suffix, fmt.Sprintf(`CREATE INDEX %s ON %s %s`, name, stageID, ix.def)); err != nil {
-			return nil, err
+	// From here the staging table is committed: drop it on any failure.
+	committed := false
+	defer func() {
+		if !committed {
+			dropStaging(ctx, db, stageID, log)
 		}
+	}()
+
+	if db.afterStaging != nil {
+		db.afterStaging()
 	}
-	if err := exec("analyze "+spec.live, `ANALYZE `+stageID); err != nil {
+	phase = time.Now()
+	builds := db.buildIndexes(ctx, spec, stage, stageID, step)
+	defer builds.cancel()
+	indexed := func() error {
+		err := builds.wait(len(builds.done))
+		rep.Timings.Index = time.Since(phase)
+		return err
+	}
+
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: begin: %w", spec.kind, err)
+	}
+	defer rollback(ctx, tx)
+	exec := func(what, sql string, args ...any) error {
+		t0 := time.Now()
+		if _, err := tx.Exec(ctx, sql, args...); err != nil {
+			return fmt.Errorf("load %s: %s: %w", spec.kind, what, err)
+		}
+		step(what, t0)
+		return nil
+	}
+	// The change computation sorts millions of rows: memory for this
+	// transaction only.
+	if err := exec("session settings", `SET LOCAL work_mem = '64MB'`); err != nil {
 		return nil, err
 	}
-	rep.Timings.Index = time.Since(phase)
-
 	err = tx.QueryRow(ctx, `INSERT INTO extract (kind, name, extract_date, lines, skipped, people, forced)
 		VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id`,
 		spec.kind, ext.Name, ext.Date, rep.Lines, rep.Skipped, rep.Forced).Scan(&rep.ExtractID)
@@ -229,7 +246,11 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 		return nil, fmt.Errorf("load %s: record extract: %w", spec.kind, err)
 	}
 
-	phase = time.Now()
+	// The changes need the first index (by RPPS) and the statistics.
+	if err := builds.wait(builds.first); err != nil {
+		return nil, err
+	}
+	changes := time.Now()
 	if spec.changes && prev != nil {
 		// Sorting both sides and merging is about a third faster here than
 		// hashing 2 M text pairs twice (measured on PostgreSQL 15).
@@ -254,7 +275,10 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	if err := exec("record people", `UPDATE extract SET people = $2 WHERE id = $1`, rep.ExtractID, rep.People); err != nil {
 		return nil, err
 	}
-	rep.Timings.Changes = time.Since(phase)
+	rep.Timings.Changes = time.Since(changes)
+	if err := indexed(); err != nil {
+		return nil, err
+	}
 
 	phase = time.Now()
 	if err := exec("drop previous table", `DROP TABLE `+liveID); err != nil {
@@ -273,6 +297,7 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("load %s: commit: %w", spec.kind, err)
 	}
+	committed = true
 	rep.Timings.Swap = time.Since(phase)
 
 	// Rows written by the transaction that created their table are
@@ -282,14 +307,14 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	// rows. ByNameKeys reads the distinct (folded last name, first name)
 	// of a third of the directory: by an index-only scan once the table is
 	// vacuumed (0.3 s on the full-size extract), by a scan of the table
-	// before (1 s). VACUUM cannot run in the load's transaction; the load
-	// is committed by now, so a failure here is only logged (autovacuum
-	// will do it later). Only tables read by index-only scans are worth
-	// it: the name keys and the cards are looked up a few rows at a time.
+	// before (1 s). VACUUM cannot run in a transaction block; the load is
+	// committed by now, so a failure here is only logged (autovacuum will
+	// do it later). Only tables read by index-only scans are worth it: the
+	// name keys and the cards are looked up a few rows at a time.
 	phase = time.Now()
 	if spec.vacuum {
 		live := pgx.Identifier{spec.live}.Sanitize()
-		if _, err := db.pool.Exec(ctx, `VACUUM `+live); err != nil {
+		if _, err := conn.Exec(ctx, `VACUUM `+live); err != nil {
 			log.Warn().Err(err).Str("table", spec.live).Msg("vacuum after load failed")
 		}
 	}
@@ -302,6 +327,174 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 		Dur("copy", rep.Timings.Copy).Dur("index", rep.Timings.Index).Dur("changes", rep.Timings.Changes).
 		Dur("swap", rep.Timings.Swap).Dur("vacuum", rep.Timings.Vacuum).Dur("total", rep.Timings.Total).Msg("extract loaded")
 	return rep, nil
+}
+
+// sessionLockSQL and sessionUnlockSQL take and give back the session-level
+// advisory lock of a class in the current schema (see lockSQL): a load
+// holds it across its two transactions.
+const (
+	sessionLockSQL   = `SELECT pg_advisory_lock($1::int, hashtext(coalesce(current_schema(), '')))`
+	sessionUnlockSQL = `SELECT pg_advisory_unlock($1::int, hashtext(coalesce(current_schema(), '')))`
+)
+
+// unlockRelease gives back the load's advisory lock and its connection.
+// A connection whose lock cannot be given back is closed, which ends its
+// session and so the lock, rather than returned to the pool holding it.
+func unlockRelease(ctx context.Context, conn *pgxpool.Conn, lock int32) {
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := conn.Exec(uctx, sessionUnlockSQL, lock); err != nil {
+		_ = conn.Conn().Close(uctx)
+	}
+	conn.Release()
+}
+
+// fillStaging creates the staging table and copies rows into it, then runs
+// spec.afterCopy, and analyzes the table, in one transaction that it
+// commits. A staging table left by an earlier load is dropped first.
+func (db *DB) fillStaging(ctx context.Context, conn *pgxpool.Conn, spec tableSpec, stage, liveID string, rows copyRows,
+	rep *LoadReport, opts LoadOptions, step func(string, time.Time)) error {
+	stageID := pgx.Identifier{stage}.Sanitize()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("load %s: begin: %w", spec.kind, err)
+	}
+	defer rollback(ctx, tx)
+	exec := func(what, sql string) error {
+		t0 := time.Now()
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("load %s: %s: %w", spec.kind, what, err)
+		}
+		step(what, t0)
+		return nil
+	}
+	// The name keys of a first load build an index and sort millions of
+	// rows: memory for this transaction only.
+	if err := exec("session settings", `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '64MB'`); err != nil {
+		return err
+	}
+	if err := exec("drop leftover staging table", `DROP TABLE IF EXISTS `+stageID); err != nil {
+		return err
+	}
+	if err := exec("create staging table", fmt.Sprintf(`CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`, stageID, liveID)); err != nil {
+		return err
+	}
+	if _, err := copyText(ctx, tx, stage, spec.columns, rows); err != nil {
+		read, _, _ := rows.counts()
+		if srcErr := rows.Err(); srcErr != nil {
+			// pgx forwards the source's failure to the server as text:
+			// return the source's own error so callers can match it.
+			err = srcErr
+		}
+		return fmt.Errorf("load %s: copy (after %d lines read): %w", spec.kind, read, err)
+	}
+	read, loaded, skipped := rows.counts()
+	if opts.Progress != nil {
+		opts.Progress(read)
+	}
+	rep.Lines, rep.Skipped = loaded, skipped
+	if spec.afterCopy != nil {
+		if err := spec.afterCopy(ctx, tx, rows); err != nil {
+			return fmt.Errorf("load %s: %w", spec.kind, err)
+		}
+	}
+	if err := exec("analyze "+spec.live, `ANALYZE `+stageID); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("load %s: commit the staging table: %w", spec.kind, err)
+	}
+	step("commit the staging table", t0)
+	return nil
+}
+
+// indexBuilds are the index builds of a staging table, running each on a
+// connection of its own.
+type indexBuilds struct {
+	done   []chan error // one per index, receives its result once
+	errs   []error
+	seen   []bool
+	first  int // how many builds the change computation waits for: the first index, by RPPS
+	cancel context.CancelFunc
+}
+
+// buildIndexes starts the builds of spec's indexes on the staging table.
+// Each build runs on a connection and in a transaction of its own, without
+// parallel workers (the builds run side by side instead). CREATE INDEX and ANALYZE lock
+// each other out: the table is analyzed before, with its copy.
+func (db *DB) buildIndexes(ctx context.Context, spec tableSpec, stage, stageID string, step func(string, time.Time)) *indexBuilds {
+	ctx, cancel := context.WithCancel(ctx)
+	type job struct{ what, sql string }
+	jobs := make([]job, 0, len(spec.indexes)+1)
+	for _, ix := range spec.indexes {
+		name := pgx.Identifier{stage + "_" + ix.suffix}.Sanitize()
+		jobs = append(jobs, job{"create index " + spec.live + "_" + ix.suffix, fmt.Sprintf(`CREATE INDEX %s ON %s %s`, name, stageID, ix.def)})
+	}
+	b := &indexBuilds{done: make([]chan error, len(jobs)), errs: make([]error, len(jobs)), seen: make([]bool, len(jobs)),
+		first: min(1, len(jobs)), cancel: cancel}
+	for i, j := range jobs {
+		b.done[i] = make(chan error, 1)
+		go func() {
+			t0 := time.Now()
+			err := db.build(ctx, j.sql)
+			if err != nil {
+				err = fmt.Errorf("load %s: %s: %w", spec.kind, j.what, err)
+			} else {
+				step(j.what, t0)
+			}
+			b.done[i] <- err
+		}()
+	}
+	return b
+}
+
+// build runs one index build on a connection of its own, opened for it
+// outside the pool: the load holds one of the pool's connections
+// throughout, and a pool of one (pool_max_conns=1) would leave none.
+func (db *DB) build(ctx context.Context, sql string) error {
+	conn, err := pgx.ConnectConfig(ctx, db.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = conn.Close(cctx)
+	}()
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL max_parallel_maintenance_workers = 0`)
+		if err == nil {
+			_, err = tx.Exec(ctx, sql)
+		}
+		return err
+	})
+}
+
+// wait waits for the first n jobs and returns the first error among them;
+// on an error it cancels the others.
+func (b *indexBuilds) wait(n int) error {
+	for i := range n {
+		if !b.seen[i] {
+			b.errs[i], b.seen[i] = <-b.done[i], true
+		}
+		if b.errs[i] != nil {
+			b.cancel()
+			return b.errs[i]
+		}
+	}
+	return nil
+}
+
+// dropStaging drops the staging table of a load that failed after
+// committing it, once its index builds are over (the caller cancelled
+// them); a failure is only logged: the next load drops it first.
+func dropStaging(ctx context.Context, db *DB, stageID string, log zerolog.Logger) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if _, err := db.pool.Exec(dctx, `DROP TABLE IF EXISTS `+stageID); err != nil {
+		log.Warn().Err(err).Msg("could not drop the staging table of the failed load (the next load will)")
+	}
 }
 
 // changesSQL records, for extract $1, the differences between the staging

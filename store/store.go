@@ -40,6 +40,9 @@ type Config struct {
 type DB struct {
 	pool *pgxpool.Pool
 	log  zerolog.Logger
+	// afterStaging, set by tests, is called by a load once its staging
+	// table is committed, before its indexes are built.
+	afterStaging func()
 }
 
 // Open connects to the database described by cfg and checks that it

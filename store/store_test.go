@@ -428,6 +428,43 @@ func TestSourceFailureKeepsPreviousDirectory(t *testing.T) {
 	mustLoad(t, db, "c.txt", 7, extractA()[:3])
 }
 
+// TestFailureBetweenCommitsKeepsPreviousDirectory cancels a load once its
+// staging table is committed, while its indexes are being built: the load
+// says so, the previous directory stays, the staging table is dropped and
+// the next load is not kept waiting for the lock.
+func TestFailureBetweenCommitsKeepsPreviousDirectory(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	first := mustLoad(t, db, "a.txt", 5, extractA())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db.SetAfterStaging(func() {
+		if !stagingVisible(t, db) {
+			t.Error("the staging table is not committed when the indexes are built")
+		}
+		cancel()
+	})
+	_, err := db.LoadDirectory(ctx, store.ExtractInfo{Name: "b.txt", Date: day(6)}, &sliceSource{lines: extractA()[:3]}, store.LoadOptions{})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error = %v, want the cancellation", err)
+	}
+	db.SetAfterStaging(nil)
+	bg := context.Background()
+	st, err := db.DirectoryStatus(bg)
+	if err != nil || st.ExtractID != first.ExtractID || st.Activities != 7 {
+		t.Fatalf("status after the failed load = %+v, %v; want the first extract", st, err)
+	}
+	if stagingVisible(t, db) {
+		t.Error("a staging table is left after a load that failed between its commits")
+	}
+	lctx, lcancel := context.WithTimeout(bg, 30*time.Second)
+	defer lcancel()
+	rep, err := db.LoadDirectory(lctx, store.ExtractInfo{Name: "c.txt", Date: day(7)}, &sliceSource{lines: extractA()[:3]}, store.LoadOptions{})
+	if err != nil || rep.Previous == nil || rep.Previous.Name != "a.txt" {
+		t.Fatalf("next load = %+v, %v; want it to replace a.txt", rep, err)
+	}
+}
+
 func TestReadersSeeWholeDirectories(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -554,5 +591,27 @@ func TestLoadHonoursCancellation(t *testing.T) {
 	st, err := db.DirectoryStatus(context.Background())
 	if err != nil || st.ExtractID != first.ExtractID {
 		t.Fatalf("status after cancelled load = %+v, %v", st, err)
+	}
+}
+
+// TestLoadWithAPoolOfOne: a load holds one connection throughout and
+// builds its indexes on connections of its own, so a pool of one
+// connection loads too.
+func TestLoadWithAPoolOfOne(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db, err := store.Open(ctx, store.Config{URL: storetest.NewSchema(t), MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustLoad(t, db, "a.txt", 5, extractA())
+	rep := mustLoad(t, db, "b.txt", 6, extractA()[:3])
+	if rep.Previous == nil || rep.Previous.Name != "a.txt" || rep.Changes.PeopleRemoved == 0 {
+		t.Errorf("second load = %+v", rep)
 	}
 }
