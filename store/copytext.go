@@ -71,6 +71,10 @@ func (r *copyTextReader) Read(p []byte) (int, error) {
 			}
 			break
 		}
+		if t, ok := r.src.(textRow); ok {
+			r.buf = t.appendText(r.buf)
+			continue
+		}
 		vals, err := r.src.Values()
 		if err != nil {
 			return 0, err
@@ -93,27 +97,38 @@ func (r *copyTextReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// textRow is a CopyFromSource that renders its current row in COPY text
+// format itself, one line with its newline, sparing the boxing of Values.
+type textRow interface {
+	appendText(b []byte) []byte
+}
+
+// appendCopyString appends s in COPY text format.
+func appendCopyString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			b = append(b, `\\`...)
+		case '\t':
+			b = append(b, `\t`...)
+		case '\n':
+			b = append(b, `\n`...)
+		case '\r':
+			b = append(b, `\r`...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
 // appendCopyValue appends v in COPY text format.
 func appendCopyValue(b []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case nil:
 		return append(b, `\N`...), nil
 	case string:
-		for i := 0; i < len(v); i++ {
-			switch c := v[i]; c {
-			case '\\':
-				b = append(b, `\\`...)
-			case '\t':
-				b = append(b, `\t`...)
-			case '\n':
-				b = append(b, `\n`...)
-			case '\r':
-				b = append(b, `\r`...)
-			default:
-				b = append(b, c)
-			}
-		}
-		return b, nil
+		return appendCopyString(b, v), nil
 	case int64:
 		return strconv.AppendInt(b, v, 10), nil
 	case int:

@@ -33,7 +33,7 @@ type ActivitySource interface {
 
 // lineColumns are the columns of directory_line COPY fills, in the order
 // lineRows.Values returns them.
-var lineColumns = []string{
+var lineColumns = [...]string{
 	"rpps", "line_no", "national_id", "civility", "last_name", "first_name",
 	"profession_code", "profession_label", "category_code", "mode_code",
 	"siret_site", "finess_site", "finess_juridique", "structure_id",
@@ -51,7 +51,7 @@ var activitiesSpec = tableSpec{
 	kind:    "activities",
 	live:    "directory_line",
 	lock:    lockActivities,
-	columns: lineColumns,
+	columns: lineColumns[:],
 	indexes: []indexSpec{
 		{"rpps_finess_idx", "(rpps, finess_site)"},
 		{"last_name_folded_first_rpps_idx", "(last_name_folded, first_name, rpps)"},
@@ -76,7 +76,10 @@ const foldCacheSize = 100_000
 type lineRows struct {
 	src      ActivitySource
 	progress func(int64)
-	vals     []any
+	text     [len(lineColumns)]string // the text columns of the current line (line_no apart)
+	lineNo   int64
+	prevLast string // last name of the previous line, whose fold is prevFold
+	prevFold string
 	read     int64
 	loaded   int64
 	skipped  int64
@@ -88,9 +91,15 @@ func newLineRows(src ActivitySource, progress func(int64)) *lineRows {
 	return &lineRows{src: src, progress: progress, folds: make(map[string]string), folded: make(map[string]struct{})}
 }
 
-// fold returns matcher.Fold(last), from the cache when it was seen recently.
+// fold returns matcher.Fold(last), from the cache when it was seen recently
+// (the lines of one person come together: first from the line before).
 func (r *lineRows) fold(last string) string {
+	if last == r.prevLast && r.read > 1 {
+		return r.prevFold
+	}
+	r.prevLast = last
 	if f, ok := r.folds[last]; ok {
+		r.prevFold = f
 		return f
 	}
 	f := matcher.Fold(last)
@@ -99,6 +108,7 @@ func (r *lineRows) fold(last string) string {
 	}
 	r.folds[last] = f
 	r.folded[f] = struct{}{}
+	r.prevFold = f
 	return f
 }
 
@@ -114,20 +124,48 @@ func (r *lineRows) Next() bool {
 			continue
 		}
 		last := cleanText(l.LastName)
-		r.vals = append(r.vals[:0],
-			cleanText(l.ID), r.read, cleanText(l.NationalID), cleanText(l.Civility),
+		r.lineNo = r.read
+		r.text = [len(lineColumns)]string{
+			cleanText(l.ID), "", cleanText(l.NationalID), cleanText(l.Civility),
 			last, cleanText(l.FirstName), cleanText(l.ProfessionCode), cleanText(l.ProfessionLabel),
 			cleanText(l.CategoryCode), cleanText(l.ModeCode), cleanText(l.SIRETSite),
 			cleanText(l.FinessSite), cleanText(l.FinessJuridique), cleanText(l.StructureID),
 			cleanText(l.SiteName), cleanText(l.CommuneCode), cleanText(l.RoleCode),
-			r.fold(last))
+			r.fold(last)}
 		r.loaded++
 		return true
 	}
 	return false
 }
 
-func (r *lineRows) Values() ([]any, error) { return r.vals, nil }
+// lineNoColumn is the place of line_no, the one column that is not text,
+// in lineColumns.
+const lineNoColumn = 1
+
+func (r *lineRows) Values() ([]any, error) {
+	vals := make([]any, len(r.text))
+	for i, s := range r.text {
+		vals[i] = s
+	}
+	vals[lineNoColumn] = r.lineNo
+	return vals, nil
+}
+
+// appendText appends the current line in COPY text format (see
+// copyTextReader), without boxing each value as Values does.
+func (r *lineRows) appendText(b []byte) []byte {
+	for i, s := range r.text {
+		if i > 0 {
+			b = append(b, '\t')
+		}
+		if i == lineNoColumn {
+			b = strconv.AppendInt(b, r.lineNo, 10)
+		} else {
+			b = appendCopyString(b, s)
+		}
+	}
+	return append(b, '\n')
+}
 
 func (r *lineRows) Err() error {
 	if err := r.src.Err(); err != nil {
@@ -140,11 +178,11 @@ func (r *lineRows) counts() (int64, int64, int64) { return r.read, r.loaded, r.s
 
 // LoadDirectory replaces the national directory in the database with the
 // lines of src, an extract named by ext. Only RPPS lines (identifier type 8)
-// are kept. The lines are streamed with COPY into a staging table created in
-// the load's transaction, indexed, compared with the previous directory (the
-// changes are stored in directory_change and summarised in the report), and
-// swapped in by the same transaction: readers see the previous directory
-// until the commit, and a failure or crash at any point leaves it in place.
+// are kept. The lines are streamed with COPY into a staging table, indexed,
+// compared with the previous directory (the changes are stored in
+// directory_change and summarised in the report), and swapped in by one
+// transaction (see load): readers see the previous directory until its
+// commit, and a failure or crash at any point leaves it in place.
 // Loads of the same schema are serialised. An extract dated before the
 // current one is refused with ErrOlderExtract unless opts.Force.
 func (db *DB) LoadDirectory(ctx context.Context, ext ExtractInfo, src ActivitySource, opts LoadOptions) (*LoadReport, error) {

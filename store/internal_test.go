@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 	"unicode/utf8"
 
+	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/matcher"
 )
 
@@ -140,5 +141,47 @@ func TestKeyRows(t *testing.T) {
 func TestDedupe(t *testing.T) {
 	if got := strings.Join(dedupe([]string{"a", "b", "a", "c", "b"}), ","); got != "a,b,c" {
 		t.Errorf("dedupe = %s", got)
+	}
+}
+
+// lineSource is an ActivitySource of the lines given.
+type lineSource struct {
+	lines []directory.Line
+	i     int
+}
+
+func (s *lineSource) Next() bool           { s.i++; return s.i <= len(s.lines) }
+func (s *lineSource) Line() directory.Line { return s.lines[s.i-1] }
+func (s *lineSource) Err() error           { return nil }
+
+// TestLineRowsTextIsTheirValues: the COPY text lineRows renders itself is
+// the text of its Values, escapes and line number included.
+func TestLineRowsTextIsTheirValues(t *testing.T) {
+	l := directory.Line{IDType: "8", ID: "10000000001", LastName: "D'Arc\\Back", FirstName: `\N`,
+		SiteName: "Clinique\tdu Lac\nNord\r", FinessSite: "010000016", ProfessionCode: "60"}
+	other := l
+	other.LastName, other.FirstName = "Zoé", "Ève"
+	rows := newLineRows(&lineSource{lines: []directory.Line{l, other, other}}, nil)
+	for n := 1; rows.Next(); n++ {
+		vals, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []byte
+		for i, v := range vals {
+			if i > 0 {
+				want = append(want, '\t')
+			}
+			if want, err = appendCopyValue(want, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want = append(want, '\n')
+		if got := rows.appendText(nil); string(got) != string(want) {
+			t.Errorf("line %d: appendText\n%q\nValues\n%q", n, got, want)
+		}
+		if vals[len(vals)-1] != map[int]string{1: "D ARC BACK", 2: "ZOE", 3: "ZOE"}[n] {
+			t.Errorf("line %d folded as %q", n, vals[len(vals)-1])
+		}
 	}
 }
