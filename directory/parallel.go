@@ -62,6 +62,7 @@ func scanParallel[T any](ctx context.Context, ar *ActivityReader, workers int, n
 		todo    = make(chan blockJob[T], workers)
 		order   = make(chan chan blockResult[T], 2*workers)
 		free    = make(chan []byte, 3*workers)
+		kept    = make(chan []picked[T], 3*workers) // emptied result slices, for reuse
 		readErr error
 		wg      sync.WaitGroup
 	)
@@ -72,7 +73,12 @@ func scanParallel[T any](ctx context.Context, ar *ActivityReader, workers int, n
 			w := ar.worker()
 			sel := newSelector()
 			for job := range todo {
-				job.out <- scanBlock(w, job.b, sel)
+				var into []picked[T]
+				select {
+				case into = <-kept:
+				default:
+				}
+				job.out <- scanBlock(w, job.b, sel, into)
 				select {
 				case free <- job.b.data[:0]:
 				default:
@@ -117,6 +123,14 @@ func scanParallel[T any](ctx context.Context, ar *ActivityReader, workers int, n
 		for _, p := range r.picked {
 			emit(p.line, p.tag)
 		}
+		// The slice goes back to the workers, emptied so that it holds
+		// no line alive: each block's results used to be a new slice,
+		// grown line by line, half of the pass's allocations.
+		clear(r.picked)
+		select {
+		case kept <- r.picked[:0]:
+		default:
+		}
 	}
 	wg.Wait()
 	if err == nil {
@@ -144,9 +158,10 @@ func (ar *ActivityReader) worker() *ActivityReader {
 }
 
 // scanBlock validates and counts every line of b with worker w (see
-// ActivityReader.worker), and builds those sel keeps.
-func scanBlock[T any](w *ActivityReader, b block, sel selector[T]) blockResult[T] {
-	var res blockResult[T]
+// ActivityReader.worker), and builds those sel keeps, appending them to
+// into (empty, or nil).
+func scanBlock[T any](w *ActivityReader, b block, sel selector[T], into []picked[T]) blockResult[T] {
+	res := blockResult[T]{picked: into}
 	w.stats = Stats{}
 	n := b.lineNo
 	data := b.data
