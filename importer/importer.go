@@ -82,11 +82,12 @@ const firstChunk = 256
 
 // add appends rec.
 func (l *recordList) add(rec rppsync.Record) {
-	if l.cur == nil && len(l.chunks) > 0 {
-		l.cur = make([]rppsync.Record, 0, l.batch)
-	}
 	if l.cur == nil {
-		l.cur = make([]rppsync.Record, 0, min(firstChunk, l.batch))
+		size := l.batch
+		if len(l.chunks) == 0 {
+			size = min(firstChunk, l.batch)
+		}
+		l.cur = make([]rppsync.Record, 0, size)
 	}
 	l.cur = append(l.cur, rec)
 	l.n++

@@ -97,14 +97,7 @@ func TestCrashMidLoad(t *testing.T) {
 	}
 	kill()
 
-	st, err := db.DirectoryStatus(ctx)
-	if err != nil || st.ExtractID != before.ExtractID || st.Activities != 7 {
-		t.Fatalf("status after the crash = %+v, %v; want the previous extract", st, err)
-	}
-	ps, err := db.Directory().Professionals(ctx, []string{"10000000002"})
-	if err != nil || len(ps["10000000002"].Activities) != 3 {
-		t.Fatalf("Professionals after the crash = %+v, %v", ps, err)
-	}
+	assertDirectoryA(t, db, before)
 	if stagingVisible(t, db) {
 		t.Error("a staging table is visible after the crash")
 	}
@@ -190,14 +183,7 @@ func TestCrashBetweenCommits(t *testing.T) {
 	}
 	kill()
 
-	st, err := db.DirectoryStatus(ctx)
-	if err != nil || st.ExtractID != before.ExtractID || st.Activities != 7 {
-		t.Fatalf("status after the crash = %+v, %v; want the previous extract", st, err)
-	}
-	ps, err := db.Directory().Professionals(ctx, []string{"10000000002"})
-	if err != nil || len(ps["10000000002"].Activities) != 3 {
-		t.Fatalf("Professionals after the crash = %+v, %v", ps, err)
-	}
+	assertDirectoryA(t, db, before)
 	// The child's session, and so its advisory lock, ended with it.
 	lctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -210,5 +196,20 @@ func TestCrashBetweenCommits(t *testing.T) {
 	}
 	if stagingVisible(t, db) {
 		t.Error("a staging table is left after the load that followed the crash")
+	}
+}
+
+// assertDirectoryA checks that the directory loaded is extractA, as loaded
+// by before.
+func assertDirectoryA(t *testing.T, db *store.DB, before *store.LoadReport) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := db.DirectoryStatus(ctx)
+	if err != nil || st.ExtractID != before.ExtractID || st.Activities != 7 {
+		t.Fatalf("status after the crash = %+v, %v; want the previous extract", st, err)
+	}
+	ps, err := db.Directory().Professionals(ctx, []string{"10000000002"})
+	if err != nil || len(ps["10000000002"].Activities) != 3 {
+		t.Fatalf("Professionals after the crash = %+v, %v", ps, err)
 	}
 }

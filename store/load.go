@@ -246,7 +246,7 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 		return nil, fmt.Errorf("load %s: record extract: %w", spec.kind, err)
 	}
 
-	// The changes need the first index (by RPPS) and the statistics.
+	// The changes need the first index, by RPPS.
 	if err := builds.wait(builds.first); err != nil {
 		return nil, err
 	}
@@ -421,27 +421,23 @@ type indexBuilds struct {
 
 // buildIndexes starts the builds of spec's indexes on the staging table.
 // Each build runs on a connection and in a transaction of its own, without
-// parallel workers (the builds run side by side instead). CREATE INDEX and ANALYZE lock
-// each other out: the table is analyzed before, with its copy.
+// parallel workers (the builds run side by side instead). CREATE INDEX and
+// ANALYZE lock each other out: the table is analyzed before, with its copy.
 func (db *DB) buildIndexes(ctx context.Context, spec tableSpec, stage, stageID string, step func(string, time.Time)) *indexBuilds {
 	ctx, cancel := context.WithCancel(ctx)
-	type job struct{ what, sql string }
-	jobs := make([]job, 0, len(spec.indexes)+1)
-	for _, ix := range spec.indexes {
-		name := pgx.Identifier{stage + "_" + ix.suffix}.Sanitize()
-		jobs = append(jobs, job{"create index " + spec.live + "_" + ix.suffix, fmt.Sprintf(`CREATE INDEX %s ON %s %s`, name, stageID, ix.def)})
-	}
-	b := &indexBuilds{done: make([]chan error, len(jobs)), errs: make([]error, len(jobs)), seen: make([]bool, len(jobs)),
-		first: min(1, len(jobs)), cancel: cancel}
-	for i, j := range jobs {
+	n := len(spec.indexes)
+	b := &indexBuilds{done: make([]chan error, n), errs: make([]error, n), seen: make([]bool, n), first: min(1, n), cancel: cancel}
+	for i, ix := range spec.indexes {
+		what := "create index " + spec.live + "_" + ix.suffix
+		sql := fmt.Sprintf(`CREATE INDEX %s ON %s %s`, pgx.Identifier{stage + "_" + ix.suffix}.Sanitize(), stageID, ix.def)
 		b.done[i] = make(chan error, 1)
 		go func() {
 			t0 := time.Now()
-			err := db.build(ctx, j.sql)
+			err := db.build(ctx, sql)
 			if err != nil {
-				err = fmt.Errorf("load %s: %s: %w", spec.kind, j.what, err)
+				err = fmt.Errorf("load %s: %s: %w", spec.kind, what, err)
 			} else {
-				step(j.what, t0)
+				step(what, t0)
 			}
 			b.done[i] <- err
 		}()
@@ -471,8 +467,8 @@ func (db *DB) build(ctx context.Context, sql string) error {
 	})
 }
 
-// wait waits for the first n jobs and returns the first error among them;
-// on an error it cancels the others.
+// wait waits for the first n builds and returns the first error among
+// them; on an error it cancels the others.
 func (b *indexBuilds) wait(n int) error {
 	for i := range n {
 		if !b.seen[i] {
