@@ -260,16 +260,44 @@ func (r *row) searches(byRPPS map[string]rppsync.Professional) bool {
 // Check asks for these RPPS and, once they are known, searches the names
 // of the rows that still look for candidates (a subset).
 func Wanted(recs []rppsync.Record, minScore float64) (rpps []string, names *NameSearch) {
+	w := NewWanted(minScore, len(recs))
+	w.Add(recs)
+	return w.Result()
+}
+
+// WantedBuilder computes Wanted over records given in runs, in their
+// order: a caller reading files adds each run of records as it is read,
+// on a goroutine of its own, and the result is Wanted of all of them.
+type WantedBuilder struct {
+	rpps   []string
+	search *searchBuilder
+}
+
+// NewWanted returns the builder of Wanted(…, minScore) for about n
+// records (a size hint).
+func NewWanted(minScore float64, n int) *WantedBuilder {
+	return &WantedBuilder{search: newSearchBuilder(cmp.Or(minScore, DefaultMinScore), n)}
+}
+
+// Add adds recs, the records that follow those added before. It does not
+// keep recs.
+func (w *WantedBuilder) Add(recs []rppsync.Record) {
 	rows := make([]*row, len(recs))
 	for i := range recs {
 		r := prepare(&recs[i])
 		rows[i] = &r
 		if n := r.rppsWanted(); n != "" {
-			rpps = append(rpps, n)
+			w.rpps = append(w.rpps, n)
 		}
 	}
-	slices.Sort(rpps)
-	return slices.Compact(rpps), newNameSearch(rows, cmp.Or(minScore, DefaultMinScore))
+	w.search.add(rows)
+}
+
+// Result returns Wanted of every record added; the builder must not be
+// used afterwards.
+func (w *WantedBuilder) Result() (rpps []string, names *NameSearch) {
+	slices.Sort(w.rpps)
+	return slices.Compact(w.rpps), w.search.finish()
 }
 
 // Check returns one Verdict per record, in the same order. It asks the

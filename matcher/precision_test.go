@@ -378,3 +378,36 @@ func TestNameSearchGateIsExact(t *testing.T) {
 		}
 	}
 }
+
+// TestWantedInRunsIsWanted: Wanted of records added run by run, whatever
+// the runs, is Wanted of all of them at once, to the search's last field.
+func TestWantedInRunsIsWanted(t *testing.T) {
+	pros, rows := buildSynthetic(20261126, 500, 1500, 400)
+	recs := make([]rppsync.Record, len(rows))
+	for i := range rows {
+		recs[i] = rows[i].rec
+	}
+	for i, p := range pros[:300] { // rows that give their RPPS, some twice
+		recs = append(recs, rec(5000+i, p.RPPS, p.LastName, p.FirstName, "IDE"))
+		if i%10 == 0 {
+			recs = append(recs, rec(6000+i, p.RPPS, p.LastName, p.FirstName, "IDE"))
+		}
+	}
+	wantRPPS, want := Wanted(recs, 0)
+	if len(want.Keys()) == 0 || len(wantRPPS) == 0 {
+		t.Fatal("the synthetic rows search nothing")
+	}
+	for _, run := range []int{1, 7, 500, len(recs)} {
+		w := NewWanted(0, 0)
+		for start := 0; start < len(recs); start += run {
+			w.Add(recs[start:min(start+run, len(recs))])
+		}
+		rpps, got := w.Result()
+		if !slices.Equal(rpps, wantRPPS) {
+			t.Errorf("runs of %d: %d RPPS, want %d", run, len(rpps), len(wantRPPS))
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("runs of %d: the search differs from Wanted's (%d rows, %d keys; want %d, %d)", run, len(got.rows), len(got.keys), len(want.rows), len(want.keys))
+		}
+	}
+}

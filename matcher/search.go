@@ -81,34 +81,58 @@ type firstBest struct {
 // newNameSearch returns the search of rows (those that look for candidates)
 // for candidates scoring at least minScore.
 func newNameSearch(rows []*row, minScore float64) *NameSearch {
-	s := &NameSearch{
-		minScore:  minScore,
-		byKey:     make(map[string][]int32, 4*len(rows)),
-		cmp:       newComparer(),
-		lasts:     map[string]*lastGate{},
-		dirFirsts: map[string]int32{},
-		firstSims: map[uint64]float64{},
+	b := newSearchBuilder(minScore, len(rows))
+	b.add(rows)
+	return b.finish()
+}
+
+// searchBuilder builds a NameSearch from rows given in runs: the search
+// of the runs, one after the other, is that of all their rows at once.
+type searchBuilder struct {
+	s                     *NameSearch
+	index                 map[PersonName]int32 // distinct name → index in s.rows
+	firstIndex, lastIndex map[string]int32     // interned s.firsts and s.asLast
+	buf                   []byte
+}
+
+// newSearchBuilder returns an empty builder, its maps sized for about
+// rows rows.
+func newSearchBuilder(minScore float64, rows int) *searchBuilder {
+	return &searchBuilder{
+		s: &NameSearch{
+			minScore:  minScore,
+			byKey:     make(map[string][]int32, 4*rows),
+			cmp:       newComparer(),
+			lasts:     map[string]*lastGate{},
+			dirFirsts: map[string]int32{},
+			firstSims: map[uint64]float64{},
+		},
+		index:      make(map[PersonName]int32, rows),
+		firstIndex: map[string]int32{},
+		lastIndex:  map[string]int32{},
 	}
-	index := make(map[PersonName]int32, len(rows))
-	firstIndex, lastIndex := map[string]int32{}, map[string]int32{}
-	asLast := func(f string) int32 {
-		if f == "" {
-			return -1
-		}
-		return internString(lastIndex, &s.asLast, f)
-	}
-	var buf []byte
+}
+
+// add adds the names and keys of rows.
+func (b *searchBuilder) add(rows []*row) {
+	s := b.s
 	for _, r := range rows {
 		i := int32(-1)
-		buf = r.eachKeyWanted(buf, func(k []byte) {
+		b.buf = r.eachKeyWanted(b.buf, func(k []byte) {
 			if i < 0 {
-				i = s.addRow(index, r, asLast, firstIndex)
+				i = b.addRow(r)
 			}
 			if l := s.byKey[string(k)]; len(l) == 0 || l[len(l)-1] != i {
 				s.byKey[string(k)] = append(l, i)
 			}
 		})
 	}
+}
+
+// finish returns the search of every row added; the builder must not be
+// used afterwards.
+func (b *searchBuilder) finish() *NameSearch {
+	s := b.s
 	s.firstLets = make([]letters, len(s.firsts))
 	for i, f := range s.firsts {
 		s.firstLets[i] = lettersOf(f)
@@ -123,18 +147,27 @@ func newNameSearch(rows []*row, minScore float64) *NameSearch {
 
 // addRow adds the distinct name of r to s.rows and returns its index
 // there, or returns the index of the row already there with the same name.
-func (s *NameSearch) addRow(index map[PersonName]int32, r *row, asLast func(string) int32, firstIndex map[string]int32) int32 {
-	if i, ok := index[r.name]; ok {
+func (b *searchBuilder) addRow(r *row) int32 {
+	s := b.s
+	if i, ok := b.index[r.name]; ok {
 		return i
 	}
 	i := int32(len(s.rows))
-	index[r.name] = i
+	b.index[r.name] = i
 	sr := searchRow{name: r.name, last: Fold(r.name.Last), usage: Fold(r.name.Usage), first: Fold(r.name.First)}
-	sr.fi = internString(firstIndex, &s.firsts, sr.first)
-	sr.sfi = internString(firstIndex, &s.firsts, orFirst(sr.last, sr.usage))
-	sr.li, sr.ui, sr.fli = asLast(sr.last), asLast(sr.usage), asLast(sr.first)
+	sr.fi = internString(b.firstIndex, &s.firsts, sr.first)
+	sr.sfi = internString(b.firstIndex, &s.firsts, orFirst(sr.last, sr.usage))
+	sr.li, sr.ui, sr.fli = b.asLast(sr.last), b.asLast(sr.usage), b.asLast(sr.first)
 	s.rows = append(s.rows, sr)
 	return i
+}
+
+// asLast returns the index of f in s.asLast, adding it; -1 for no name.
+func (b *searchBuilder) asLast(f string) int32 {
+	if f == "" {
+		return -1
+	}
+	return internString(b.lastIndex, &b.s.asLast, f)
 }
 
 // internString returns the position of v in *list, appending it first

@@ -23,12 +23,19 @@ import (
 // per batch, never one per row.
 const checkBatch = 5000
 
+// wantedRun is how many rows at a time go to matcher.Wanted while the files
+// are read for check --directory: short runs, so that little is left to do
+// once the last row is read.
+const wantedRun = 1000
+
 // readFiles reads every file; a file that cannot be read is reported in its
 // FileResult and the others go on. It returns the results (rows not yet
 // judged) and, per file, its records.
 //
-// With b, the records are checked as they are read, in runs of checkBatch.
-func (m *Main) readFiles(ctx context.Context, paths []string, opts importer.Options, b *batches) ([]rppsync.FileResult, [][]rppsync.Record, error) {
+// With onRecords, the records are handed to it as they are read, in runs
+// of run records: those of file number file (named path) from start on.
+func (m *Main) readFiles(ctx context.Context, paths []string, opts importer.Options,
+	run int, onRecords func(file int, path string, start int, recs []rppsync.Record)) ([]rppsync.FileResult, [][]rppsync.Record, error) {
 	results := make([]rppsync.FileResult, len(paths))
 	records := make([][]rppsync.Record, len(paths))
 	for i, p := range paths {
@@ -36,13 +43,13 @@ func (m *Main) readFiles(ctx context.Context, paths []string, opts importer.Opti
 			return nil, nil, err
 		}
 		results[i].Path = p
-		if b != nil {
+		if onRecords != nil {
 			next := 0
 			opts.OnRecords = func(recs []rppsync.Record) {
-				b.add(i, p, next, recs)
+				onRecords(i, p, next, recs)
 				next += len(recs)
 			}
-			opts.RecordsBatch = checkBatch
+			opts.RecordsBatch = run
 		}
 		f, err := importer.ReadFile(ctx, p, opts)
 		if err != nil {
@@ -245,7 +252,7 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 			return err
 		}
 		b := newBatches(ctx, mt)
-		res, records, err := m.readFiles(ctx, paths, opts, b)
+		res, records, err := m.readFiles(ctx, paths, opts, checkBatch, b.add)
 		if err != nil {
 			_ = b.wait(nil, nil) // let the batches end; the read error is the one to report
 			return err
@@ -256,18 +263,24 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 		results = res
 	} else {
 		// An extract file is filtered to what the records can match: it
-		// is read once they all are.
-		res, records, err := m.readFiles(ctx, paths, opts, nil)
+		// is read once they all are. What they can match (matcher.Wanted)
+		// is computed on another goroutine while they are read.
+		wanted := matcher.NewWanted(0, 0)
+		runs := make(chan []rppsync.Record, 4)
+		added := make(chan struct{})
+		go func() {
+			defer close(added)
+			for recs := range runs {
+				wanted.Add(recs)
+			}
+		}()
+		res, records, err := m.readFiles(ctx, paths, opts, wantedRun, func(_ int, _ string, _ int, recs []rppsync.Record) { runs <- recs })
+		close(runs)
+		<-added
 		if err != nil {
 			return err
 		}
-		dir, closeDir, err := m.directoryFor(ctx, &cfg, func() ([]string, *matcher.NameSearch) {
-			var all []rppsync.Record
-			for _, r := range records {
-				all = append(all, r...)
-			}
-			return matcher.Wanted(all, 0)
-		})
+		dir, closeDir, err := m.directoryFor(ctx, &cfg, wanted.Result)
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	// The birth-place index takes about 100 ms to build: build it while
 	// the files are read.
 	go insee.Default()
-	results, records, err := m.readFiles(ctx, paths, opts, nil)
+	results, records, err := m.readFiles(ctx, paths, opts, 0, nil)
 	if err != nil {
 		return err
 	}
