@@ -67,12 +67,7 @@ func TestCrashMidLoad(t *testing.T) {
 	}
 	t.Parallel()
 	ctx := context.Background()
-	url := storetest.NewSchema(t)
-	db := storetest.Open(t, url)
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	before := mustLoad(t, db, "a.txt", 5, extractA())
+	url, db, before := crashSchema(t)
 
 	kill := startCrashChild(t, url, "")
 	// The server is in the middle of the child's COPY.
@@ -171,12 +166,7 @@ func TestCrashBetweenCommits(t *testing.T) {
 	}
 	t.Parallel()
 	ctx := context.Background()
-	url := storetest.NewSchema(t)
-	db := storetest.Open(t, url)
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	before := mustLoad(t, db, "a.txt", 5, extractA())
+	url, db, before := crashSchema(t)
 	kill := startCrashChild(t, url, "index")
 	if !stagingVisible(t, db) {
 		t.Fatal("no committed staging table while the child waits between its commits")
@@ -212,4 +202,16 @@ func assertDirectoryA(t *testing.T, db *store.DB, before *store.LoadReport) {
 	if err != nil || len(ps["10000000002"].Activities) != 3 {
 		t.Fatalf("Professionals after the crash = %+v, %v", ps, err)
 	}
+}
+
+// crashSchema returns a schema of its own (its URL, for a child process)
+// with extractA loaded, and the report of that load.
+func crashSchema(t *testing.T) (string, *store.DB, *store.LoadReport) {
+	t.Helper()
+	url := storetest.NewSchema(t)
+	db := storetest.Open(t, url)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return url, db, mustLoad(t, db, "a.txt", 5, extractA())
 }
