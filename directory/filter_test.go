@@ -284,6 +284,12 @@ func checkNameHits(t *testing.T, name string, filter []string) {
 	if got := nh.of([]byte(name)); !slices.Equal(got, want) {
 		t.Errorf("nameHits.of(%q) = %q, want %q", name, got, want)
 	}
+	// With the hashes of the filter's keys as a first test, as the workers
+	// of LoadFiltered have them.
+	nh = nameHits{keys: in, quick: newFilterSets(nil, filter).keys}
+	if got := nh.of([]byte(name)); !slices.Equal(got, want) {
+		t.Errorf("nameHits.of(%q) with the key hashes = %q, want %q", name, got, want)
+	}
 }
 
 func TestNameHitsMatchesNameKeys(t *testing.T) {

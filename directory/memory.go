@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -98,7 +99,7 @@ func loadFiltered(ctx context.Context, path string, rpps []string, names *matche
 	// The lines are checked and selected on every core (scanParallel),
 	// then added here in file order. The filters' hashes, shared by the
 	// workers, spare most map lookups: most lines are nobody's.
-	quick := filterSets{rpps: newHashSet(rpps), keys: newHashSet(keys)}
+	quick := newFilterSets(rpps, keys)
 	newSelector := func() selector[nameTag] {
 		return newNameSelector(m.rpps, m.keys, quick, names.Clone(), cacheSize)
 	}
@@ -142,8 +143,33 @@ func loadFiltered(ctx context.Context, path string, rpps []string, names *matche
 	return m, ar.Stats(), nil
 }
 
-// filterSets are the hashes of a load filter (see hashSet).
-type filterSets struct{ rpps, keys *hashSet }
+// filterSets are the hashes of a load filter (see hashSet): of its RPPS
+// numbers by maphash with seed, of its name keys by matcher.KeyHash (which
+// a matcher.KeyHasher gives without building the keys).
+type filterSets struct {
+	seed       maphash.Seed
+	rpps, keys *hashSet
+}
+
+func newFilterSets(rpps, keys []string) filterSets {
+	f := filterSets{seed: maphash.MakeSeed()}
+	hashes := make([]uint64, 0, max(len(rpps), len(keys)))
+	for _, r := range rpps {
+		hashes = append(hashes, maphash.String(f.seed, r))
+	}
+	f.rpps = newHashSet(hashes)
+	hashes = hashes[:0]
+	for _, k := range keys {
+		hashes = append(hashes, matcher.KeyHash(k))
+	}
+	f.keys = newHashSet(hashes)
+	return f
+}
+
+// mayHaveRPPS reports false when id is surely not an RPPS of the filter.
+func (f *filterSets) mayHaveRPPS(id []byte) bool {
+	return f.rpps == nil || f.rpps.mayHave(maphash.Bytes(f.seed, id))
+}
 
 // nameTag is what a nameSelector says of a line it keeps: the filter keys
 // of its last name, and whether the name search keeps its names (named)
@@ -187,25 +213,28 @@ func newNameSelector(rpps, keys map[string]bool, quick filterSets, names *matche
 			keep, gated = names.Keep(string(last), string(first)), true
 		}
 		named := len(hits) > 0 && keep
-		return nameTag{hits: hits, named: named}, named || quick.rpps.mayHave(id) && rpps[string(id)]
+		return nameTag{hits: hits, named: named}, named || quick.mayHaveRPPS(id) && rpps[string(id)]
 	}
 }
 
 // nameHits finds which keys of a last name are in a load filter.
 type nameHits struct {
 	keys  map[string]bool // the filter
-	quick *hashSet        // the filter's keys, for a first test
-	buf   []byte          // reused by matcher.EachNameKey
+	quick *hashSet        // the matcher.KeyHash of the filter's keys, for a first test
+	kh    matcher.KeyHasher
 }
 
 // of returns the keys of matcher.NameKeys(matcher.Fold(name)) that are in
-// h.keys, in that order and without repeats, looking keys up without
-// allocating.
+// h.keys, in that order and without repeats. Most names of the extract
+// have no key in the filter: their keys are only hashed, and a key is
+// built and looked up only when its hash is in h.quick.
 func (h *nameHits) of(name []byte) []string {
 	var hits []string
-	h.buf = matcher.EachNameKey(name, h.buf, func(k []byte) {
-		if h.quick.mayHave(k) && h.keys[string(k)] {
-			hits = append(hits, string(k))
+	h.kh.Each(name, func(hash uint64, k int) {
+		if h.quick.mayHave(hash) {
+			if key := h.kh.Key(k); h.keys[string(key)] {
+				hits = append(hits, string(key))
+			}
 		}
 	})
 	return hits

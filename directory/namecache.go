@@ -70,22 +70,22 @@ func (c *nameCache) put(name []byte, hits []string) {
 	}
 }
 
-// hashSet is a set of byte strings known by their 64-bit hashes only, in
-// an open-addressing table at most half full: a fast first test before a
-// map lookup, which it spares for the strings it surely does not hold (a
-// hash absent from the table). It may say yes for a string it does not
-// hold (two hashes equal), never no for one it holds. Read-only once
-// built, so safe for concurrent reads.
+// hashSet is a set of 64-bit hashes of byte strings, in an open-addressing
+// table at most half full: a fast first test before a map lookup, which it
+// spares for the strings it surely does not hold (a hash absent from the
+// table). It may say yes for a string it does not hold (two hashes equal),
+// never no for one it holds. Read-only once built, so safe for concurrent
+// reads. The hashes must spread their low bits (maphash's and
+// matcher.KeyHash's do).
 type hashSet struct {
-	seed  maphash.Seed
 	slots []uint64 // hash | 1, 0 for an empty slot
 }
 
-func newHashSet(items []string) *hashSet {
-	n := 1 << bits.Len(uint(2*len(items)))
-	s := &hashSet{seed: maphash.MakeSeed(), slots: make([]uint64, n)}
-	for _, it := range items {
-		h := maphash.String(s.seed, it) | 1
+func newHashSet(hashes []uint64) *hashSet {
+	n := 1 << bits.Len(uint(2*len(hashes)))
+	s := &hashSet{slots: make([]uint64, n)}
+	for _, h := range hashes {
+		h |= 1
 		i := h & uint64(n-1)
 		for s.slots[i] != 0 && s.slots[i] != h {
 			i = (i + 1) & uint64(n-1)
@@ -95,13 +95,13 @@ func newHashSet(items []string) *hashSet {
 	return s
 }
 
-// mayHave reports false when b is surely not in the set; a nil set may
-// have anything.
-func (s *hashSet) mayHave(b []byte) bool {
+// mayHave reports false when hash h is surely not in the set; a nil set
+// may have anything.
+func (s *hashSet) mayHave(h uint64) bool {
 	if s == nil {
 		return true
 	}
-	h := maphash.Bytes(s.seed, b) | 1
+	h |= 1
 	mask := uint64(len(s.slots) - 1)
 	for i := h & mask; s.slots[i] != 0; i = (i + 1) & mask {
 		if s.slots[i] == h {

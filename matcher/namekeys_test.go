@@ -117,3 +117,51 @@ func TestNameKeysMeetOneEditAway(t *testing.T) {
 		}
 	}
 }
+
+func FuzzKeyHasher(f *testing.F) {
+	for _, s := range []string{"Martin", "LE GALL", "Lefèvre", "AAAA", "moreau-", "Ørsted", "D'Ormesson", "", "\xff", "Ngô Thị", "ŁUKASZ", "MISSISSIPPI", "abc"} {
+		f.Add(s)
+	}
+	var kh KeyHasher
+	f.Fuzz(func(t *testing.T, name string) {
+		var want []string
+		EachNameKey([]byte(name), nil, func(k []byte) { want = append(want, string(k)) })
+		var hashes []uint64
+		var ords []int
+		kh.Each([]byte(name), func(h uint64, k int) { hashes, ords = append(hashes, h), append(ords, k) })
+		if len(hashes) != len(want) {
+			t.Fatalf("KeyHasher.Each(%q) gave %d hashes, EachNameKey %d keys %q", name, len(hashes), len(want), want)
+		}
+		for i, k := range want {
+			if hashes[i] != KeyHash(k) {
+				t.Errorf("KeyHasher.Each(%q): hash %d is %x, KeyHash(%q) is %x", name, i, hashes[i], k, KeyHash(k))
+			}
+		}
+		// Keys built afterwards, in any order, are the keys.
+		for i := len(ords) - 1; i >= 0; i-- {
+			if got := string(kh.Key(ords[i])); got != want[i] {
+				t.Errorf("KeyHasher.Key(%d) after Each(%q) = %q, want %q", ords[i], name, got, want[i])
+			}
+		}
+	})
+}
+
+func TestKeyHashSpreads(t *testing.T) {
+	// Distinct keys of many names get distinct hashes, and their low bits
+	// (what hash tables index by) are spread.
+	seen := map[uint64]string{}
+	low := map[uint64]int{}
+	for _, name := range []string{"MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND", "LEROY", "MOREAU", "SIMON", "LAURENT", "LEFEBVRE", "MICHEL", "GARCIA", "DAVID", "BERTRAND", "ROUX", "VINCENT", "FOURNIER"} {
+		for _, k := range NameKeys(name) {
+			h := KeyHash(k)
+			if other, ok := seen[h]; ok && other != k {
+				t.Fatalf("KeyHash(%q) == KeyHash(%q)", k, other)
+			}
+			seen[h] = k
+			low[h&255]++
+		}
+	}
+	if len(low) < len(seen)/2 {
+		t.Errorf("%d keys fall in %d of 256 low-byte buckets", len(seen), len(low))
+	}
+}

@@ -1,0 +1,126 @@
+package matcher
+
+import "unicode/utf8"
+
+// KeyHash returns a 64-bit hash of a blocking key (see NameKeys), the one
+// KeyHasher gives for it without building the key.
+func KeyHash(key string) uint64 {
+	var h uint64
+	for i := 0; i < len(key); i++ {
+		h = h*keyBase + uint64(key[i])
+	}
+	return mix64(h)
+}
+
+// keyBase is the base of the polynomial hash of the keys, odd so that
+// multiplying by it loses nothing modulo 2^64.
+const keyBase = 0x9e3779b97f4a7c15
+
+// mix64 is MurmurHash3's finaliser: a bijection that spreads the bits of
+// the polynomial hash, whose low bits depend on the low bits of the bytes
+// only, over the whole word (hash tables index by the low bits).
+func mix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// KeyHasher gives the hashes (KeyHash) of the blocking keys of last names,
+// in EachNameKey's order, without building the keys: a name of n letters
+// has about n deletion keys of n letters each, and the readers of the
+// full directory extract, who test millions of names against the few
+// thousand keys of an agency file, build a key only when its hash is one
+// of theirs (Key). The hash of "D:" + a + b, the name with the letters
+// between a and b deleted, comes from the hashes of the name's prefixes
+// and suffixes: poly(xy) = poly(x)·B^|y| + poly(y).
+//
+// The zero value is ready to use; a KeyHasher is not safe for concurrent
+// use.
+type KeyHasher struct {
+	compact  []byte   // the folded name without spaces, of the last Each
+	pre, suf []uint64 // poly("D:" + compact[:i]), poly(compact[i:])
+	pow      []uint64 // keyBase^i
+	cut      []int32  // per deletion key (ordinal k ≥ 2): offset<<8 | size of the rune deleted
+	key      []byte
+}
+
+// Each calls fn with the hash of each key that EachNameKey(name) gives, in
+// the same order, and the key's ordinal k (0 for the first), by which Key
+// builds it.
+func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
+	c := kh.compact[:0]
+	if ascii(string(name)) {
+		for _, b := range name {
+			switch {
+			case b >= 'a' && b <= 'z':
+				c = append(c, b-'a'+'A')
+			case b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
+				c = append(c, b)
+			}
+		}
+	} else {
+		for _, r := range Fold(string(name)) {
+			if r != ' ' {
+				c = utf8.AppendRune(c, r)
+			}
+		}
+	}
+	kh.compact, kh.cut = c, kh.cut[:0]
+	n := len(c)
+	if n == 0 {
+		return
+	}
+	for len(kh.pow) <= n {
+		if len(kh.pow) == 0 {
+			kh.pow = append(kh.pow, 1)
+			continue
+		}
+		kh.pow = append(kh.pow, kh.pow[len(kh.pow)-1]*keyBase)
+	}
+	kh.suf = append(kh.suf[:0], make([]uint64, n+1)...)
+	for i := n - 1; i >= 0; i-- {
+		kh.suf[i] = uint64(c[i])*kh.pow[n-1-i] + kh.suf[i+1]
+	}
+	base := uint64(keyBase) // a variable: the products wrap around, as in KeyHash
+	polyN, polyD := uint64('N')*base+':', uint64('D')*base+':'
+	fn(mix64(polyN*kh.pow[n]+kh.suf[0]), 0)
+	if utf8.RuneCount(c) < 4 {
+		return
+	}
+	kh.pre = append(kh.pre[:0], polyD)
+	for i := range n {
+		kh.pre = append(kh.pre, kh.pre[i]*keyBase+uint64(c[i]))
+	}
+	fn(mix64(kh.pre[n]), 1)
+	// One key per run of equal runes, as EachNameKey.
+	prev := utf8.RuneError
+	for i := 0; i < n; {
+		r, size := utf8.DecodeRune(c[i:])
+		if i == 0 || r != prev {
+			j := i + size
+			kh.cut = append(kh.cut, int32(i)<<8|int32(size))
+			fn(mix64(kh.pre[i]*kh.pow[n-j]+kh.suf[j]), 1+len(kh.cut))
+		}
+		prev = r
+		i += size
+	}
+}
+
+// Key builds key k of the name of the last Each (k as Each gave it); the
+// key is valid until the next call of Key or Each.
+func (kh *KeyHasher) Key(k int) []byte {
+	switch k {
+	case 0:
+		kh.key = append(append(kh.key[:0], "N:"...), kh.compact...)
+	case 1:
+		kh.key = append(append(kh.key[:0], "D:"...), kh.compact...)
+	default:
+		cut := kh.cut[k-2]
+		i, j := int(cut>>8), int(cut>>8+cut&0xff)
+		kh.key = append(append(append(kh.key[:0], "D:"...), kh.compact[:i]...), kh.compact[j:]...)
+	}
+	return kh.key
+}
