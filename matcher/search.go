@@ -404,27 +404,43 @@ func lettersOf(s string) letters {
 
 // mayReachFirstFloor reports false only when firstSim(a, d) is surely
 // below firstFloor, cheaply, so that most pairs of unrelated names skip the
-// Jaro-Winkler computation. Every rule of firstSim but the Jaro-Winkler
-// ones needs the same first letter. With different first letters, the
-// Winkler prefix bonus is nil, and a Jaro similarity J of the names
-// without spaces, with m matching characters, is at most
-// (m/|a| + m/|d| + 1)/3, where m is at most the letters the two names
-// share (counted with repeats): when that bound stays below firstFloor,
-// so does J. Names of several words (whose first words are compared too)
-// and non-ASCII names are not pruned.
+// Jaro-Winkler computation. A Jaro similarity J of the names without
+// spaces, with m matching characters, is at most (m/|a| + m/|d| + 1)/3,
+// where m is at most the letters the two names share (counted with
+// repeats), and Winkler's bonus adds at most l/10·(1 − J) for a common
+// prefix of l ≤ 4 letters, an upper bound that grows with J. With
+// different first letters, only the Jaro-Winkler rules of firstSim can
+// reach the floor, and the prefix is empty. With the same first letter,
+// the bound holds when the names are single words of two letters or more:
+// firstSim is then their Jaro-Winkler similarity and nothing else (its
+// rules of initials and of several words do not apply). Other names of
+// several words (whose first words are compared too) and non-ASCII names
+// are not pruned.
 func mayReachFirstFloor(a, d string, la, ld *letters) bool {
 	if a == "" || d == "" {
 		return false // firstSim is 0
 	}
-	if a[0] == d[0] || !la.ascii || !ld.ascii || strings.IndexByte(a, ' ') >= 0 && strings.IndexByte(d, ' ') >= 0 {
+	if !la.ascii || !ld.ascii {
+		return true
+	}
+	wa, wd := strings.IndexByte(a, ' ') >= 0, strings.IndexByte(d, ' ') >= 0
+	prefix := 0
+	if a[0] == d[0] {
+		if wa || wd || la.n < 2 || ld.n < 2 {
+			return true
+		}
+		for prefix < 4 && prefix < len(a) && prefix < len(d) && a[prefix] == d[prefix] {
+			prefix++
+		}
+	} else if wa && wd {
 		return true
 	}
 	m := 0
 	for i := range la.count {
 		m += int(min(la.count[i], ld.count[i]))
 	}
-	// 3×firstFloor − 1, less a margin for the rounding of the
-	// similarities (4 decimals, computed in float32 by go-edlib).
-	const need = 3*firstFloor - 1 - 1e-3
-	return float64(m)/float64(la.n)+float64(m)/float64(ld.n) >= need
+	j := (float64(m)/float64(la.n) + float64(m)/float64(ld.n) + 1) / 3
+	// Less a margin for the rounding of the similarities (4 decimals,
+	// computed in float32 by go-edlib).
+	return j+float64(prefix)/10*(1-j) >= firstFloor-1e-3
 }

@@ -65,6 +65,15 @@ func TestMayReachFirstFloorNeverPrunesAMatch(t *testing.T) {
 	} {
 		checkFloor(t, c[0], c[1])
 	}
+	// Names with the same first letter and little else in common are
+	// pruned too: their Jaro-Winkler similarity is bounded like the others'.
+	for _, c := range [][2]string{{"MARIE", "MICHEL"}, {"JEAN", "JULIETTE"}, {"CAMILLE", "CHARLES"}} {
+		la, ld := lettersOf(c[0]), lettersOf(c[1])
+		if mayReachFirstFloor(c[0], c[1], &la, &ld) {
+			s, _ := firstSim(c[0], c[1])
+			t.Errorf("mayReachFirstFloor(%q, %q) = true, firstSim %v: the bound prunes nothing with the same first letter", c[0], c[1], s)
+		}
+	}
 }
 
 func FuzzMayReachFirstFloor(f *testing.F) {
