@@ -75,16 +75,28 @@ func (c *nameCache) put(name []byte, hits []string) {
 // spares for the strings it surely does not hold (a hash absent from the
 // table). It may say yes for a string it does not hold (two hashes equal),
 // never no for one it holds. Read-only once built, so safe for concurrent
-// reads. The hashes must spread their low bits (maphash's and
-// matcher.KeyHash's do).
+// reads. The hashes must spread their bits (maphash's and matcher.KeyHash's
+// do).
+//
+// Most hashes asked are absent. A table of tens of thousands of hashes
+// outgrows a core's cache, and each such question would wait on memory:
+// a bit per 16 hashes' worth of slots (bits, indexed by the top bits of
+// the hash, a Bloom filter with one hash function) answers most of them
+// from a few hundred kilobytes at most; the table is read only when the
+// bit is set (about one absent hash in sixteen).
 type hashSet struct {
 	slots []uint64 // hash | 1, 0 for an empty slot
+	bits  []uint64 // bit h>>shift is set for each hash h of the set
+	shift uint
 }
 
 func newHashSet(hashes []uint64) *hashSet {
 	n := 1 << bits.Len(uint(2*len(hashes)))
-	s := &hashSet{slots: make([]uint64, n)}
+	nbits := max(64, 1<<bits.Len(uint(16*len(hashes))))
+	s := &hashSet{slots: make([]uint64, n), bits: make([]uint64, nbits/64), shift: uint(64 - bits.TrailingZeros(uint(nbits)))}
 	for _, h := range hashes {
+		b := h >> s.shift
+		s.bits[b/64] |= 1 << (b % 64)
 		h |= 1
 		i := h & uint64(n-1)
 		for s.slots[i] != 0 && s.slots[i] != h {
@@ -100,6 +112,9 @@ func newHashSet(hashes []uint64) *hashSet {
 func (s *hashSet) mayHave(h uint64) bool {
 	if s == nil {
 		return true
+	}
+	if b := h >> s.shift; s.bits[b/64]&(1<<(b%64)) == 0 {
+		return false
 	}
 	h |= 1
 	mask := uint64(len(s.slots) - 1)
