@@ -376,30 +376,49 @@ const firstFloor = min(minFirstSim, SameThreshold)
 
 // letters counts the letters and digits of a folded ASCII name, by byte
 // value modulo 32 (so letters and digits may share a count, which only
-// makes the bound of mayReachFirstFloor looser), and its length without
-// spaces; ascii is false when the name is not ASCII.
+// makes the bound of mayReachFirstFloor looser), in eight-bit lanes of
+// four words, and its length without spaces. bounded is false when the
+// name is not ASCII or too long for the lanes (more than 127 letters):
+// such names are never pruned.
 type letters struct {
-	count [32]uint8
-	n     int
-	ascii bool
+	lanes   [4]uint64
+	n       int
+	bounded bool
+	space   bool
 }
 
 func lettersOf(s string) letters {
-	l := letters{ascii: true}
+	l := letters{bounded: true}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= 0x80:
 			return letters{}
 		case c == ' ':
+			l.space = true
 			continue
 		}
 		l.n++
-		if l.count[c&31] < 255 {
-			l.count[c&31]++
-		}
+		l.lanes[c&31>>3] += 1 << (c & 7 * 8)
+	}
+	if l.n > 127 {
+		return letters{}
 	}
 	return l
+}
+
+// shared returns how many letters the two names share, counted with
+// repeats: the sum over the lanes of the smaller count. The lanes hold
+// at most 127, so that the top bit of each is free for the comparison.
+func (la *letters) shared(ld *letters) int {
+	const high, ones = 0x8080808080808080, 0x0101010101010101
+	m := uint64(0)
+	for w := range la.lanes {
+		a, b := la.lanes[w], ld.lanes[w]
+		ge := ((a | high) - b) & high >> 7 * 0xff // lanes where a ≥ b
+		m += (b&ge | a&^ge) * ones >> 56          // the sum of the minimums (at most 127)
+	}
+	return int(m)
 }
 
 // mayReachFirstFloor reports false only when firstSim(a, d) is surely
@@ -420,25 +439,21 @@ func mayReachFirstFloor(a, d string, la, ld *letters) bool {
 	if a == "" || d == "" {
 		return false // firstSim is 0
 	}
-	if !la.ascii || !ld.ascii {
+	if !la.bounded || !ld.bounded {
 		return true
 	}
-	wa, wd := strings.IndexByte(a, ' ') >= 0, strings.IndexByte(d, ' ') >= 0
 	prefix := 0
 	if a[0] == d[0] {
-		if wa || wd || la.n < 2 || ld.n < 2 {
+		if la.space || ld.space || la.n < 2 || ld.n < 2 {
 			return true
 		}
 		for prefix < 4 && prefix < len(a) && prefix < len(d) && a[prefix] == d[prefix] {
 			prefix++
 		}
-	} else if wa && wd {
+	} else if la.space && ld.space {
 		return true
 	}
-	m := 0
-	for i := range la.count {
-		m += int(min(la.count[i], ld.count[i]))
-	}
+	m := la.shared(ld)
 	j := (float64(m)/float64(la.n) + float64(m)/float64(ld.n) + 1) / 3
 	// Less a margin for the rounding of the similarities (4 decimals,
 	// computed in float32 by go-edlib).

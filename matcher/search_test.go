@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -83,4 +84,38 @@ func FuzzMayReachFirstFloor(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, d string) {
 		checkFloor(t, a, d)
 	})
+}
+
+func TestLettersShared(t *testing.T) {
+	naive := func(a, d string) int {
+		var ca, cd [32]int
+		for i := 0; i < len(a); i++ {
+			if a[i] != ' ' {
+				ca[a[i]&31]++
+			}
+		}
+		for i := 0; i < len(d); i++ {
+			if d[i] != ' ' {
+				cd[d[i]&31]++
+			}
+		}
+		m := 0
+		for i := range ca {
+			m += min(ca[i], cd[i])
+		}
+		return m
+	}
+	long := strings.Repeat("A", 127)
+	for _, c := range [][2]string{
+		{"MARIE", "AMRIE"}, {"ANNE MARIE", "MARIANNE"}, {"ZZZZ", "Z"}, {"A1Q", "Q1A"}, {"", "JEAN"},
+		{long, long}, {long, "AAB"}, {"JEAN PIERRE", "PIERRE JEAN"}, {"XAVIER", "OLIVIER"},
+	} {
+		la, ld := lettersOf(c[0]), lettersOf(c[1])
+		if got, want := la.shared(&ld), naive(c[0], c[1]); got != want {
+			t.Errorf("shared(%q, %q) = %d, want %d", c[0], c[1], got, want)
+		}
+	}
+	if l := lettersOf(long + "A"); l.bounded {
+		t.Error("a name of 128 letters must not be bounded: its counts overflow the lanes")
+	}
 }
