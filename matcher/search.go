@@ -68,7 +68,6 @@ type searchRow struct {
 type lastGate struct {
 	best []firstBest // rows read straight, by first name, with their best last-name similarity
 	swap []int32     // rows whose first name is close enough to dl to be read swapped
-	keep map[int32]bool
 }
 
 // firstBest is, for one first name of the rows, the best last-name
@@ -243,9 +242,6 @@ func (s *NameSearch) Keep(last, first string) bool {
 		s.dirFolded = append(s.dirFolded, Fold(first))
 		s.dirLets = append(s.dirLets, lettersOf(s.dirFolded[df]))
 	}
-	if keep, ok := g.keep[df]; ok {
-		return keep
-	}
 	keep := false
 	for _, b := range g.best {
 		fs := s.firstSim(b.fi, df)
@@ -267,10 +263,6 @@ func (s *NameSearch) Keep(last, first string) bool {
 		nm := s.cmp.compare(s.rows[i].name, last, first)
 		keep = passesGates(nm) && bestScore(nm) >= s.minScore
 	}
-	if g.keep == nil {
-		g.keep = map[int32]bool{}
-	}
-	g.keep[df] = keep
 	return keep
 }
 
