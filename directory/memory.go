@@ -168,7 +168,7 @@ func newFilterSets(rpps, keys []string) filterSets {
 
 // mayHaveRPPS reports false when id is surely not an RPPS of the filter.
 func (f *filterSets) mayHaveRPPS(id []byte) bool {
-	return f.rpps == nil || f.rpps.mayHave(maphash.Bytes(f.seed, id))
+	return f.rpps.mayHave(maphash.Bytes(f.seed, id))
 }
 
 // nameTag is what a nameSelector says of a line it keeps: the filter keys
