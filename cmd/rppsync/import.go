@@ -53,7 +53,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := judge(ctx, mt, results, records); err != nil {
+	if err := judge(ctx, mt, checkBatch, results, records); err != nil {
 		return err
 	}
 	cards, err := m.cardsFor(ctx, db, results)

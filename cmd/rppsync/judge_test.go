@@ -31,7 +31,7 @@ func TestJudgeKeepsOrderAcrossBatches(t *testing.T) {
 				LastName: rppsync.Name{Display: "Martin"}, FirstName: rppsync.Name{Display: "Julie"}})
 		}
 	}
-	if err := judge(context.Background(), mt, results, records); err != nil {
+	if err := judge(context.Background(), mt, checkBatch, results, records); err != nil {
 		t.Fatal(err)
 	}
 	for f, n := range sizes {
@@ -46,7 +46,7 @@ func TestJudgeKeepsOrderAcrossBatches(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := judge(ctx, mt, results, records); err == nil {
+	if err := judge(ctx, mt, checkBatch, results, records); err == nil {
 		t.Error("a cancelled check returned no error")
 	}
 }
