@@ -124,10 +124,11 @@ func EachNameKey(name []byte, buf []byte, fn func(key []byte)) []byte {
 	return eachNameKey(name, buf, false, fn)
 }
 
-// eachNameKey is EachNameKey; with exactOnly, it stops after the first
-// key, the exact one ("N:").
-func eachNameKey(name []byte, buf []byte, exactOnly bool, fn func(key []byte)) []byte {
-	buf = append(buf[:0], "N:"...)
+// appendCompact appends to buf the name without spaces that the keys of
+// name are made of: Fold(name) without its spaces. An ASCII name is
+// folded byte by byte, without allocating: Fold keeps its letters and
+// digits, upper-cased, and turns the rest into the spaces dropped here.
+func appendCompact(buf, name []byte) []byte {
 	if ascii(string(name)) { // no copy: the conversion does not escape
 		for _, c := range name {
 			switch {
@@ -137,13 +138,20 @@ func eachNameKey(name []byte, buf []byte, exactOnly bool, fn func(key []byte)) [
 				buf = append(buf, c)
 			}
 		}
-	} else {
-		for _, r := range Fold(string(name)) {
-			if r != ' ' {
-				buf = utf8.AppendRune(buf, r)
-			}
+		return buf
+	}
+	for _, r := range Fold(string(name)) {
+		if r != ' ' {
+			buf = utf8.AppendRune(buf, r)
 		}
 	}
+	return buf
+}
+
+// eachNameKey is EachNameKey; with exactOnly, it stops after the first
+// key, the exact one ("N:").
+func eachNameKey(name []byte, buf []byte, exactOnly bool, fn func(key []byte)) []byte {
+	buf = appendCompact(append(buf[:0], "N:"...), name)
 	base := len(buf)
 	if base == 2 {
 		return buf

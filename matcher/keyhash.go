@@ -51,23 +51,7 @@ type KeyHasher struct {
 // the same order, and the key's ordinal k (0 for the first), by which Key
 // builds it.
 func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
-	c := kh.compact[:0]
-	if ascii(string(name)) {
-		for _, b := range name {
-			switch {
-			case b >= 'a' && b <= 'z':
-				c = append(c, b-'a'+'A')
-			case b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
-				c = append(c, b)
-			}
-		}
-	} else {
-		for _, r := range Fold(string(name)) {
-			if r != ' ' {
-				c = utf8.AppendRune(c, r)
-			}
-		}
-	}
+	c := appendCompact(kh.compact[:0], name)
 	kh.compact, kh.cut = c, kh.cut[:0]
 	n := len(c)
 	if n == 0 {
