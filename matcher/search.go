@@ -21,7 +21,9 @@ import (
 // gives the same verdicts as one that returns everyone under the keys,
 // while reading, sending and holding a small fraction of them.
 //
-// A NameSearch memoises its answers; it is not safe for concurrent use.
+// A NameSearch memoises what it learns of the directory's names (the gate of
+// each last name, the similarity of first names); it is not safe for
+// concurrent use.
 type NameSearch struct {
 	minScore float64
 	rows     []searchRow        // distinct names searched
