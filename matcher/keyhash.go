@@ -1,6 +1,9 @@
 package matcher
 
-import "unicode/utf8"
+import (
+	"slices"
+	"unicode/utf8"
+)
 
 // KeyHash returns a 64-bit hash of a blocking key (see NameKeys), the one
 // KeyHasher gives for it without building the key.
@@ -43,7 +46,7 @@ type KeyHasher struct {
 	compact  []byte   // the folded name without spaces, of the last Each
 	pre, suf []uint64 // poly("D:" + compact[:i]), poly(compact[i:])
 	pow      []uint64 // keyBase^i
-	cut      []int32  // per deletion key (ordinal k ≥ 2): offset<<8 | size of the rune deleted
+	cut      []int    // per deletion key (ordinal k ≥ 2): offset<<3 | size of the rune deleted (1 to 4)
 	key      []byte
 }
 
@@ -57,11 +60,13 @@ func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
 	if n == 0 {
 		return
 	}
+	if len(kh.pow) == 0 {
+		kh.pow = append(kh.pow, 1)
+	}
+	if more := n + 1 - len(kh.pow); more > 0 {
+		kh.pow = slices.Grow(kh.pow, more)
+	}
 	for len(kh.pow) <= n {
-		if len(kh.pow) == 0 {
-			kh.pow = append(kh.pow, 1)
-			continue
-		}
 		kh.pow = append(kh.pow, kh.pow[len(kh.pow)-1]*keyBase)
 	}
 	kh.suf = append(kh.suf[:0], make([]uint64, n+1)...)
@@ -74,7 +79,7 @@ func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
 	if utf8.RuneCount(c) < 4 {
 		return
 	}
-	kh.pre = append(kh.pre[:0], polyD)
+	kh.pre = append(slices.Grow(kh.pre[:0], n+1), polyD)
 	for i := range n {
 		kh.pre = append(kh.pre, kh.pre[i]*keyBase+uint64(c[i]))
 	}
@@ -85,7 +90,7 @@ func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
 		r, size := utf8.DecodeRune(c[i:])
 		if i == 0 || r != prev {
 			j := i + size
-			kh.cut = append(kh.cut, int32(i)<<8|int32(size))
+			kh.cut = append(kh.cut, i<<3|size)
 			fn(mix64(kh.pre[i]*kh.pow[n-j]+kh.suf[j]), 1+len(kh.cut))
 		}
 		prev = r
@@ -103,7 +108,7 @@ func (kh *KeyHasher) Key(k int) []byte {
 		kh.key = append(append(kh.key[:0], "D:"...), kh.compact...)
 	default:
 		cut := kh.cut[k-2]
-		i, j := int(cut>>8), int(cut>>8+cut&0xff)
+		i, j := cut>>3, cut>>3+cut&7
 		kh.key = append(append(append(kh.key[:0], "D:"...), kh.compact[:i]...), kh.compact[j:]...)
 	}
 	return kh.key

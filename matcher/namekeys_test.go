@@ -165,3 +165,23 @@ func TestKeyHashSpreads(t *testing.T) {
 		t.Errorf("%d keys fall in %d of 256 low-byte buckets", len(seen), len(low))
 	}
 }
+
+// TestKeyHasherLongName: a name longer than any real one (a hostile
+// extract line) gets its keys right too, the last deletion included.
+func TestKeyHasherLongName(t *testing.T) {
+	name := []byte(strings.Repeat("A", 1<<23) + "Z") // one key per run: N, D, the As, the Z
+	var kh KeyHasher
+	var hashes []uint64
+	var ords []int
+	kh.Each(name, func(h uint64, k int) { hashes, ords = append(hashes, h), append(ords, k) })
+	if len(ords) != 4 {
+		t.Fatalf("%d keys, want 4", len(ords))
+	}
+	want := "D:" + string(name[:len(name)-1])
+	if got := kh.Key(ords[3]); string(got) != want {
+		t.Errorf("the last key is %d bytes, want the %d of the name without its Z", len(got), len(want))
+	}
+	if hashes[3] != KeyHash(want) {
+		t.Error("the last key's hash is not KeyHash of the key")
+	}
+}
