@@ -187,6 +187,12 @@ func (ar *ActivityReader) field(raw []byte, f int) []byte {
 	return raw[s.lo:s.hi]
 }
 
+// maxNameBytes bounds the last and first names of a line: real ones are
+// a few dozen letters, and a name's search keys grow with the square of
+// its length, so a line with a name of megabytes (a damaged or hostile
+// extract) is a bad line, not a reason to stall a load or a check.
+const maxNameBytes = 200
+
 // check validates raw, line n of the file, leaving the spans of its first
 // ar.needChk fields in ar.spans, and counts it in Stats; false when the
 // line is skipped. It allocates nothing but the samples of bad lines.
@@ -213,11 +219,16 @@ func (ar *ActivityReader) check(raw []byte, n int) bool {
 		ar.stats.bad(n, "id_type", "type d'identifiant PP inconnu (attendu 8 pour RPPS ou 0 pour ADELI)")
 		return false
 	}
-	if len(bytes.TrimSpace(ar.field(raw, fLastName))) == 0 {
+	last, first := ar.field(raw, fLastName), ar.field(raw, fFirstName)
+	if len(bytes.TrimSpace(last)) == 0 {
 		ar.stats.bad(n, "name_missing", "nom d'exercice vide")
 		return false
 	}
-	if len(ar.field(raw, fFirstName)) == 0 {
+	if len(last) > maxNameBytes || len(first) > maxNameBytes {
+		ar.stats.bad(n, "name_too_long", fmt.Sprintf("nom ou prénom d'exercice de plus de %d octets", maxNameBytes))
+		return false
+	}
+	if len(first) == 0 {
 		ar.stats.NoFirstName++
 	}
 	return true

@@ -2,9 +2,12 @@ package directory
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -300,5 +303,50 @@ func BenchmarkActivityReader(b *testing.B) {
 		if ar.Err() != nil || n != 200_000 {
 			b.Fatalf("read %d lines, err %v", n, ar.Err())
 		}
+	}
+}
+
+// TestActivityReaderNameTooLong: a line whose last or first name exceeds
+// maxNameBytes is a bad line (name_too_long), in both readers; one at the
+// limit is kept.
+func TestActivityReaderNameTooLong(t *testing.T) {
+	good := bytes.Split(readFile(t, firstExtract), []byte("\n"))
+	header, line := string(good[0]), strings.Split(strings.TrimRight(string(good[1]), "\r"), "|")
+	var b strings.Builder
+	b.WriteString(header + "\n")
+	for i, name := range [][2]string{
+		{strings.Repeat("A", maxNameBytes), "CLAIRE"},
+		{strings.Repeat("A", maxNameBytes+1), "CLAIRE"},
+		{"MARTIN", strings.Repeat("É", 101)},        // 202 bytes
+		{strings.Repeat("MARTIN", 1<<18), "CLAIRE"}, // 1.5 MB, longer than a block
+	} {
+		f := slices.Clone(line)
+		f[1] = rppsFromSeq(i + 1)
+		f[2] = "8" + f[1]
+		f[7], f[8] = name[0], name[1]
+		b.WriteString(strings.Join(f, "|") + "\n")
+	}
+	lines, st := readAll(t, []byte(b.String()))
+	if len(lines) != 1 || lines[0].ID != rppsFromSeq(1) {
+		t.Fatalf("kept %d lines, want only the name at the limit", len(lines))
+	}
+	var codes []string
+	for _, s := range st.Samples {
+		codes = append(codes, fmt.Sprintf("%d:%s", s.Line, s.Code))
+	}
+	if got := strings.Join(codes, ","); got != "3:name_too_long,4:name_too_long,5:name_too_long" || st.Bad != 3 {
+		t.Errorf("bad lines %d: %s", st.Bad, got)
+	}
+	// The parallel reader of check --directory says the same.
+	path := filepath.Join(t.TempDir(), "PS_LibreAcces_Personne_activite_202611200800.txt")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mem, pst, err := LoadFiltered(context.Background(), path, []string{rppsFromSeq(1), rppsFromSeq(2)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pst.Bad != 3 || mem.Len() != 1 {
+		t.Errorf("LoadFiltered: %d bad lines, %d professionals kept", pst.Bad, mem.Len())
 	}
 }

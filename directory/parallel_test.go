@@ -53,7 +53,7 @@ type lineGen struct {
 }
 
 // kinds of bad lines, one per code of Stats.Samples.
-var badCodes = []string{"field_count", "rpps_invalid", "id_type", "name_missing"}
+var badCodes = []string{"field_count", "rpps_invalid", "id_type", "name_missing", "name_too_long"}
 
 // next returns a line without its ending.
 func (g *lineGen) next() string {
@@ -73,6 +73,8 @@ func (g *lineGen) next() string {
 			f[0] = "3"
 		case "name_missing":
 			f[7] = []string{"", " ", "  "}[g.rng.IntN(3)]
+		case "name_too_long":
+			f[7+g.rng.IntN(2)] = strings.Repeat("DURAND", 34) // 204 bytes, last or first name
 		}
 		return strings.Join(f, "|")
 	}

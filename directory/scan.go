@@ -39,7 +39,7 @@ type Stats struct {
 // line 1) and why it was rejected.
 type BadLine struct {
 	Line   int    `json:"line"`
-	Code   string `json:"code"`   // field_count, rpps_invalid, id_type, name_missing, card_rpps_invalid, date_invalid
+	Code   string `json:"code"`   // field_count, rpps_invalid, id_type, name_missing, name_too_long, card_rpps_invalid, date_invalid
 	Reason string `json:"reason"` // a French sentence
 }
 
