@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rppsync/rppsync"
 )
@@ -102,7 +103,15 @@ const (
 	CodeRPPSMissing       = "rpps_missing"       // no identifier given
 	CodeNameDiffers       = "name_differs"       // matched, but the name is spelled differently
 	CodeProfessionDiffers = "profession_differs" // matched, but the directory has another profession
+	CodeNameTooLong       = "name_too_long"      // a name of more than MaxNameRunes characters
 )
+
+// MaxNameRunes bounds the names of a row (last, usage and first name).
+// Real names are a few dozen letters; a cell of thousands (a column of
+// notes taken for the names, a broken export) is no name, and its search
+// keys would grow with the square of its length: such a row is invalid,
+// with an issue saying why, and searches nothing.
+const MaxNameRunes = 200
 
 // Invalidates reports whether a record issue makes the row unusable
 // (status invalid): a missing name, an unreadable contract date, or a
@@ -111,7 +120,7 @@ const (
 // leaves the status to the identifier and the directory.
 func Invalidates(is rppsync.Issue) bool {
 	switch is.Code {
-	case rppsync.CodeNameMissing, rppsync.CodeContractDatesReversed:
+	case rppsync.CodeNameMissing, rppsync.CodeContractDatesReversed, CodeNameTooLong:
 		return true
 	case rppsync.CodeDateInvalid:
 		return is.Field == string(rppsync.FieldContractStart) || is.Field == string(rppsync.FieldContractEnd)
@@ -169,6 +178,22 @@ func prepare(rec *rppsync.Record) row {
 		if !has(rppsync.CodeNameMissing, string(rppsync.FieldFirstName)) {
 			r.issues = append(r.issues, rppsync.Issue{Field: string(rppsync.FieldFirstName), Code: rppsync.CodeNameMissing,
 				Message: "Le prénom est vide : demandez à l'agence de le compléter, la ligne ne peut pas être traitée sans lui."})
+		}
+	}
+	for _, n := range [...]struct {
+		field rppsync.Field
+		what  string
+		v     string
+	}{
+		{rppsync.FieldLastName, "nom", r.name.Last},
+		{rppsync.FieldUsageName, "nom d'usage", r.name.Usage},
+		{rppsync.FieldFirstName, "prénom", r.name.First},
+	} {
+		if len(n.v) > MaxNameRunes && utf8.RuneCountInString(n.v) > MaxNameRunes {
+			r.invalid = true
+			r.issues = append(r.issues, rppsync.Issue{Field: string(n.field), Code: CodeNameTooLong, Message: fmt.Sprintf(
+				"Le %s fait plus de %d caractères : ce n'est pas un nom (une autre colonne, un export abîmé ?), "+
+					"demandez à l'agence de corriger la ligne.", n.what, MaxNameRunes)})
 		}
 	}
 	if !rec.Start.IsZero() && !rec.End.IsZero() && rec.End.Before(rec.Start) {

@@ -98,6 +98,9 @@ func TestCheckStatuses(t *testing.T) {
 		{"candidate by usage name", usage, rppsync.StatusCandidate, []string{CodeRPPSMissing}, rppsMoreau, rppsync.Ptr("60")},
 		{"to register", rec(22, "", "Inconnu", "Paul", "AS"), rppsync.StatusToRegister, []string{CodeRPPSMissing}, "", rppsync.Ptr("")},
 		{"profession unknown", rec(23, "", "Inconnu", "Paul", "Plombier"), rppsync.StatusToRegister, []string{CodeRPPSMissing, rppsync.CodeProfessionUnknown}, "", nil},
+		{"name at the length limit", rec(24, "", strings.Repeat("é", MaxNameRunes), "Paul", "AS"), rppsync.StatusToRegister, []string{CodeRPPSMissing}, "", rppsync.Ptr("")},
+		{"name too long", rec(25, "", strings.Repeat("MOREAU", 5000), "Sophie", "IDE"), rppsync.StatusInvalid, []string{CodeNameTooLong}, "", rppsync.Ptr("60")},
+		{"first name too long", rec(26, rppsLeger, "Leger", strings.Repeat("é", MaxNameRunes+1), "Médecin"), rppsync.StatusInvalid, []string{CodeNameTooLong}, "", rppsync.Ptr("10")},
 		{"invalid FINESS flags only", badFiness, rppsync.StatusMatched, []string{CodeFINESSChecksum}, "", rppsync.Ptr("10")},
 	}
 	m, err := New(Config{Directory: testDirectory()})
@@ -345,5 +348,20 @@ func TestNew(t *testing.T) {
 	m, err := New(Config{})
 	if err != nil || m.minScore != DefaultMinScore || m.maxCand != DefaultMaxCandidates {
 		t.Errorf("defaults: %+v, %v", m, err)
+	}
+}
+
+// TestTooLongNameSearchesNothing: a row whose name is no name (thousands
+// of letters) asks the directory for nothing, where its one-typo keys
+// would have been thousands of keys of thousands of letters.
+func TestTooLongNameSearchesNothing(t *testing.T) {
+	long := rec(2, "", strings.Repeat("ABCDEFGHIJ", 3000), "Marie", "IDE")
+	rpps, names := Wanted([]rppsync.Record{long}, 0)
+	if len(rpps) != 0 || len(names.Keys()) != 0 {
+		t.Errorf("%d RPPS and %d keys wanted for a row with a name of 30,000 letters", len(rpps), len(names.Keys()))
+	}
+	ok := rec(3, "", strings.Repeat("ABCDEFGHIJ", 20), "Marie", "IDE") // 200: a name still
+	if _, names := Wanted([]rppsync.Record{ok}, 0); len(names.Keys()) == 0 {
+		t.Error("a name of 200 letters searches nothing")
 	}
 }
