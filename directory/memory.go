@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rppsync/rppsync"
+	"github.com/rppsync/rppsync/internal/hashset"
 	"github.com/rppsync/rppsync/matcher"
 )
 
@@ -27,7 +28,7 @@ type Memory struct {
 	byRPPS map[string]int32   // RPPS → index in pros
 	byKey  map[string][]int32 // name key → indexes in pros, sorted by RPPS
 	rpps   map[string]bool    // the RPPS filter
-	keys   map[string]bool    // the name key filter
+	keys   *matcher.KeyFilter // the name key filter
 	name   string             // the extract's file name
 }
 
@@ -76,14 +77,11 @@ func loadFiltered(ctx context.Context, path string, rpps []string, names *matche
 		byRPPS: make(map[string]int32),
 		byKey:  make(map[string][]int32, len(keys)),
 		rpps:   make(map[string]bool, len(rpps)),
-		keys:   make(map[string]bool, len(keys)),
+		keys:   matcher.NewKeyFilter(keys),
 		name:   ex.Name,
 	}
 	for _, r := range rpps {
 		m.rpps[r] = true
-	}
-	for _, k := range keys {
-		m.keys[k] = true
 	}
 	ids := map[string]uint32{"": 0}
 	intern := func(s string) uint32 {
@@ -99,7 +97,7 @@ func loadFiltered(ctx context.Context, path string, rpps []string, names *matche
 	// The lines are checked and selected on every core (scanParallel),
 	// then added here in file order. The filters' hashes, shared by the
 	// workers, spare most map lookups: most lines are nobody's.
-	quick := newFilterSets(rpps, keys)
+	quick := newRPPSSet(rpps)
 	newSelector := func() selector[nameTag] {
 		return newNameSelector(m.rpps, m.keys, quick, names.Clone(), cacheSize)
 	}
@@ -143,32 +141,26 @@ func loadFiltered(ctx context.Context, path string, rpps []string, names *matche
 	return m, ar.Stats(), nil
 }
 
-// filterSets are the hashes of a load filter (see hashSet): of its RPPS
-// numbers by maphash with seed, of its name keys by matcher.KeyHash (which
-// a matcher.KeyHasher gives without building the keys).
-type filterSets struct {
-	seed       maphash.Seed
-	rpps, keys *hashSet
+// rppsSet is the set of the maphash, with seed, of the RPPS numbers of a
+// load filter (see hashset.Set).
+type rppsSet struct {
+	seed maphash.Seed
+	set  *hashset.Set
 }
 
-func newFilterSets(rpps, keys []string) filterSets {
-	f := filterSets{seed: maphash.MakeSeed()}
-	hashes := make([]uint64, 0, max(len(rpps), len(keys)))
+func newRPPSSet(rpps []string) rppsSet {
+	f := rppsSet{seed: maphash.MakeSeed()}
+	hashes := make([]uint64, 0, len(rpps))
 	for _, r := range rpps {
 		hashes = append(hashes, maphash.String(f.seed, r))
 	}
-	f.rpps = newHashSet(hashes)
-	hashes = hashes[:0]
-	for _, k := range keys {
-		hashes = append(hashes, matcher.KeyHash(k))
-	}
-	f.keys = newHashSet(hashes)
+	f.set = hashset.New(hashes)
 	return f
 }
 
-// mayHaveRPPS reports false when id is surely not an RPPS of the filter.
-func (f *filterSets) mayHaveRPPS(id []byte) bool {
-	return f.rpps.mayHave(maphash.Bytes(f.seed, id))
+// mayHave reports false when id is surely not an RPPS of the filter.
+func (f *rppsSet) mayHave(id []byte) bool {
+	return f.set.MayHave(maphash.Bytes(f.seed, id))
 }
 
 // nameTag is what a nameSelector says of a line it keeps: the filter keys
@@ -189,8 +181,8 @@ type nameTag struct {
 // name is not in the cache (at most cacheSize names); the gate is asked
 // once per run of lines with the same names. The identifier and the names
 // are looked at in the read buffer (m[string(b)] does not allocate).
-func newNameSelector(rpps, keys map[string]bool, quick filterSets, names *matcher.NameSearch, cacheSize int) selector[nameTag] {
-	nh := nameHits{keys: keys, quick: quick.keys}
+func newNameSelector(rpps map[string]bool, keys *matcher.KeyFilter, quick rppsSet, names *matcher.NameSearch, cacheSize int) selector[nameTag] {
+	var kh matcher.KeyHasher
 	cache := newNameCache(cacheSize)
 	var (
 		prev, prevFirst []byte // the names of the previous line
@@ -204,7 +196,7 @@ func newNameSelector(rpps, keys map[string]bool, quick filterSets, names *matche
 			prev = append(prev[:0], last...)
 			var ok bool
 			if hits, ok = cache.get(last); !ok {
-				hits = nh.of(last)
+				hits = keys.Hits(&kh, last, nil)
 				cache.put(last, hits)
 			}
 		}
@@ -213,31 +205,8 @@ func newNameSelector(rpps, keys map[string]bool, quick filterSets, names *matche
 			keep, gated = names.Keep(string(last), string(first)), true
 		}
 		named := len(hits) > 0 && keep
-		return nameTag{hits: hits, named: named}, named || quick.mayHaveRPPS(id) && rpps[string(id)]
+		return nameTag{hits: hits, named: named}, named || quick.mayHave(id) && rpps[string(id)]
 	}
-}
-
-// nameHits finds which keys of a last name are in a load filter.
-type nameHits struct {
-	keys  map[string]bool // the filter
-	quick *hashSet        // the matcher.KeyHash of the filter's keys, for a first test
-	kh    matcher.KeyHasher
-}
-
-// of returns the keys of matcher.NameKeys(matcher.Fold(name)) that are in
-// h.keys, in that order and without repeats. Most names of the extract
-// have no key in the filter: their keys are only hashed, and a key is
-// built and looked up only when its hash is in h.quick.
-func (h *nameHits) of(name []byte) []string {
-	var hits []string
-	h.kh.Each(name, func(hash uint64, k int) {
-		if h.quick.mayHave(hash) {
-			if key := h.kh.Key(k); h.keys[string(key)] {
-				hits = append(hits, string(key))
-			}
-		}
-	})
-	return hits
 }
 
 // Len returns how many professionals were kept.
@@ -352,7 +321,7 @@ func (m *Memory) ByNameKeys(ctx context.Context, s *matcher.NameSearch) (map[str
 		nActs int
 	)
 	for _, k := range keys {
-		if !m.keys[k] {
+		if !m.keys.Has(k) {
 			return nil, fmt.Errorf("%w: name key %s", ErrNotLoaded, k)
 		}
 		for _, i := range m.byKey[k] {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"testing"
-
-	"github.com/rppsync/rppsync/matcher"
 )
 
 func TestNameCache(t *testing.T) {
@@ -61,41 +59,5 @@ func TestNameCache(t *testing.T) {
 	none.put([]byte("MARTIN"), []string{"N:MARTIN"})
 	if _, ok := none.get([]byte("MARTIN")); ok {
 		t.Error("a cache of size 0 kept a name")
-	}
-}
-
-func TestHashSet(t *testing.T) {
-	for _, n := range []int{0, 1, 100, 50000} {
-		var in []uint64
-		for i := range n {
-			in = append(in, matcher.KeyHash(fmt.Sprintf("D:IN%d", i)))
-		}
-		s := newHashSet(in)
-		for i, h := range in {
-			if !s.mayHave(h) {
-				t.Fatalf("%d hashes: member %d is said absent", n, i)
-			}
-		}
-		// Absent hashes are nearly all said absent, most by the bits.
-		yes, bitSet := 0, 0
-		for i := range 20000 {
-			h := matcher.KeyHash(fmt.Sprintf("D:OUT%d", i))
-			if s.mayHave(h) {
-				yes++
-			}
-			if b := h >> s.shift; s.bits[b/64]&(1<<(b%64)) != 0 {
-				bitSet++
-			}
-		}
-		if yes > 0 {
-			t.Errorf("%d hashes: %d of 20000 absent hashes said present", n, yes)
-		}
-		if bitSet > 20000/10 {
-			t.Errorf("%d hashes: the bits let %d of 20000 absent hashes through to the table", n, bitSet)
-		}
-	}
-	var none *hashSet
-	if !none.mayHave(42) {
-		t.Error("a nil set must be able to have anything")
 	}
 }
