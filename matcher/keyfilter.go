@@ -1,6 +1,10 @@
 package matcher
 
-import "github.com/rppsync/rppsync/internal/hashset"
+import (
+	"strings"
+
+	"github.com/rppsync/rppsync/internal/hashset"
+)
 
 // KeyFilter is a set of blocking keys (see NameKeys) that tells which keys
 // of a last name it holds, for the readers that test every name of the
@@ -8,23 +12,63 @@ import "github.com/rppsync/rppsync/internal/hashset"
 // have none, and their keys are only hashed (KeyHasher), never built. It
 // is read-only once built, so safe for concurrent use; each goroutine
 // brings its own KeyHasher.
+//
+// Most of a name's keys are its one-letter deletions, one per letter. A
+// deletion of a name of n letters keeps either its first n/2 letters (a
+// letter deleted after them) or its last n - n/2 (one deleted among
+// them): the filter also holds, for each of its deletion keys of m
+// letters, the hashes of those two halves (m+1 being the n of a name
+// that has it as a deletion). A name whose halves are both absent has no
+// deletion key in the filter, which costs one pass over its letters to
+// know instead of hashing each deletion; only the side whose half is
+// present is hashed key by key.
 type KeyFilter struct {
 	keys  map[string]struct{}
 	quick *hashset.Set // the KeyHash of each key, for a first test
+	front *hashset.Set // halfHash of the front half of each "D:" key
+	back  *hashset.Set // halfHash of the back half of each "D:" key
 }
 
 // NewKeyFilter returns the filter of keys.
 func NewKeyFilter(keys []string) *KeyFilter {
 	f := &KeyFilter{keys: make(map[string]struct{}, len(keys))}
 	hashes := make([]uint64, 0, len(keys))
+	var fronts, backs []uint64
 	for _, k := range keys {
-		if _, ok := f.keys[k]; !ok {
-			f.keys[k] = struct{}{}
-			hashes = append(hashes, KeyHash(k))
+		if _, ok := f.keys[k]; ok {
+			continue
+		}
+		f.keys[k] = struct{}{}
+		hashes = append(hashes, KeyHash(k))
+		if body, ok := strings.CutPrefix(k, "D:"); ok && len(body) > 0 {
+			// body is the deletion of a name of n = m+1 bytes: its
+			// front half is the name's first n/2, its back half the
+			// name's last n - n/2.
+			m := len(body)
+			n := m + 1
+			fronts = append(fronts, halfHash(polyString(body[:n/2]), m))
+			backs = append(backs, halfHash(polyString(body[m-(n-n/2):]), m))
 		}
 	}
 	f.quick = hashset.New(hashes)
+	f.front = hashset.New(fronts)
+	f.back = hashset.New(backs)
 	return f
+}
+
+// polyString is the polynomial hash of s, as KeyHash before its mix.
+func polyString(s string) uint64 {
+	var h uint64
+	for i := 0; i < len(s); i++ {
+		h = h*keyBase + uint64(s[i])
+	}
+	return h
+}
+
+// halfHash is the hash of a half of a deletion key of m bytes whose
+// polynomial hash is poly.
+func halfHash(poly uint64, m int) uint64 {
+	return mix64(poly ^ uint64(m)*0xbf58476d1ce4e5b9)
 }
 
 // Has reports whether key is in f.
@@ -46,11 +90,81 @@ func (f *KeyFilter) Len() int { return len(f.keys) }
 // that order (EachNameKey gives no key twice), and returns the extended
 // slice; kh is the caller's scratch.
 func (f *KeyFilter) Hits(kh *KeyHasher, name []byte, hits []string) []string {
+	c := appendCompact(kh.compact[:0], name)
+	kh.compact = c
+	if !ascii(string(c)) { // no copy: the conversion does not escape
+		return f.hitsEach(kh, name, hits)
+	}
+	n := len(c)
+	if n == 0 {
+		return hits
+	}
+	// pre[i] = poly(c[:i]); the keys' hashes and the halves' come from it:
+	// poly(x + y) = poly(x)·B^|y| + poly(y).
+	kh.pre = append(kh.pre[:0], 0)
+	var p uint64
+	for _, b := range c {
+		p = p*keyBase + uint64(b)
+		kh.pre = append(kh.pre, p)
+	}
+	kh.growPow(n)
+	pow, pre := kh.pow, kh.pre
+	base := uint64(keyBase) // a variable: the products wrap around, as in KeyHash
+	polyN, polyD := uint64('N')*base+':', uint64('D')*base+':'
+	if h := mix64(polyN*pow[n] + p); f.quick.MayHave(h) {
+		hits = f.hit(kh, 0, hits)
+	}
+	if n < 4 { // EachNameKey gives names of fewer than 4 letters their exact key only
+		return hits
+	}
+	if h := mix64(polyD*pow[n] + p); f.quick.MayHave(h) {
+		hits = f.hit(kh, 1, hits)
+	}
+	// The deletion at i keeps c[i+1:], so its back half, the last n-h
+	// bytes, when i < h; it keeps c[:h] when i ≥ h.
+	h, m := n/2, n-1
+	back := f.back.MayHave(halfHash(p-pre[h]*pow[n-h], m))
+	front := f.front.MayHave(halfHash(pre[h], m))
+	if !back && !front {
+		return hits
+	}
+	kh.cut = kh.cut[:0]
+	from, to := 0, n
+	if !back {
+		from = h
+	}
+	if !front {
+		to = h
+	}
+	for i := from; i < to; i++ {
+		if i > 0 && c[i] == c[i-1] {
+			continue // one key per run of equal letters, as EachNameKey
+		}
+		// "D:" + c[:i] + c[i+1:]
+		tail := p - pre[i+1]*pow[n-1-i]
+		if hk := mix64((polyD*pow[i]+pre[i])*pow[n-1-i] + tail); f.quick.MayHave(hk) {
+			kh.cut = append(kh.cut[:0], i<<3|1)
+			hits = f.hit(kh, 2, hits)
+		}
+	}
+	return hits
+}
+
+// hit appends key k of kh's current name (see KeyHasher.Key) to hits when
+// f holds it.
+func (f *KeyFilter) hit(kh *KeyHasher, k int, hits []string) []string {
+	if key := kh.Key(k); f.has(key) {
+		hits = append(hits, string(key))
+	}
+	return hits
+}
+
+// hitsEach is Hits for names with letters outside ASCII, whose deletions
+// are of runes: every key hashed by KeyHasher.Each.
+func (f *KeyFilter) hitsEach(kh *KeyHasher, name []byte, hits []string) []string {
 	kh.Each(name, func(h uint64, k int) {
 		if f.quick.MayHave(h) {
-			if key := kh.Key(k); f.has(key) {
-				hits = append(hits, string(key))
-			}
+			hits = f.hit(kh, k, hits)
 		}
 	})
 	return hits

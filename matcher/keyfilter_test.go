@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -98,4 +99,68 @@ func FuzzKeyFilterHits(f *testing.F) {
 		}
 		checkHits(t, name, append(filter, keysOfNames(other)...))
 	})
+}
+
+// TestKeyFilterHitsRandom compares Hits with NameKeys on names of a few
+// letters, where runs of equal letters and neighbours by one deletion
+// abound: every key of the filter's names is found by their neighbours
+// through either half.
+func TestKeyFilterHitsRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	word := func() string {
+		b := make([]byte, 1+rng.IntN(12))
+		for i := range b {
+			b[i] = "AABN -'e"[rng.IntN(8)]
+		}
+		return string(b)
+	}
+	for range 300 {
+		var searched []string
+		for range 1 + rng.IntN(20) {
+			searched = append(searched, word())
+		}
+		filter := keysOfNames(searched...)
+		for range 50 {
+			checkHits(t, word(), filter)
+		}
+		for _, s := range searched {
+			// The searched names and their one-letter edits.
+			checkHits(t, s, filter)
+			if len(s) > 1 {
+				i := rng.IntN(len(s))
+				checkHits(t, s[:i]+s[i+1:], filter)
+				checkHits(t, s[:i]+"B"+s[i:], filter)
+			}
+		}
+	}
+}
+
+func BenchmarkKeyFilterHits(b *testing.B) {
+	// 1500 searched names, 150k other names of the directory.
+	rng := rand.New(rand.NewPCG(3, 5))
+	word := func() []byte {
+		w := make([]byte, 5+rng.IntN(12))
+		for i := range w {
+			w[i] = byte('A' + rng.IntN(26))
+		}
+		return w
+	}
+	var searched []string
+	for range 1500 {
+		searched = append(searched, string(word()))
+	}
+	f := NewKeyFilter(keysOfNames(searched...))
+	names := make([][]byte, 150_000)
+	for i := range names {
+		names[i] = word()
+	}
+	b.ResetTimer()
+	var kh KeyHasher
+	var hits []string
+	for range b.N {
+		for _, n := range names {
+			hits = f.Hits(&kh, n, hits[:0])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(names)), "ns/name")
 }

@@ -60,15 +60,7 @@ func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
 	if n == 0 {
 		return
 	}
-	if len(kh.pow) == 0 {
-		kh.pow = append(kh.pow, 1)
-	}
-	if more := n + 1 - len(kh.pow); more > 0 {
-		kh.pow = slices.Grow(kh.pow, more)
-	}
-	for len(kh.pow) <= n {
-		kh.pow = append(kh.pow, kh.pow[len(kh.pow)-1]*keyBase)
-	}
+	kh.growPow(n)
 	kh.suf = append(kh.suf[:0], make([]uint64, n+1)...)
 	for i := n - 1; i >= 0; i-- {
 		kh.suf[i] = uint64(c[i])*kh.pow[n-1-i] + kh.suf[i+1]
@@ -95,6 +87,19 @@ func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
 		}
 		prev = r
 		i += size
+	}
+}
+
+// growPow makes kh.pow hold keyBase^i for i up to n.
+func (kh *KeyHasher) growPow(n int) {
+	if len(kh.pow) == 0 {
+		kh.pow = append(kh.pow, 1)
+	}
+	if more := n + 1 - len(kh.pow); more > 0 {
+		kh.pow = slices.Grow(kh.pow, more)
+	}
+	for len(kh.pow) <= n {
+		kh.pow = append(kh.pow, kh.pow[len(kh.pow)-1]*keyBase)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,10 +44,10 @@ var lineColumns = [...]string{
 // activitiesSpec is the directory_line table and the indexes its queries
 // need: by RPPS (Professionals, ByNameKeys, changes, reconciliation), by
 // folded last name and first name (ByNameKeys: the first names of the
-// names found through directory_name_key, then the people bearing the
-// pairs the search keeps; rpps is in the key so that both are index-only
-// scans once the load has vacuumed the table) and by FINESS site
-// (reconciliation per structure); and the blocking keys of its names.
+// names found in the list of names, then the people bearing the pairs the
+// search keeps; rpps is in the key so that both are index-only scans once
+// the load has vacuumed the table) and by FINESS site (reconciliation per
+// structure); and the list of its folded names (directory_name_list).
 var activitiesSpec = tableSpec{
 	kind:    "activities",
 	live:    "directory_line",
@@ -57,9 +58,8 @@ var activitiesSpec = tableSpec{
 		{"last_name_folded_first_rpps_idx", "(last_name_folded, first_name, rpps)"},
 		{"finess_site_idx", "(finess_site) WHERE finess_site <> ''"},
 	},
-	afterCopy: func(ctx context.Context, tx pgx.Tx, rows copyRows) error {
-		_, err := addNameKeys(ctx, tx, rows.(*lineRows).folded)
-		return err
+	atSwap: func(ctx context.Context, tx pgx.Tx, rows copyRows, extractID int64) error {
+		return writeNameList(ctx, tx, extractID, rows.(*lineRows).folded)
 	},
 	changes: true,
 	vacuum:  true,
@@ -72,7 +72,7 @@ const foldCacheSize = 100_000
 // RPPS lines (identifier type 8) and adding the folded last name. Folding
 // costs more than encoding the whole line and names repeat (one line per
 // activity, common surnames), so folds are cached. It gathers the distinct
-// folded names for directory_name_key.
+// folded names for directory_name_list.
 type lineRows struct {
 	src      ActivitySource
 	progress func(int64)
@@ -231,11 +231,15 @@ func (db *DB) DirectoryStatus(ctx context.Context) (*DirectoryStatus, error) {
 }
 
 // Directory is the national directory as loaded in the database. Each
-// lookup is one query, whatever the number of identifiers or keys asked.
+// lookup is a fixed number of queries, whatever the number of identifiers
+// or keys asked. It keeps the list of names of the extract it last saw
+// for its name searches; it is safe for concurrent use.
 type Directory struct {
-	db *DB
-	// afterKeys, when set (by tests), runs in ByNameKeys between the
-	// first query and the second.
+	db    *DB
+	mu    sync.Mutex
+	names *nameList // the list of names of the extract last seen, nil before the first name search
+	// afterKeys, when set (by tests), runs in ByNameKeys once the names
+	// under the keys are known, before the query of their first names.
 	afterKeys func()
 }
 
@@ -350,13 +354,16 @@ func (d *Directory) Professionals(ctx context.Context, rpps []string) (map[strin
 // The reader of the activity extract is an ActivitySource as it is.
 var _ ActivitySource = (*directory.ActivityReader)(nil)
 
-// ByNameKeys reads the candidates of a name search in three queries, all
-// in one read-only REPEATABLE READ transaction so that they see the same
+// ByNameKeys reads the candidates of a name search in one read-only
+// REPEATABLE READ transaction, so that what it reads comes from one
 // extract even when a load swaps the tables meanwhile:
 //
-//  1. nameKeysSQL: the marker row and the folded names under the keys
-//     asked (directory_name_key), of which the search's last-name gate
-//     (matcher.NameSearch.KeepLast) keeps a few;
+//  1. nameListSQL: the current extract and, the first time a Directory
+//     sees it, its list of folded last names (directory_name_list), kept
+//     for the next searches; the names sharing a blocking key with the
+//     search are found by testing the keys of each (nameList.hits), and
+//     the search's last-name gate (matcher.NameSearch.KeepLast) keeps a
+//     few of them;
 //  2. namePairsSQL: the distinct (folded last name, first name) pairs of
 //     the lines bearing the names kept, of which the full gate
 //     (matcher.NameSearch.Keep) keeps a few;
@@ -369,28 +376,16 @@ var _ ActivitySource = (*directory.ActivityReader)(nil)
 // queries are lookups in the (last_name_folded, first_name, rpps) index,
 // then in the rpps index, whatever the number of keys asked.
 
-// lockDirectorySQL takes the read locks of the directory tables before the
-// transaction's snapshot is taken (by its first SELECT), lines first, as
-// loads take theirs (a swap drops directory_line; a load bringing mostly
-// new names locks directory_line, then directory_name_key). A load
-// meanwhile then either waits for the transaction to end or makes it wait
-// until the new tables are committed, and the snapshot taken after the
-// wait sees them: locking the tables one query at a time would let a load
-// deadlock with the reader, or show it the new lines from an older
-// snapshot of the keys.
+// lockDirectorySQL takes the read lock of the directory lines before the
+// transaction's snapshot is taken (by its first SELECT), as loads take
+// theirs (a swap drops directory_line and lists its names in the same
+// transaction). A load meanwhile then either waits for the transaction to
+// end or makes it wait until the new lines are committed, and the
+// snapshot taken after the wait sees them with their list of names.
 //
 // It also gives the queries' hash and sort the memory of a few hundred
 // thousand name pairs, for this transaction only.
-const lockDirectorySQL = `SET LOCAL work_mem = '32MB'; LOCK TABLE directory_line, directory_name_key IN ACCESS SHARE MODE`
-
-// nameKeysSQL returns the marker row ('m') when a directory is loaded,
-// then the rows of directory_name_key under the keys asked ('k'), as
-// (part, key, folded).
-const nameKeysSQL = `WITH ` + currentActivities + `
-SELECT 'm'::text AS part, ''::text AS key, ''::text AS folded FROM cur
-UNION ALL
-SELECT 'k', n.key, n.folded FROM unnest($1::text[]) AS k(key)
-JOIN directory_name_key n ON hashtextextended(n.key, 0) = hashtextextended(k.key, 0) AND n.key = k.key`
+const lockDirectorySQL = `SET LOCAL work_mem = '32MB'; LOCK TABLE directory_line IN ACCESS SHARE MODE`
 
 // namePairsSQL returns the distinct (last_name_folded, first_name) of the
 // lines bearing the folded names asked.
@@ -445,17 +440,15 @@ func (d *Directory) byNameKeys(ctx context.Context, s *matcher.NameSearch) (map[
 	if _, err := tx.Exec(ctx, lockDirectorySQL); err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	a := newNameKeyAnswer()
-	rows, err := tx.Query(ctx, nameKeysSQL, s.Keys())
+	list, loaded, err := d.currentNames(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.readKeys(rows); err != nil {
-		return nil, err
-	}
-	if !a.loaded {
+	if !loaded {
 		return nil, ErrNoDirectory
 	}
+	a := newNameKeyAnswer()
+	list.hits(a, matcher.NewKeyFilter(s.Keys()))
 	if d.afterKeys != nil {
 		d.afterKeys()
 	}
@@ -468,7 +461,7 @@ func (d *Directory) byNameKeys(ctx context.Context, s *matcher.NameSearch) (map[
 	if len(names) == 0 {
 		return map[string][]rppsync.Professional{}, nil
 	}
-	rows, err = tx.Query(ctx, namePairsSQL, names)
+	rows, err := tx.Query(ctx, namePairsSQL, names)
 	if err != nil {
 		return nil, err
 	}
@@ -506,8 +499,7 @@ type keyRun struct {
 
 // nameKeyAnswer gathers the rows of the queries of ByNameKeys.
 type nameKeyAnswer struct {
-	loaded bool
-	strs   map[string]string // interned column values
+	strs map[string]string // interned column values
 
 	keys     []string           // the keys found, by index
 	keyIndex map[string]int32   // key -> index in keys
@@ -569,35 +561,15 @@ func checkColumns(rows pgx.Rows, n int) error {
 	return nil
 }
 
-// readKeys consumes the rows of nameKeysSQL, raw (text columns are the
-// bytes of the value in both wire formats).
-func (a *nameKeyAnswer) readKeys(rows pgx.Rows) error {
-	defer rows.Close()
-	if err := checkColumns(rows, 3); err != nil {
-		return err
+// addKey records that folded, a name of the directory, has key.
+func (a *nameKeyAnswer) addKey(key, folded string) {
+	i, ok := a.keyIndex[key]
+	if !ok {
+		i = int32(len(a.keys))
+		a.keys = append(a.keys, key)
+		a.keyIndex[key] = i
 	}
-	for rows.Next() {
-		v := rows.RawValues()
-		if len(v) != 3 || len(v[0]) != 1 {
-			return fmt.Errorf("%w: %d values", errNameKeyRow, len(v))
-		}
-		switch v[0][0] {
-		case 'm':
-			a.loaded = true
-		case 'k':
-			key, folded := a.str(v[1]), a.str(v[2])
-			i, ok := a.keyIndex[key]
-			if !ok {
-				i = int32(len(a.keys))
-				a.keys = append(a.keys, key)
-				a.keyIndex[key] = i
-			}
-			a.byFolded[folded] = append(a.byFolded[folded], i)
-		default:
-			return fmt.Errorf("%w: part %q", errNameKeyRow, v[0])
-		}
-	}
-	return rows.Err()
+	a.byFolded[folded] = append(a.byFolded[folded], i)
 }
 
 // readPairs consumes the rows of namePairsSQL, raw, and returns the pairs

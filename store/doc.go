@@ -21,16 +21,17 @@
 // a foreign key to a directory table; other tables refer to people by RPPS
 // and to structures by FINESS.
 // After the commit the load vacuums directory_line, so that the name
-// lookups answer by index-only scans. The blocking keys of names
-// (directory_name_key, with directory_name listing the names they cover)
-// are kept across loads: a load adds, in its first transaction, the keys of
-// the names it brings that are not listed yet (migration 0003); a name
-// whose lines never go live finds nobody.
-// Directory.ByNameKeys reads a name search in three queries (keys to folded
-// names, their first names, the people bearing the name pairs the search
-// keeps) in one read-only REPEATABLE READ transaction that locks the
-// directory tables before its snapshot, so that a load meanwhile neither
-// mixes two extracts into one answer nor deadlocks with it.
+// lookups answer by index-only scans. The swap transaction also writes the
+// list of the extract's distinct folded last names (directory_name_list,
+// migration 0004), one bytea of a few megabytes, and drops the lists of
+// earlier extracts.
+// Directory.ByNameKeys reads a name search in one read-only REPEATABLE
+// READ transaction that locks directory_line before its snapshot, so that
+// a load meanwhile neither mixes two extracts into one answer nor
+// deadlocks with it: the list of names (read once per Directory and
+// extract, each name's blocking keys tested against the search's by
+// matcher.KeyFilter), then the first names of the names kept, then the
+// people bearing the name pairs the search keeps.
 //
 // Imports and queues (migrations/0002_import.sql): import_file records each
 // agency file (content hash, agency, who dropped it, when); import_row each

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/rppsync/rppsync/directory"
-	"github.com/rppsync/rppsync/matcher"
 )
 
 func TestParseMigrationName(t *testing.T) {
@@ -111,37 +110,6 @@ func FuzzCleanText(f *testing.F) {
 			t.Fatalf("cleanText is not idempotent on %q", s)
 		}
 	})
-}
-
-func TestKeyRows(t *testing.T) {
-	names := map[string]struct{}{"LE GALL": {}, "DUPONT": {}, "": {}}
-	r := &keyRows{names: []string{"", "DUPONT", "LE GALL"}}
-	got := map[string][]string{}
-	for r.Next() {
-		v, _ := r.Values()
-		got[v[1].(string)] = append(got[v[1].(string)], v[0].(string))
-	}
-	if r.Err() != nil {
-		t.Fatal(r.Err())
-	}
-	for name := range names {
-		want := dedupe(matcher.NameKeys(name))
-		if len(want) == 0 {
-			if _, ok := got[name]; ok {
-				t.Errorf("keys emitted for %q, which has none", name)
-			}
-			continue
-		}
-		if strings.Join(got[name], ",") != strings.Join(want, ",") {
-			t.Errorf("keys of %q = %v, want %v", name, got[name], want)
-		}
-	}
-}
-
-func TestDedupe(t *testing.T) {
-	if got := strings.Join(dedupe([]string{"a", "b", "a", "c", "b"}), ","); got != "a,b,c" {
-		t.Errorf("dedupe = %s", got)
-	}
 }
 
 // lineSource is an ActivitySource of the lines given.

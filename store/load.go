@@ -100,12 +100,12 @@ type tableSpec struct {
 	lock    int32  // advisory lock class
 	columns []string
 	indexes []indexSpec
-	// afterCopy, when set, runs in the transaction that fills the staging
-	// table once the lines are copied (name keys of the activities), timed
-	// with the copy.
-	afterCopy func(ctx context.Context, tx pgx.Tx, rows copyRows) error
-	changes   bool // compute directory_change rows against the previous table
-	vacuum    bool // vacuum the table after the swap (see load)
+	// atSwap, when set, runs in the transaction that swaps the table in,
+	// once the extract is recorded as extractID (the list of names of the
+	// activities).
+	atSwap  func(ctx context.Context, tx pgx.Tx, rows copyRows, extractID int64) error
+	changes bool // compute directory_change rows against the previous table
+	vacuum  bool // vacuum the table after the swap (see load)
 }
 
 // copyRows is a pgx.CopyFromSource that also counts what it read.
@@ -275,6 +275,13 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	if err := exec("record people", `UPDATE extract SET people = $2 WHERE id = $1`, rep.ExtractID, rep.People); err != nil {
 		return nil, err
 	}
+	if spec.atSwap != nil {
+		t0 := time.Now()
+		if err := spec.atSwap(ctx, tx, rows, rep.ExtractID); err != nil {
+			return nil, fmt.Errorf("load %s: %w", spec.kind, err)
+		}
+		step("at swap", t0)
+	}
 	rep.Timings.Changes = time.Since(changes)
 	if err := indexed(); err != nil {
 		return nil, err
@@ -368,11 +375,6 @@ func (db *DB) fillStaging(ctx context.Context, conn *pgxpool.Conn, spec tableSpe
 		step(what, t0)
 		return nil
 	}
-	// The name keys of a first load build an index and sort millions of
-	// rows: memory for this transaction only.
-	if err := exec("session settings", `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '64MB'`); err != nil {
-		return err
-	}
 	if err := exec("drop leftover staging table", `DROP TABLE IF EXISTS `+stageID); err != nil {
 		return err
 	}
@@ -393,11 +395,6 @@ func (db *DB) fillStaging(ctx context.Context, conn *pgxpool.Conn, spec tableSpe
 		opts.Progress(read)
 	}
 	rep.Lines, rep.Skipped = loaded, skipped
-	if spec.afterCopy != nil {
-		if err := spec.afterCopy(ctx, tx, rows); err != nil {
-			return fmt.Errorf("load %s: %w", spec.kind, err)
-		}
-	}
 	if err := exec("analyze "+spec.live, `ANALYZE `+stageID); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"sort"
 	"strconv"
@@ -107,6 +108,12 @@ func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
 // every file exactly once. It fails with ErrSchemaTooNew when the database
 // records a version this binary does not know.
 func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	return db.migrateUpTo(ctx, math.MaxInt)
+}
+
+// migrateUpTo is Migrate applying the migrations up to version last only
+// (the tests of a migration start from the schema before it).
+func (db *DB) migrateUpTo(ctx context.Context, last int) (applied []string, err error) {
 	ms, err := loadMigrations(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
@@ -132,6 +139,9 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	for _, m := range ms {
+		if m.version > last {
+			break
+		}
 		done := false
 		err := db.lockedTx(ctx, lockMigrate, func(tx pgx.Tx) error {
 			var exists bool
