@@ -70,6 +70,7 @@ func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
 	file := &File{Path: p, Format: "xlsx", Records: []rppsync.Record{}}
 	coll := newCollector(file)
 	read := 0
+	var sst []string // the shared strings, read with the first sheet read
 	for _, name := range xf.GetSheetList() {
 		visible, err := xf.GetSheetVisible(name)
 		if err != nil {
@@ -85,14 +86,24 @@ func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
 		if opts.Profile != nil {
 			sr.agency = opts.Profile.Agency
 		}
-		merges := func() ([]cellRange, error) {
-			part, ok := sheetPaths[name]
-			if !ok {
-				return nil, nil
-			}
-			return scanMerges(&zr.Reader, part, opts.MaxUnzipSize)
+		part, ok := sheetPaths[name]
+		if !ok {
+			// No worksheet part behind the name (excelize lists it but
+			// has no sheet of it).
+			info.Skipped = skipNotGrid
+			file.Sheets = append(file.Sheets, info)
+			continue
 		}
-		recs, err := readSheet(ctx, xf, name, sr, opts.Profile, merges, &info)
+		merges := func() ([]cellRange, error) { return scanMerges(&zr.Reader, part, opts.MaxUnzipSize) }
+		if sst == nil {
+			if sst, err = loadSharedStrings(&zr.Reader, opts.MaxUnzipSize); err != nil {
+				return nil, errCorrupt(p)
+			}
+			if sst == nil {
+				sst = []string{}
+			}
+		}
+		recs, err := readSheetPart(ctx, &zr.Reader, part, sst, opts.MaxUnzipSize, sr, opts.Profile, merges, &info)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -117,35 +128,33 @@ type xlsxRow struct {
 	cells []string
 }
 
-// readSheet finds the heading of one sheet and reads the rows under it. It
-// sets info.HeaderRow, or info.Skipped when there is no heading.
-func readSheet(ctx context.Context, xf *excelize.File, name string, sr *sheetReader, prof *Profile,
-	merges func() ([]cellRange, error), info *rppsync.SheetInfo) (recs []rppsync.Record, err error) {
-	rows, err := xf.Rows(name)
+// readSheetPart reads the worksheet part of one sheet (see readSheet)
+// with sheetRows, reading at most limit bytes of it. A part the archive
+// lacks is an empty sheet, as with excelize.
+func readSheetPart(ctx context.Context, zr *zip.Reader, part string, sst []string, limit int64, sr *sheetReader, prof *Profile,
+	merges func() ([]cellRange, error), info *rppsync.SheetInfo) ([]rppsync.Record, error) {
+	rc, err := openPart(zr, part)
+	if errors.Is(err, errSheetXML) {
+		return readSheet(ctx, newSheetRows(strings.NewReader(""), sst), sr, prof, merges, info)
+	}
 	if err != nil {
-		if errors.As(err, new(excelize.ErrSheetNotExist)) {
-			info.Skipped = skipNotGrid
-			return nil, nil
-		}
 		return nil, err
 	}
-	defer func() {
-		if cerr := rows.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	num := 0
+	defer rc.Close()
+	return readSheet(ctx, newSheetRows(io.LimitReader(rc, limit), sst), sr, prof, merges, info)
+}
+
+// readSheet finds the heading of one sheet and reads the rows under it. It
+// sets info.HeaderRow, or info.Skipped when there is no heading.
+func readSheet(ctx context.Context, rows *sheetRows, sr *sheetReader, prof *Profile,
+	merges func() ([]cellRange, error), info *rppsync.SheetInfo) (recs []rppsync.Record, err error) {
 	// next reads the next row; it stops on a cancelled ctx.
 	next := func() (xlsxRow, bool, error) {
 		if err := ctx.Err(); err != nil {
 			return xlsxRow{}, false, err
 		}
-		if !rows.Next() {
-			return xlsxRow{}, false, rows.Error()
-		}
-		num++
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
+		num, cells, ok, err := rows.Next()
+		if err != nil || !ok {
 			return xlsxRow{}, false, err
 		}
 		for i, c := range cells {
