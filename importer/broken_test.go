@@ -108,6 +108,8 @@ func TestBrokenFiles(t *testing.T) {
 		{"encrypted", encrypted, Options{}, CodeFileEncrypted},
 		{"zip bomb", bomb, Options{MaxUnzipSize: 1 << 20}, CodeFileTooLarge},
 		{"csv over limit", filepath.Join("..", "fixtures", "agencies", "interim-beta.csv"), Options{MaxTextSize: 100}, CodeFileTooLarge},
+		{"shared strings over limit", filepath.Join("..", "fixtures", "agencies", "interim-alpha.xlsx"), Options{MaxUnzipXMLSize: 2000}, CodeFileTooLarge},
+		{"workbook part over limit", filepath.Join("..", "fixtures", "agencies", "interim-alpha.xlsx"), Options{MaxUnzipXMLSize: 500}, CodeFileTooLarge},
 		{"xlsx without header", noHeader, Options{}, CodeNoHeader},
 	}
 	for _, tt := range tests {

@@ -20,9 +20,10 @@ const (
 	// parts, as the zip declares them): 64 MiB, far above a real agency file
 	// (a 10,000-row workbook unzips to about 5 MiB) and far below a zip bomb.
 	DefaultMaxUnzipSize int64 = 64 << 20
-	// DefaultMaxUnzipXMLSize is the part size above which excelize spills a
-	// worksheet or the shared strings to a temporary file instead of memory:
-	// 16 MiB.
+	// DefaultMaxUnzipXMLSize bounds each part of a workbook read whole into
+	// memory (the workbook, its relationships, the shared strings; the
+	// worksheets are streamed): 16 MiB, the shared strings of several
+	// hundred thousand distinct cells.
 	DefaultMaxUnzipXMLSize int64 = 16 << 20
 	// DefaultMaxTextSize bounds a CSV or TXT file: 32 MiB.
 	DefaultMaxTextSize int64 = 32 << 20
@@ -37,7 +38,7 @@ type Options struct {
 	Profile *Profile
 	// MaxUnzipSize bounds the unzipped size of a workbook; 0 means DefaultMaxUnzipSize.
 	MaxUnzipSize int64
-	// MaxUnzipXMLSize is excelize's in-memory part limit; 0 means
+	// MaxUnzipXMLSize bounds each part read whole into memory; 0 means
 	// DefaultMaxUnzipXMLSize (capped at MaxUnzipSize).
 	MaxUnzipXMLSize int64
 	// MaxTextSize bounds a CSV or TXT file; 0 means DefaultMaxTextSize.

@@ -808,13 +808,27 @@ func openPart(zr *zip.Reader, name string) (io.ReadCloser, error) {
 // sharedStringsPart is where a workbook keeps its shared strings.
 const sharedStringsPart = "xl/sharedStrings.xml"
 
-// loadSharedStrings reads the shared strings of a workbook, reading at
-// most limit bytes; none when it has no such part.
+// errPartTooLarge says a part to be read whole is larger than allowed.
+var errPartTooLarge = errors.New("part too large")
+
+// loadSharedStrings reads the shared strings of a workbook, a part of at
+// most limit bytes (errPartTooLarge otherwise); none when it has no such
+// part.
 func loadSharedStrings(zr *zip.Reader, limit int64) ([]string, error) {
-	rc, err := openPart(zr, sharedStringsPart)
-	if errors.Is(err, errSheetXML) {
+	var part *zip.File
+	for _, f := range zr.File {
+		if strings.EqualFold(f.Name, sharedStringsPart) {
+			part = f
+			break
+		}
+	}
+	if part == nil {
 		return nil, nil
 	}
+	if part.UncompressedSize64 > uint64(limit) {
+		return nil, errPartTooLarge
+	}
+	rc, err := part.Open()
 	if err != nil {
 		return nil, err
 	}

@@ -58,11 +58,15 @@ func scannedRowsOrder(t *testing.T, path, sheet string) ([][]string, bool, error
 		return nil, false, err
 	}
 	defer zr.Close()
-	parts, err := sheetParts(&zr.Reader, DefaultMaxUnzipXMLSize)
+	wb, err := readWorkbook(&zr.Reader, DefaultMaxUnzipXMLSize)
 	if err != nil {
 		return nil, false, err
 	}
-	sst, err := loadSharedStrings(&zr.Reader, DefaultMaxUnzipSize)
+	parts := map[string]string{}
+	for _, s := range wb.sheets {
+		parts[s.name] = s.part
+	}
+	sst, err := loadSharedStrings(&zr.Reader, DefaultMaxUnzipXMLSize)
 	if err != nil {
 		return nil, false, err
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -26,7 +27,8 @@ const (
 // cellRange is a merged range, 1-based and inclusive.
 type cellRange struct{ col1, row1, col2, row2 int }
 
-// readXLSX reads a workbook with excelize's streaming row iterator.
+// readXLSX reads a workbook: its sheets from xl/workbook.xml, their cells
+// with sheetRows (see sheetxml.go).
 func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
 	zr, err := zip.OpenReader(p)
 	if err != nil {
@@ -40,63 +42,46 @@ func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
 			return nil, errTooLarge(p, opts.MaxUnzipSize)
 		}
 	}
-	sheetPaths, err := sheetParts(&zr.Reader, opts.MaxUnzipXMLSize)
+	wb, err := readWorkbook(&zr.Reader, opts.MaxUnzipXMLSize)
 	if err != nil {
-		if errors.Is(err, errNotWorkbook) {
+		switch {
+		case errors.Is(err, errNotWorkbook):
 			return nil, errUnsupported(p, "est une archive zip mais pas un classeur Excel (.xlsx)")
+		case errors.Is(err, errPartTooLarge):
+			return nil, errTooLarge(p, opts.MaxUnzipXMLSize)
 		}
 		return nil, errCorrupt(p)
 	}
-
-	xf, err := excelize.OpenFile(p, excelize.Options{
-		RawCellValue:      true,
-		UnzipSizeLimit:    opts.MaxUnzipSize,
-		UnzipXMLSizeLimit: opts.MaxUnzipXMLSize,
-	})
-	if err != nil {
-		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, errTooLarge(p, opts.MaxUnzipSize)
-		}
-		return nil, errCorrupt(p)
-	}
-	defer xf.Close()
-
-	props, err := xf.GetWorkbookProps()
-	if err != nil {
-		return nil, errCorrupt(p)
-	}
-	date1904 := props.Date1904 != nil && *props.Date1904
 
 	file := &File{Path: p, Format: "xlsx", Records: []rppsync.Record{}}
 	coll := newCollector(file)
 	read := 0
 	var sst []string // the shared strings, read with the first sheet read
-	for _, name := range xf.GetSheetList() {
-		visible, err := xf.GetSheetVisible(name)
-		if err != nil {
-			return nil, errCorrupt(p)
-		}
-		info := rppsync.SheetInfo{Name: name, Hidden: !visible}
+	for _, sheet := range wb.sheets {
+		name := sheet.name
+		info := rppsync.SheetInfo{Name: name, Hidden: sheet.state != "" && sheet.state != "visible"}
 		if !opts.Profile.wantsSheet(name) {
 			info.Skipped = skipProfile
 			file.Sheets = append(file.Sheets, info)
 			continue
 		}
-		sr := &sheetReader{path: p, sheet: name, spreadsheet: true, date1904: date1904, now: opts.Now, coll: coll, records: opts.records()}
+		sr := &sheetReader{path: p, sheet: name, spreadsheet: true, date1904: wb.date1904, now: opts.Now, coll: coll, records: opts.records()}
 		if opts.Profile != nil {
 			sr.agency = opts.Profile.Agency
 		}
-		part, ok := sheetPaths[name]
-		if !ok {
-			// No worksheet part behind the name (excelize lists it but
-			// has no sheet of it).
+		part := sheet.part
+		if part == "" {
+			// No part behind the name (a relationship missing).
 			info.Skipped = skipNotGrid
 			file.Sheets = append(file.Sheets, info)
 			continue
 		}
 		merges := func() ([]cellRange, error) { return scanMerges(&zr.Reader, part, opts.MaxUnzipSize) }
 		if sst == nil {
-			if sst, err = loadSharedStrings(&zr.Reader, opts.MaxUnzipSize); err != nil {
+			if sst, err = loadSharedStrings(&zr.Reader, opts.MaxUnzipXMLSize); err != nil {
+				if errors.Is(err, errPartTooLarge) {
+					return nil, errTooLarge(p, opts.MaxUnzipXMLSize)
+				}
 				return nil, errCorrupt(p)
 			}
 			if sst == nil {
@@ -303,15 +288,31 @@ func countText(cells []string) int {
 // errNotWorkbook says a zip archive has no xl/workbook.xml.
 var errNotWorkbook = errors.New("not a workbook")
 
-// sheetParts maps each sheet name to its part in the zip, from
-// xl/workbook.xml and its relationships, so merged ranges can be read by
-// streaming the part (excelize's GetMergeCells loads the whole sheet).
-func sheetParts(zr *zip.Reader, limit int64) (map[string]string, error) {
+// workbook is what readXLSX needs of xl/workbook.xml: the sheets in
+// their order, and the date system.
+type workbook struct {
+	sheets   []workbookSheet
+	date1904 bool // serial dates count from 1904
+}
+
+// workbookSheet is a sheet of the workbook: its name, its state ("",
+// "visible", "hidden" or "veryHidden") and its part in the zip ("" when
+// its relationship is missing).
+type workbookSheet struct {
+	name, state, part string
+}
+
+// readWorkbook reads xl/workbook.xml and its relationships.
+func readWorkbook(zr *zip.Reader, limit int64) (*workbook, error) {
 	var wb struct {
 		Sheets []struct {
-			Name string `xml:"name,attr"`
-			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+			Name  string `xml:"name,attr"`
+			State string `xml:"state,attr"`
+			RID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
 		} `xml:"sheets>sheet"`
+		Pr struct {
+			Date1904 string `xml:"date1904,attr"`
+		} `xml:"workbookPr"`
 	}
 	var rels struct {
 		Rels []struct {
@@ -346,17 +347,21 @@ func sheetParts(zr *zip.Reader, limit int64) (map[string]string, error) {
 		}
 		targets[r.ID] = path.Clean(t)
 	}
-	parts := make(map[string]string, len(wb.Sheets))
+	out := &workbook{}
+	// As encoding/xml reads a boolean attribute (excelize's reading).
+	out.date1904, _ = strconv.ParseBool(strings.TrimSpace(wb.Pr.Date1904))
 	for _, s := range wb.Sheets {
-		if t, ok := targets[s.RID]; ok {
-			parts[s.Name] = t
-		}
+		out.sheets = append(out.sheets, workbookSheet{name: s.Name, state: s.State, part: targets[s.RID]})
 	}
-	return parts, nil
+	return out, nil
 }
 
-// decodePart decodes one small XML part, reading at most limit bytes.
+// decodePart decodes one small XML part, of at most limit bytes
+// (errPartTooLarge otherwise).
 func decodePart(f *zip.File, limit int64, v any) error {
+	if f.UncompressedSize64 > uint64(limit) {
+		return errPartTooLarge
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return err
