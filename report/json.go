@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/rppsync/rppsync"
 )
@@ -83,16 +85,8 @@ func writeJSON(w io.Writer, files []rppsync.FileResult) error {
 		before, after = bytes.Clone(before), bytes.Clone(after)
 		bw.Write(before)
 		bw.WriteString(`"rows": [`)
-		for j, r := range rows {
-			if j > 0 {
-				bw.WriteByte(',')
-			}
-			bw.WriteString("\n        ")
-			b, err := piece(r, 4)
-			if err != nil {
-				return err
-			}
-			bw.Write(b)
+		if err := writeRows(bw, rows); err != nil {
+			return err
 		}
 		if len(rows) > 0 {
 			bw.WriteString("\n      ")
@@ -111,4 +105,59 @@ func writeJSON(w io.Writer, files []rppsync.FileResult) error {
 	bw.Write(sum)
 	bw.WriteString("\n}\n")
 	return bw.Flush()
+}
+
+// rowChunk is how many rows one goroutine of writeRows encodes at a time.
+const rowChunk = 256
+
+// writeRows writes rows as writeJSON lays them out in a file's "rows"
+// list (each on a new line, indented four levels, commas between),
+// encoded on every core a chunk of rows each, and written in order. The
+// verdicts are written after the last one is known, so their encoding
+// (most of a report's time) is on the way of every check's result.
+func writeRows(bw *bufio.Writer, rows []rppsync.Verdict) error {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	out := make([]bytes.Buffer, workers)
+	errs := make([]error, workers)
+	for start := 0; start < len(rows); start += workers * rowChunk {
+		var wg sync.WaitGroup
+		for w := range workers {
+			from := start + w*rowChunk
+			if from >= len(rows) {
+				break
+			}
+			to := min(from+rowChunk, len(rows))
+			wg.Go(func() { errs[w] = encodeRows(&out[w], rows[from:to], from == 0) })
+		}
+		wg.Wait()
+		for w := range workers {
+			if errs[w] != nil {
+				return errs[w]
+			}
+			bw.Write(out[w].Bytes())
+			out[w].Reset()
+		}
+	}
+	return nil
+}
+
+// encodeRows appends to buf the rows as writeRows lays them out; first
+// says they start the list (no comma before).
+func encodeRows(buf *bytes.Buffer, rows []rppsync.Verdict, first bool) error {
+	var one bytes.Buffer
+	enc := json.NewEncoder(&one)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(strings.Repeat("  ", 4), "  ")
+	for j, r := range rows {
+		if j > 0 || !first {
+			buf.WriteByte(',')
+		}
+		buf.WriteString("\n        ")
+		one.Reset()
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+		buf.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+	}
+	return nil
 }

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/rppsync/rppsync"
@@ -16,7 +18,14 @@ func TestWriteJSONIsTheEncodersOutput(t *testing.T) {
 			Issues:     []rppsync.Issue{{Field: "rpps", Code: "rpps_missing", Message: msg}},
 			Candidates: []rppsync.Candidate{{RPPS: "10000000007", Score: 0.91, Reasons: []string{"nom identique", `"rows": []`}}}}
 	}
+	// Enough rows to cross writeRows' chunks and windows, and end inside
+	// one.
+	many := make([]rppsync.Verdict, 3*rowChunk*max(1, runtime.GOMAXPROCS(0))+17)
+	for i := range many {
+		many[i] = row(i+2, rppsync.StatusMatched, fmt.Sprintf("ligne %d", i))
+	}
 	for name, files := range map[string][]rppsync.FileResult{
+		"many rows": {{Path: "gros.xlsx", Rows: many}, {Path: "un.csv", Rows: many[:rowChunk]}, {Path: "deux.csv", Rows: many[:rowChunk+1]}},
 		"no file":           nil,
 		"one file, no rows": {{Path: "vide.csv"}},
 		"a broken file":     {{Path: "cassé.xlsx", Error: &rppsync.FileError{Code: "file_corrupt", Message: "illisible"}}},
