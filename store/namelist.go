@@ -134,3 +134,24 @@ func (l *nameList) hits(a *nameKeyAnswer, f *matcher.KeyFilter) {
 		}
 	}
 }
+
+// Prefetch reads the list of names of the current extract into d, in a
+// short read-only transaction of its own, so that the first name search
+// finds it there: a check calls it as soon as it connects, while it reads
+// its files. A load between the two only costs the search a second read.
+// It returns ErrNoDirectory when no directory is loaded.
+func (d *Directory) Prefetch(ctx context.Context) error {
+	tx, err := d.db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("directory prefetch: begin: %w", err)
+	}
+	defer rollback(ctx, tx)
+	_, loaded, err := d.currentNames(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("directory prefetch: %w", err)
+	}
+	if !loaded {
+		return ErrNoDirectory
+	}
+	return nil
+}

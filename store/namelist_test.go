@@ -202,3 +202,40 @@ func TestMigrationListsLoadedNames(t *testing.T) {
 		t.Errorf("ByNameKeys after the migration found %v, want MARTIN and DUPOND", got)
 	}
 }
+
+// TestPrefetch checks that Prefetch keeps the list of names in the
+// Directory: a list changed behind its back (a test's doing; loads write a
+// new extract) is not read again.
+func TestPrefetch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	dir := db.Directory()
+	if err := dir.Prefetch(ctx); !errors.Is(err, store.ErrNoDirectory) {
+		t.Fatalf("Prefetch before any load: %v, want ErrNoDirectory", err)
+	}
+	lines := sharedKeysExtract()
+	mustLoad(t, db, "a.txt", 5, lines)
+	if err := dir.Prefetch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool().Exec(ctx, `UPDATE directory_name_list SET names = convert_to(E'ZZZ\n', 'UTF8')`); err != nil {
+		t.Fatal(err)
+	}
+	rows := [][2]string{{"Martin", "Ève"}}
+	got, err := dir.ByNameKeys(ctx, searchOf(rows...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := wantByNameKeys(lines, searchOf(rows...)); !reflect.DeepEqual(got, want) || len(got["N:MARTIN"]) == 0 {
+		t.Errorf("ByNameKeys after Prefetch =\n%+v\nwant the prefetched list's answer\n%+v", got, want)
+	}
+	// Another Directory reads the list as it now is: no MARTIN.
+	got, err = db.Directory().ByNameKeys(ctx, searchOf(rows...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 0 {
+		t.Errorf("a new Directory found %v with a list of ZZZ only", got)
+	}
+}

@@ -217,7 +217,12 @@ func (m *Main) directoryFor(ctx context.Context, cfg *config, want func() (rpps 
 		}
 		return nil, closeFn, err
 	}
-	return db.Directory(), db.Close, nil
+	d := db.Directory()
+	// The directory's list of names is read while the files are: the
+	// first name search finds it there. A failure here is the search's
+	// to report.
+	go func() { _ = d.Prefetch(ctx) }()
+	return d, db.Close, nil
 }
 
 func (m *Main) runCheck(ctx context.Context, args []string) error {
