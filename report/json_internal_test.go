@@ -25,7 +25,7 @@ func TestWriteJSONIsTheEncodersOutput(t *testing.T) {
 		many[i] = row(i+2, rppsync.StatusMatched, fmt.Sprintf("ligne %d", i))
 	}
 	for name, files := range map[string][]rppsync.FileResult{
-		"many rows": {{Path: "gros.xlsx", Rows: many}, {Path: "un.csv", Rows: many[:rowChunk]}, {Path: "deux.csv", Rows: many[:rowChunk+1]}},
+		"many rows":         {{Path: "gros.xlsx", Rows: many}, {Path: "un.csv", Rows: many[:rowChunk]}, {Path: "deux.csv", Rows: many[:rowChunk+1]}},
 		"no file":           nil,
 		"one file, no rows": {{Path: "vide.csv"}},
 		"a broken file":     {{Path: "cassé.xlsx", Error: &rppsync.FileError{Code: "file_corrupt", Message: "illisible"}}},
