@@ -90,11 +90,27 @@ func (f *KeyFilter) Len() int { return len(f.keys) }
 // that order (EachNameKey gives no key twice), and returns the extended
 // slice; kh is the caller's scratch.
 func (f *KeyFilter) Hits(kh *KeyHasher, name []byte, hits []string) []string {
-	c := appendCompact(kh.compact[:0], name)
-	kh.compact = c
-	if !ascii(string(c)) { // no copy: the conversion does not escape
+	kh.buf = appendCompact(kh.buf[:0], name)
+	if !ascii(string(kh.buf)) { // no copy: the conversion does not escape
 		return f.hitsEach(kh, name, hits)
 	}
+	return f.HitsCompact(kh, kh.buf, hits)
+}
+
+// AppendCompact appends to dst what the blocking keys of the last name
+// name are made of (Fold(name) without its spaces) and reports whether it
+// is all ASCII. Readers that test the same names against many filters
+// compact them once, and ask HitsCompact for those that are ASCII.
+func AppendCompact(dst, name []byte) ([]byte, bool) {
+	n := len(dst)
+	dst = appendCompact(dst, name)
+	return dst, ascii(string(dst[n:]))
+}
+
+// HitsCompact is Hits for a name given compacted by AppendCompact, which
+// must have said it is ASCII; kh keeps c until its next use.
+func (f *KeyFilter) HitsCompact(kh *KeyHasher, c []byte, hits []string) []string {
+	kh.compact = c
 	n := len(c)
 	if n == 0 {
 		return hits

@@ -48,6 +48,15 @@ func checkHits(t *testing.T, name string, filter []string) {
 	if len(got) == 0 || got[0] != "x" || !slices.Equal(got[1:], want) {
 		t.Errorf("Hits(%q) after x = %q, want x then %q", name, got, want)
 	}
+	// Compacted first, as readers of many names do.
+	if c, ascii := AppendCompact([]byte("prefix"), []byte(name)); ascii {
+		c = c[len("prefix"):]
+		if got := f.HitsCompact(&kh, c, nil); !slices.Equal(got, want) {
+			t.Errorf("HitsCompact(%q) = %q, want %q", c, got, want)
+		}
+	} else if !slices.ContainsFunc([]byte(Fold(name)), func(b byte) bool { return b >= 0x80 }) {
+		t.Errorf("AppendCompact(%q) says not ASCII, Fold gives %q", name, Fold(name))
+	}
 	for _, k := range want {
 		if !f.Has(k) {
 			t.Errorf("Has(%q) = false for a key of the filter", k)

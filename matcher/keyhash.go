@@ -43,7 +43,8 @@ func mix64(h uint64) uint64 {
 // The zero value is ready to use; a KeyHasher is not safe for concurrent
 // use.
 type KeyHasher struct {
-	compact  []byte   // the folded name without spaces, of the last Each
+	buf      []byte   // scratch of compact
+	compact  []byte   // the folded name without spaces, of the last Each (buf, or the caller's for KeyFilter.HitsCompact)
 	pre, suf []uint64 // poly("D:" + compact[:i]), poly(compact[i:])
 	pow      []uint64 // keyBase^i
 	cut      []int    // per deletion key (ordinal k ≥ 2): offset<<3 | size of the rune deleted (1 to 4)
@@ -54,7 +55,8 @@ type KeyHasher struct {
 // the same order, and the key's ordinal k (0 for the first), by which Key
 // builds it.
 func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
-	c := appendCompact(kh.compact[:0], name)
+	kh.buf = appendCompact(kh.buf[:0], name)
+	c := kh.buf
 	kh.compact, kh.cut = c, kh.cut[:0]
 	n := len(c)
 	if n == 0 {

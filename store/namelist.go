@@ -43,18 +43,32 @@ func writeNameList(ctx context.Context, tx pgx.Tx, extractID int64, folded map[s
 }
 
 // nameList is the list of folded names of one extract, as a Directory
-// keeps it between its name searches.
+// keeps it between its name searches: each name and, for the names that
+// are ASCII (nearly all), what their keys are made of (AppendCompact),
+// computed once for all the searches. Read-only once built.
 type nameList struct {
 	extract int64
-	names   []byte // each name followed by '\n'; read-only
-	count   int
+	names   []byte // each name followed by '\n'
+	compact []byte // line for line, the compact form of each ASCII name, an empty line for the others
 }
 
 // newNameList returns the list of extract read from data (names, each
 // followed by a newline).
 func newNameList(extract int64, data []byte) *nameList {
-	l := &nameList{extract: extract, names: data}
-	l.count = bytes.Count(data, []byte{'\n'})
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		data = append(data, '\n') // a list written by hand without its last newline
+	}
+	l := &nameList{extract: extract, names: data, compact: make([]byte, 0, len(data))}
+	for rest := data; len(rest) > 0; {
+		i := bytes.IndexByte(rest, '\n')
+		n := len(l.compact)
+		var ascii bool
+		if l.compact, ascii = matcher.AppendCompact(l.compact, rest[:i]); !ascii {
+			l.compact = l.compact[:n]
+		}
+		l.compact = append(l.compact, '\n')
+		rest = rest[i+1:]
+	}
 	return l
 }
 
@@ -117,15 +131,17 @@ func (l *nameList) hits(a *nameKeyAnswer, f *matcher.KeyFilter) {
 		kh   matcher.KeyHasher
 		keys []string
 	)
-	rest := l.names
-	for len(rest) > 0 {
-		i := bytes.IndexByte(rest, '\n')
-		if i < 0 {
-			i = len(rest) // a list written by hand without its last newline
+	names, compact := l.names, l.compact
+	for len(names) > 0 {
+		i := bytes.IndexByte(names, '\n')
+		j := bytes.IndexByte(compact, '\n')
+		name, c := names[:i], compact[:j]
+		names, compact = names[i+1:], compact[j+1:]
+		if len(c) > 0 {
+			keys = f.HitsCompact(&kh, c, keys[:0])
+		} else {
+			keys = f.Hits(&kh, name, keys[:0]) // not ASCII, or no letter
 		}
-		name := rest[:i]
-		rest = rest[min(i+1, len(rest)):]
-		keys = f.Hits(&kh, name, keys[:0])
 		if len(keys) > 0 {
 			folded := a.str(name)
 			for _, k := range keys {
