@@ -44,7 +44,7 @@ type xmlScanner struct {
 	r         *bufio.Reader
 	name      []byte // local name of the last tag
 	attrs     []byte // raw attributes of the last start tag
-	selfClose bool   // the last start tag was <x/>: no end token follows
+	selfClose bool   // the last start tag was <x/>: next gives its end token at once
 	text      []byte // the last text token, decoded
 	raw       []byte // scratch
 	pendEnd   bool   // an end token is owed for the self-closed start before

@@ -63,7 +63,20 @@ var activitiesSpec = tableSpec{
 	},
 	changes: true,
 	vacuum:  true,
+	derived: []derivedSpec{{
+		live:    "directory_name_first",
+		create:  nameFirstSQL,
+		indexes: []indexSpec{{"folded_idx", "(folded)"}},
+	}},
 }
+
+// nameFirstSQL computes directory_name_first from the lines (the staging
+// table, %s): for each folded last name, its distinct first names, sorted.
+// The name search reads the first names of the names it keeps there, one
+// row per name, rather than going through every line bearing them (the
+// lines of MARTIN and its neighbours).
+const nameFirstSQL = `SELECT last_name_folded AS folded, array_agg(first_name ORDER BY first_name) AS firsts
+FROM (SELECT DISTINCT last_name_folded, first_name FROM %s) d GROUP BY last_name_folded`
 
 // foldCacheSize bounds the cache of folded last names of a load.
 const foldCacheSize = 100_000
@@ -385,12 +398,11 @@ var _ ActivitySource = (*directory.ActivityReader)(nil)
 //
 // It also gives the queries' hash and sort the memory of a few hundred
 // thousand name pairs, for this transaction only.
-const lockDirectorySQL = `SET LOCAL work_mem = '32MB'; LOCK TABLE directory_line IN ACCESS SHARE MODE`
+const lockDirectorySQL = `SET LOCAL work_mem = '32MB'; LOCK TABLE directory_line, directory_name_first IN ACCESS SHARE MODE`
 
-// namePairsSQL returns the distinct (last_name_folded, first_name) of the
-// lines bearing the folded names asked.
-const namePairsSQL = `SELECT DISTINCT last_name_folded, first_name FROM directory_line
-WHERE last_name_folded = ANY($1::text[])`
+// namePairsSQL returns the distinct first names of each folded name asked
+// that has lines (directory_name_first).
+const namePairsSQL = `SELECT folded, firsts FROM directory_name_first WHERE folded = ANY($1::text[])`
 
 // nameLinesSQL returns every line of the people having a line with one of
 // the (last_name_folded, first_name) pairs asked, with its folded last
@@ -572,21 +584,27 @@ func (a *nameKeyAnswer) addKey(key, folded string) {
 	a.byFolded[folded] = append(a.byFolded[folded], i)
 }
 
-// readPairs consumes the rows of namePairsSQL, raw, and returns the pairs
-// s.Keep accepts as two parallel columns.
+// readPairs consumes the rows of namePairsSQL and returns the (folded
+// last name, first name) pairs s.Keep accepts as two parallel columns.
 func (a *nameKeyAnswer) readPairs(rows pgx.Rows, s *matcher.NameSearch) (lasts, firsts []string, err error) {
 	defer rows.Close()
 	if err := checkColumns(rows, 2); err != nil {
 		return nil, nil, err
 	}
+	var (
+		folded []byte
+		names  []string
+	)
 	for rows.Next() {
-		v := rows.RawValues()
-		if len(v) != 2 {
-			return nil, nil, fmt.Errorf("%w: %d values", errNameKeyRow, len(v))
+		names = names[:0]
+		if err := rows.Scan(&folded, &names); err != nil {
+			return nil, nil, err
 		}
-		last := a.str(v[0])
-		if s.Keep(last, string(v[1])) {
-			lasts, firsts = append(lasts, last), append(firsts, string(v[1]))
+		last := a.str(folded)
+		for _, first := range names {
+			if s.Keep(last, first) {
+				lasts, firsts = append(lasts, last), append(firsts, first)
+			}
 		}
 	}
 	return lasts, firsts, rows.Err()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -106,6 +107,18 @@ type tableSpec struct {
 	atSwap  func(ctx context.Context, tx pgx.Tx, rows copyRows, extractID int64) error
 	changes bool // compute directory_change rows against the previous table
 	vacuum  bool // vacuum the table after the swap (see load)
+	// derived are tables computed from the new table, built beside its
+	// indexes and swapped in with it.
+	derived []derivedSpec
+}
+
+// derivedSpec is a table computed from a load's staging table: built as
+// live + "_next" (create selects from the staging table, named by %s),
+// indexed, and renamed to live by the swap.
+type derivedSpec struct {
+	live    string
+	create  string
+	indexes []indexSpec
 }
 
 // copyRows is a pgx.CopyFromSource that also counts what it read.
@@ -205,7 +218,7 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	committed := false
 	defer func() {
 		if !committed {
-			dropStaging(ctx, db, stageID, log)
+			dropStaging(ctx, db, spec, stageID, log)
 		}
 	}()
 
@@ -301,6 +314,22 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 			return nil, err
 		}
 	}
+	for _, d := range spec.derived {
+		live, next := pgx.Identifier{d.live}.Sanitize(), pgx.Identifier{d.live + "_next"}.Sanitize()
+		if err := exec("drop previous "+d.live, `DROP TABLE `+live); err != nil {
+			return nil, err
+		}
+		if err := exec("rename "+d.live, fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, next, live)); err != nil {
+			return nil, err
+		}
+		for _, ix := range d.indexes {
+			from := pgx.Identifier{d.live + "_next_" + ix.suffix}.Sanitize()
+			to := pgx.Identifier{d.live + "_" + ix.suffix}.Sanitize()
+			if err := exec("rename index", fmt.Sprintf(`ALTER INDEX %s RENAME TO %s`, from, to)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("load %s: commit: %w", spec.kind, err)
 	}
@@ -378,6 +407,11 @@ func (db *DB) fillStaging(ctx context.Context, conn *pgxpool.Conn, spec tableSpe
 	if err := exec("drop leftover staging table", `DROP TABLE IF EXISTS `+stageID); err != nil {
 		return err
 	}
+	for _, d := range spec.derived {
+		if err := exec("drop leftover "+d.live, `DROP TABLE IF EXISTS `+pgx.Identifier{d.live + "_next"}.Sanitize()); err != nil {
+			return err
+		}
+	}
 	if err := exec("create staging table", fmt.Sprintf(`CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`, stageID, liveID)); err != nil {
 		return err
 	}
@@ -422,11 +456,24 @@ type indexBuilds struct {
 // ANALYZE lock each other out: the table is analyzed before, with its copy.
 func (db *DB) buildIndexes(ctx context.Context, spec tableSpec, stage, stageID string, step func(string, time.Time)) *indexBuilds {
 	ctx, cancel := context.WithCancel(ctx)
-	n := len(spec.indexes)
+	n := len(spec.indexes) + len(spec.derived)
 	b := &indexBuilds{done: make([]chan error, n), errs: make([]error, n), seen: make([]bool, n), first: min(1, n), cancel: cancel}
-	for i, ix := range spec.indexes {
-		what := "create index " + spec.live + "_" + ix.suffix
-		sql := fmt.Sprintf(`CREATE INDEX %s ON %s %s`, pgx.Identifier{stage + "_" + ix.suffix}.Sanitize(), stageID, ix.def)
+	jobs := make([]struct{ what, sql string }, 0, n)
+	for _, ix := range spec.indexes {
+		jobs = append(jobs, struct{ what, sql string }{"create index " + spec.live + "_" + ix.suffix,
+			fmt.Sprintf(`CREATE INDEX %s ON %s %s`, pgx.Identifier{stage + "_" + ix.suffix}.Sanitize(), stageID, ix.def)})
+	}
+	for _, d := range spec.derived {
+		next := d.live + "_next"
+		nextID := pgx.Identifier{next}.Sanitize()
+		sql := fmt.Sprintf(`DROP TABLE IF EXISTS %s; CREATE TABLE %s AS %s`, nextID, nextID, fmt.Sprintf(d.create, stageID))
+		for _, ix := range d.indexes {
+			sql += fmt.Sprintf(`; CREATE INDEX %s ON %s %s`, pgx.Identifier{next + "_" + ix.suffix}.Sanitize(), nextID, ix.def)
+		}
+		jobs = append(jobs, struct{ what, sql string }{"build " + d.live, sql + "; ANALYZE " + nextID})
+	}
+	for i, job := range jobs {
+		what, sql := job.what, job.sql
 		b.done[i] = make(chan error, 1)
 		go func() {
 			t0 := time.Now()
@@ -480,12 +527,17 @@ func (b *indexBuilds) wait(n int) error {
 }
 
 // dropStaging drops the staging table of a load that failed after
-// committing it, once its index builds are over (the caller cancelled
-// them); a failure is only logged: the next load drops it first.
-func dropStaging(ctx context.Context, db *DB, stageID string, log zerolog.Logger) {
+// committing it, and the tables derived from it, once its index builds are
+// over (the caller cancelled them); a failure is only logged: the next
+// load drops them first.
+func dropStaging(ctx context.Context, db *DB, spec tableSpec, stageID string, log zerolog.Logger) {
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if _, err := db.pool.Exec(dctx, `DROP TABLE IF EXISTS `+stageID); err != nil {
+	tables := []string{stageID}
+	for _, d := range spec.derived {
+		tables = append(tables, pgx.Identifier{d.live + "_next"}.Sanitize())
+	}
+	if _, err := db.pool.Exec(dctx, `DROP TABLE IF EXISTS `+strings.Join(tables, ", ")); err != nil {
 		log.Warn().Err(err).Msg("could not drop the staging table of the failed load (the next load will)")
 	}
 }

@@ -43,6 +43,54 @@ func nameLists(t *testing.T, db *store.DB) map[int64][]string {
 	return out
 }
 
+// nameFirsts returns directory_name_first: folded name → first names.
+func nameFirsts(t *testing.T, db *store.DB) map[string][]string {
+	t.Helper()
+	rows, err := db.Pool().Query(context.Background(), `SELECT folded, firsts FROM directory_name_first`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var (
+			folded string
+			firsts []string
+		)
+		if err := rows.Scan(&folded, &firsts); err != nil {
+			t.Fatal(err)
+		}
+		if _, dup := out[folded]; dup {
+			t.Errorf("directory_name_first lists %q twice", folded)
+		}
+		out[folded] = firsts
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// wantFirsts returns, for the RPPS lines of lines, each folded last name
+// with its distinct first names, sorted as PostgreSQL's "C" collation
+// sorts them (by bytes).
+func wantFirsts(lines []directory.Line) map[string][]string {
+	out := map[string][]string{}
+	for _, l := range lines {
+		if l.IDType != "8" {
+			continue
+		}
+		f := matcher.Fold(l.LastName)
+		if !slices.Contains(out[f], l.FirstName) {
+			out[f] = append(out[f], l.FirstName)
+		}
+	}
+	for _, fs := range out {
+		slices.Sort(fs)
+	}
+	return out
+}
+
 // foldedNames returns the distinct folded last names of lines, sorted.
 func foldedNames(lines []directory.Line) []string {
 	var out []string
@@ -67,11 +115,17 @@ func TestLoadListsNames(t *testing.T) {
 	if got := nameLists(t, db); !reflect.DeepEqual(got, want) {
 		t.Fatalf("name lists after the first load = %v, want %v", got, want)
 	}
+	if got, want := nameFirsts(t, db), wantFirsts(first); !reflect.DeepEqual(got, want) {
+		t.Fatalf("first names after the first load = %v, want %v", got, want)
+	}
 	second := append(first[:4:4], line("10000000201", "Lefèvre-Durand", "Zoé", "60", ""))
 	rep = mustLoad(t, db, "b.txt", 6, second)
 	want = map[int64][]string{rep.ExtractID: foldedNames(second)}
 	if got := nameLists(t, db); !reflect.DeepEqual(got, want) {
 		t.Fatalf("name lists after the second load = %v, want %v (the first list dropped)", got, want)
+	}
+	if got, want := nameFirsts(t, db), wantFirsts(second); !reflect.DeepEqual(got, want) || !slices.Equal(got["LEFEVRE DURAND"], []string{"Zoé"}) {
+		t.Fatalf("first names after the second load = %v, want %v", got, want)
 	}
 	if !slices.Contains(want[rep.ExtractID], "LEFEVRE DURAND") {
 		t.Errorf("the list %q misses the folded name of Lefèvre-Durand", want[rep.ExtractID])
@@ -164,8 +218,11 @@ func TestMigrationListsLoadedNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(applied, "0004_directory_name_list") {
-		t.Fatalf("Migrate applied %v, want 0004_directory_name_list", applied)
+	if !slices.Contains(applied, "0004_directory_name_list") || !slices.Contains(applied, "0005_directory_name_first") {
+		t.Fatalf("Migrate applied %v, want 0004_directory_name_list and 0005_directory_name_first", applied)
+	}
+	if got, want := nameFirsts(t, db), wantFirsts(lines); !reflect.DeepEqual(got, want) {
+		t.Fatalf("first names after the migration = %v, want %v", got, want)
 	}
 	if got, want := nameLists(t, db), map[int64][]string{id: foldedNames(lines)}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("name lists after the migration = %v, want %v", got, want)
