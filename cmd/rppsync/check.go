@@ -30,6 +30,10 @@ const checkBatch = 5000
 // peak memory 12-15 MB lower than with checkBatch; 625 was no better).
 const memoryBatch = 1250
 
+// checkMemoryLimit is the soft memory limit of a check against the
+// database (see runCheck), unless GOGC or GOMEMLIMIT is set.
+const checkMemoryLimit = 1 << 30
+
 // wantedRun is how many rows at a time go to matcher.Wanted while the files
 // are read for check --directory: short runs, so that little is left to do
 // once the last row is read.
@@ -255,6 +259,16 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 		// the files are still being read, and the birth-place index (about
 		// 100 ms to build) is built meanwhile.
 		go insee.Default()
+		if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+			// A check is short and what it allocates (records, the
+			// directory's answers, verdicts) mostly lives to its end: the
+			// heap may triple rather than double between collections, up
+			// to a soft limit of 1 GiB past which the collector works
+			// harder (10k-row XLSX: 0.67 -> 0.62 s, peak 155 -> 185 MB;
+			// 100k rows: 4.05 -> 3.77 s, 505 -> 664 MB).
+			debug.SetGCPercent(200)
+			debug.SetMemoryLimit(checkMemoryLimit)
+		}
 		dir, closeDir, err := m.directoryFor(ctx, &cfg, nil)
 		if err != nil {
 			return err
