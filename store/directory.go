@@ -71,11 +71,12 @@ var activitiesSpec = tableSpec{
 }
 
 // nameFirstSQL computes directory_name_first from the lines (the staging
-// table, %s): for each folded last name, its distinct first names, sorted.
-// The name search reads the first names of the names it keeps there, one
-// row per name, rather than going through every line bearing them (the
-// lines of MARTIN and its neighbours).
-const nameFirstSQL = `SELECT last_name_folded AS folded, array_agg(first_name ORDER BY first_name) AS firsts
+// table, %s): for each folded last name, its distinct first names, in no
+// particular order (two hash aggregates, no sort of a million pairs). The
+// name search reads the first names of the names it keeps there, one row
+// per name, rather than going through every line bearing them (the lines
+// of MARTIN and its neighbours).
+const nameFirstSQL = `SELECT last_name_folded AS folded, array_agg(first_name) AS firsts
 FROM (SELECT DISTINCT last_name_folded, first_name FROM %s) d GROUP BY last_name_folded`
 
 // foldCacheSize bounds the cache of folded last names of a load.

@@ -503,7 +503,9 @@ func (db *DB) build(ctx context.Context, sql string) error {
 		_ = conn.Close(cctx)
 	}()
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL max_parallel_maintenance_workers = 0`)
+		// work_mem for the derived tables: their aggregates of a million
+		// name pairs would spill to disk in PostgreSQL's default 4 MB.
+		_, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL max_parallel_maintenance_workers = 0; SET LOCAL work_mem = '256MB'`)
 		if err == nil {
 			_, err = tx.Exec(ctx, sql)
 		}

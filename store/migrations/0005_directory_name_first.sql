@@ -10,11 +10,11 @@
 
 CREATE TABLE directory_name_first (
     folded text COLLATE "C" NOT NULL,
-    firsts text[]           NOT NULL -- sorted, distinct
+    firsts text[]           NOT NULL -- distinct, in no particular order
 );
 
 INSERT INTO directory_name_first (folded, firsts)
-SELECT last_name_folded, array_agg(first_name ORDER BY first_name)
+SELECT last_name_folded, array_agg(first_name)
 FROM (SELECT DISTINCT last_name_folded, first_name FROM directory_line) d
 GROUP BY last_name_folded;
 
