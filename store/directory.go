@@ -63,21 +63,8 @@ var activitiesSpec = tableSpec{
 	},
 	changes: true,
 	vacuum:  true,
-	derived: []derivedSpec{{
-		live:    "directory_name_first",
-		create:  nameFirstSQL,
-		indexes: []indexSpec{{"folded_idx", "(folded)"}},
-	}},
+	afterVacuum: buildNameFirsts,
 }
-
-// nameFirstSQL computes directory_name_first from the lines (the staging
-// table, %s): for each folded last name, its distinct first names, in no
-// particular order (two hash aggregates, no sort of a million pairs). The
-// name search reads the first names of the names it keeps there, one row
-// per name, rather than going through every line bearing them (the lines
-// of MARTIN and its neighbours).
-const nameFirstSQL = `SELECT last_name_folded AS folded, array_agg(first_name) AS firsts
-FROM (SELECT DISTINCT last_name_folded, first_name FROM %s) d GROUP BY last_name_folded`
 
 // foldCacheSize bounds the cache of folded last names of a load.
 const foldCacheSize = 100_000
@@ -402,8 +389,15 @@ var _ ActivitySource = (*directory.ActivityReader)(nil)
 const lockDirectorySQL = `SET LOCAL work_mem = '32MB'; LOCK TABLE directory_line, directory_name_first IN ACCESS SHARE MODE`
 
 // namePairsSQL returns the distinct first names of each folded name asked
-// that has lines (directory_name_first).
+// that has lines (directory_name_first), when that table is the current
+// extract's (nameList.firsts).
 const namePairsSQL = `SELECT folded, firsts FROM directory_name_first WHERE folded = ANY($1::text[])`
+
+// namePairsFromLinesSQL is namePairsSQL read from the lines, for the time
+// between a load's commit and the build of its directory_name_first.
+const namePairsFromLinesSQL = `SELECT last_name_folded, array_agg(first_name)
+FROM (SELECT DISTINCT last_name_folded, first_name FROM directory_line WHERE last_name_folded = ANY($1::text[])) d
+GROUP BY last_name_folded`
 
 // nameLinesSQL returns every line of the people having a line with one of
 // the (last_name_folded, first_name) pairs asked, with its folded last
@@ -453,7 +447,7 @@ func (d *Directory) byNameKeys(ctx context.Context, s *matcher.NameSearch) (map[
 	if _, err := tx.Exec(ctx, lockDirectorySQL); err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	list, loaded, err := d.currentNames(ctx, tx)
+	list, firstsReady, loaded, err := d.currentNames(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +468,11 @@ func (d *Directory) byNameKeys(ctx context.Context, s *matcher.NameSearch) (map[
 	if len(names) == 0 {
 		return map[string][]rppsync.Professional{}, nil
 	}
-	rows, err := tx.Query(ctx, namePairsSQL, names)
+	pairsSQL := namePairsSQL
+	if !firstsReady {
+		pairsSQL = namePairsFromLinesSQL
+	}
+	rows, err := tx.Query(ctx, pairsSQL, names)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -62,6 +61,7 @@ type LoadTimings struct {
 	Changes time.Duration // computing and recording changes
 	Swap    time.Duration // replacing the live table and committing
 	Vacuum  time.Duration // vacuuming the new table, after the commit
+	Derived time.Duration // building the tables derived from it, after the vacuum
 	Total   time.Duration
 }
 
@@ -104,21 +104,15 @@ type tableSpec struct {
 	// atSwap, when set, runs in the transaction that swaps the table in,
 	// once the extract is recorded as extractID (the list of names of the
 	// activities).
-	atSwap  func(ctx context.Context, tx pgx.Tx, rows copyRows, extractID int64) error
-	changes bool // compute directory_change rows against the previous table
-	vacuum  bool // vacuum the table after the swap (see load)
-	// derived are tables computed from the new table, built beside its
-	// indexes and swapped in with it.
-	derived []derivedSpec
-}
-
-// derivedSpec is a table computed from a load's staging table: built as
-// live + "_next" (create selects from the staging table, named by %s),
-// indexed, and renamed to live by the swap.
-type derivedSpec struct {
-	live    string
-	create  string
-	indexes []indexSpec
+	atSwap func(ctx context.Context, tx pgx.Tx, rows copyRows, extractID int64) error
+	// afterVacuum, when set, runs once the new table is live and vacuumed,
+	// on the load's connection, still under its lock (the tables derived
+	// from the lines, which index-only scans build fast then). A failure
+	// is only logged: the load is committed, and readers of a derived
+	// table check that it belongs to the current extract.
+	afterVacuum func(ctx context.Context, conn *pgxpool.Conn, extractID int64) error
+	changes     bool // compute directory_change rows against the previous table
+	vacuum      bool // vacuum the table after the swap (see load)
 }
 
 // copyRows is a pgx.CopyFromSource that also counts what it read.
@@ -218,7 +212,7 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	committed := false
 	defer func() {
 		if !committed {
-			dropStaging(ctx, db, spec, stageID, log)
+			dropStaging(ctx, db, stageID, log)
 		}
 	}()
 
@@ -314,22 +308,6 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 			return nil, err
 		}
 	}
-	for _, d := range spec.derived {
-		live, next := pgx.Identifier{d.live}.Sanitize(), pgx.Identifier{d.live + "_next"}.Sanitize()
-		if err := exec("drop previous "+d.live, `DROP TABLE `+live); err != nil {
-			return nil, err
-		}
-		if err := exec("rename "+d.live, fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, next, live)); err != nil {
-			return nil, err
-		}
-		for _, ix := range d.indexes {
-			from := pgx.Identifier{d.live + "_next_" + ix.suffix}.Sanitize()
-			to := pgx.Identifier{d.live + "_" + ix.suffix}.Sanitize()
-			if err := exec("rename index", fmt.Sprintf(`ALTER INDEX %s RENAME TO %s`, from, to)); err != nil {
-				return nil, err
-			}
-		}
-	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("load %s: commit: %w", spec.kind, err)
 	}
@@ -355,13 +333,21 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 		}
 	}
 	rep.Timings.Vacuum = time.Since(phase)
+	if spec.afterVacuum != nil {
+		t0 := time.Now()
+		if err := spec.afterVacuum(ctx, conn, rep.ExtractID); err != nil {
+			log.Warn().Err(err).Msg("derived tables of the load not built (the name search reads the lines instead)")
+		}
+		step("after vacuum", t0)
+		rep.Timings.Derived = time.Since(t0)
+	}
 	rep.Timings.Total = time.Since(start)
 	log.Info().Int64("extract_id", rep.ExtractID).Int64("lines", rep.Lines).Int64("skipped", rep.Skipped).
 		Int64("people", rep.People).Bool("forced", rep.Forced).
 		Int64("people_added", rep.Changes.PeopleAdded).Int64("people_removed", rep.Changes.PeopleRemoved).
 		Int64("activities_added", rep.Changes.ActivitiesAdded).Int64("activities_ended", rep.Changes.ActivitiesEnded).
 		Dur("copy", rep.Timings.Copy).Dur("index", rep.Timings.Index).Dur("changes", rep.Timings.Changes).
-		Dur("swap", rep.Timings.Swap).Dur("vacuum", rep.Timings.Vacuum).Dur("total", rep.Timings.Total).Msg("extract loaded")
+		Dur("swap", rep.Timings.Swap).Dur("vacuum", rep.Timings.Vacuum).Dur("derived", rep.Timings.Derived).Dur("total", rep.Timings.Total).Msg("extract loaded")
 	return rep, nil
 }
 
@@ -407,11 +393,6 @@ func (db *DB) fillStaging(ctx context.Context, conn *pgxpool.Conn, spec tableSpe
 	if err := exec("drop leftover staging table", `DROP TABLE IF EXISTS `+stageID); err != nil {
 		return err
 	}
-	for _, d := range spec.derived {
-		if err := exec("drop leftover "+d.live, `DROP TABLE IF EXISTS `+pgx.Identifier{d.live + "_next"}.Sanitize()); err != nil {
-			return err
-		}
-	}
 	if err := exec("create staging table", fmt.Sprintf(`CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`, stageID, liveID)); err != nil {
 		return err
 	}
@@ -456,24 +437,11 @@ type indexBuilds struct {
 // ANALYZE lock each other out: the table is analyzed before, with its copy.
 func (db *DB) buildIndexes(ctx context.Context, spec tableSpec, stage, stageID string, step func(string, time.Time)) *indexBuilds {
 	ctx, cancel := context.WithCancel(ctx)
-	n := len(spec.indexes) + len(spec.derived)
+	n := len(spec.indexes)
 	b := &indexBuilds{done: make([]chan error, n), errs: make([]error, n), seen: make([]bool, n), first: min(1, n), cancel: cancel}
-	jobs := make([]struct{ what, sql string }, 0, n)
-	for _, ix := range spec.indexes {
-		jobs = append(jobs, struct{ what, sql string }{"create index " + spec.live + "_" + ix.suffix,
-			fmt.Sprintf(`CREATE INDEX %s ON %s %s`, pgx.Identifier{stage + "_" + ix.suffix}.Sanitize(), stageID, ix.def)})
-	}
-	for _, d := range spec.derived {
-		next := d.live + "_next"
-		nextID := pgx.Identifier{next}.Sanitize()
-		sql := fmt.Sprintf(`DROP TABLE IF EXISTS %s; CREATE TABLE %s AS %s`, nextID, nextID, fmt.Sprintf(d.create, stageID))
-		for _, ix := range d.indexes {
-			sql += fmt.Sprintf(`; CREATE INDEX %s ON %s %s`, pgx.Identifier{next + "_" + ix.suffix}.Sanitize(), nextID, ix.def)
-		}
-		jobs = append(jobs, struct{ what, sql string }{"build " + d.live, sql + "; ANALYZE " + nextID})
-	}
-	for i, job := range jobs {
-		what, sql := job.what, job.sql
+	for i, ix := range spec.indexes {
+		what := "create index " + spec.live + "_" + ix.suffix
+		sql := fmt.Sprintf(`CREATE INDEX %s ON %s %s`, pgx.Identifier{stage + "_" + ix.suffix}.Sanitize(), stageID, ix.def)
 		b.done[i] = make(chan error, 1)
 		go func() {
 			t0 := time.Now()
@@ -503,9 +471,7 @@ func (db *DB) build(ctx context.Context, sql string) error {
 		_ = conn.Close(cctx)
 	}()
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		// work_mem for the derived tables: their aggregates of a million
-		// name pairs would spill to disk in PostgreSQL's default 4 MB.
-		_, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL max_parallel_maintenance_workers = 0; SET LOCAL work_mem = '256MB'`)
+		_, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL max_parallel_maintenance_workers = 0`)
 		if err == nil {
 			_, err = tx.Exec(ctx, sql)
 		}
@@ -529,17 +495,12 @@ func (b *indexBuilds) wait(n int) error {
 }
 
 // dropStaging drops the staging table of a load that failed after
-// committing it, and the tables derived from it, once its index builds are
-// over (the caller cancelled them); a failure is only logged: the next
-// load drops them first.
-func dropStaging(ctx context.Context, db *DB, spec tableSpec, stageID string, log zerolog.Logger) {
+// committing it, once its index builds are over (the caller cancelled
+// them); a failure is only logged: the next load drops it first.
+func dropStaging(ctx context.Context, db *DB, stageID string, log zerolog.Logger) {
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	tables := []string{stageID}
-	for _, d := range spec.derived {
-		tables = append(tables, pgx.Identifier{d.live + "_next"}.Sanitize())
-	}
-	if _, err := db.pool.Exec(dctx, `DROP TABLE IF EXISTS `+strings.Join(tables, ", ")); err != nil {
+	if _, err := db.pool.Exec(dctx, `DROP TABLE IF EXISTS `+stageID); err != nil {
 		log.Warn().Err(err).Msg("could not drop the staging table of the failed load (the next load will)")
 	}
 }

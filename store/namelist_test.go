@@ -225,6 +225,10 @@ func TestMigrationListsLoadedNames(t *testing.T) {
 	if got, want := nameFirsts(t, db), wantFirsts(lines); !reflect.DeepEqual(got, want) {
 		t.Fatalf("first names after the migration = %v, want %v", got, want)
 	}
+	var ready bool
+	if err := db.Pool().QueryRow(ctx, `SELECT firsts FROM directory_name_list WHERE extract_id = $1`, id).Scan(&ready); err != nil || !ready {
+		t.Fatalf("first names of the migrated extract ready = %v, %v; want true", ready, err)
+	}
 	if got, want := nameLists(t, db), map[int64][]string{id: foldedNames(lines)}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("name lists after the migration = %v, want %v", got, want)
 	}
@@ -295,5 +299,56 @@ func TestPrefetch(t *testing.T) {
 	}
 	if len(got) != 0 {
 		t.Errorf("a new Directory found %v with a list of ZZZ only", got)
+	}
+}
+
+// TestNameFirstsFollowTheExtract checks the flag that says
+// directory_name_first belongs to the current extract: set by each load,
+// and while it is not, the name search reads the first names from the
+// lines and finds the same people.
+func TestNameFirstsFollowTheExtract(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	lines := sharedKeysExtract()
+	rep := mustLoad(t, db, "a.txt", 5, lines)
+	var ready bool
+	if err := db.Pool().QueryRow(ctx, `SELECT firsts FROM directory_name_list WHERE extract_id = $1`, rep.ExtractID).Scan(&ready); err != nil || !ready {
+		t.Fatalf("first names of the loaded extract ready = %v, %v; want true", ready, err)
+	}
+	rows := [][2]string{{"Martin", "Ève"}, {"Dupond", "Prénom6"}}
+	want := wantByNameKeys(lines, searchOf(rows...))
+	got, err := db.Directory().ByNameKeys(ctx, searchOf(rows...))
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("ByNameKeys = %+v, %v; want %+v", got, err, want)
+	}
+	// Not ready (a load between its commit and its first names): the
+	// table is not read, even emptied.
+	if _, err := db.Pool().Exec(ctx, `UPDATE directory_name_list SET firsts = false; TRUNCATE directory_name_first`); err != nil {
+		t.Fatal(err)
+	}
+	got, err = db.Directory().ByNameKeys(ctx, searchOf(rows...))
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("ByNameKeys with the first names not ready = %+v, %v; want %+v", got, err, want)
+	}
+	if len(got["N:MARTIN"]) == 0 {
+		t.Fatalf("the case proves nothing: %v", got)
+	}
+	// Ready but emptied: the table is read (nobody found), which shows
+	// the flag is what chooses.
+	if _, err := db.Pool().Exec(ctx, `UPDATE directory_name_list SET firsts = true`); err != nil {
+		t.Fatal(err)
+	}
+	got, err = db.Directory().ByNameKeys(ctx, searchOf(rows...))
+	if err != nil || len(got) != 0 {
+		t.Fatalf("ByNameKeys with an empty first-name table = %+v, %v; want nobody", got, err)
+	}
+	// The next load builds it again.
+	rep = mustLoad(t, db, "b.txt", 6, lines)
+	if got, want := nameFirsts(t, db), wantFirsts(lines); !reflect.DeepEqual(got, want) {
+		t.Fatalf("first names after the next load = %v, want %v", got, want)
+	}
+	if err := db.Pool().QueryRow(ctx, `SELECT firsts FROM directory_name_list WHERE extract_id = $1`, rep.ExtractID).Scan(&ready); err != nil || !ready {
+		t.Fatalf("first names of the next extract ready = %v, %v; want true", ready, err)
 	}
 }
