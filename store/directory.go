@@ -61,8 +61,8 @@ var activitiesSpec = tableSpec{
 	atSwap: func(ctx context.Context, tx pgx.Tx, rows copyRows, extractID int64) error {
 		return writeNameList(ctx, tx, extractID, rows.(*lineRows).folded)
 	},
-	changes: true,
-	vacuum:  true,
+	changes:     true,
+	vacuum:      true,
 	afterVacuum: buildNameFirsts,
 }
 
