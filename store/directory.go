@@ -43,11 +43,13 @@ var lineColumns = [...]string{
 
 // activitiesSpec is the directory_line table and the indexes its queries
 // need: by RPPS (Professionals, ByNameKeys, changes, reconciliation), by
-// folded last name and first name (ByNameKeys: the first names of the
-// names found in the list of names, then the people bearing the pairs the
-// search keeps; rpps is in the key so that both are index-only scans once
-// the load has vacuumed the table) and by FINESS site (reconciliation per
-// structure); and the list of its folded names (directory_name_list).
+// folded last name and first name (ByNameKeys: the people bearing the
+// pairs the search keeps, and the build of directory_name_first; rpps is
+// in the key so that both are index-only scans once the load has vacuumed
+// the table) and by FINESS site (reconciliation per structure); and the
+// tables derived from its names: the list of its folded names
+// (directory_name_list, written at the swap) and the first names of each
+// (directory_name_first, built after the vacuum).
 var activitiesSpec = tableSpec{
 	kind:    "activities",
 	live:    "directory_line",
@@ -365,17 +367,19 @@ var _ ActivitySource = (*directory.ActivityReader)(nil)
 //     search are found by testing the keys of each (nameList.hits), and
 //     the search's last-name gate (matcher.NameSearch.KeepLast) keeps a
 //     few of them;
-//  2. namePairsSQL: the distinct (folded last name, first name) pairs of
-//     the lines bearing the names kept, of which the full gate
-//     (matcher.NameSearch.Keep) keeps a few;
+//  2. namePairsSQL: the distinct first names of each name kept
+//     (directory_name_first, or the lines themselves while a load has not
+//     built it yet: namePairsFromLinesSQL), of which the full gate
+//     (matcher.NameSearch.Keep) keeps a few (last name, first name) pairs;
 //  3. nameLinesSQL: every line of the people having a line with a pair
 //     kept.
 //
 // Common surnames are what this saves: MARTIN and its one-typo neighbours
 // have tens of thousands of bearers, of whom only those with a first name
-// close to one searched can become candidates. The second and third
-// queries are lookups in the (last_name_folded, first_name, rpps) index,
-// then in the rpps index, whatever the number of keys asked.
+// close to one searched can become candidates. The second query is a
+// lookup of a row per name, the third one in the (last_name_folded,
+// first_name, rpps) index, then in the rpps index, whatever the number
+// of keys asked.
 
 // lockDirectorySQL takes the read lock of the directory lines before the
 // transaction's snapshot is taken (by its first SELECT), as loads take
