@@ -381,12 +381,14 @@ var _ ActivitySource = (*directory.ActivityReader)(nil)
 // first_name, rpps) index, then in the rpps index, whatever the number
 // of keys asked.
 
-// lockDirectorySQL takes the read lock of the directory lines before the
-// transaction's snapshot is taken (by its first SELECT), as loads take
-// theirs (a swap drops directory_line and lists its names in the same
-// transaction). A load meanwhile then either waits for the transaction to
-// end or makes it wait until the new lines are committed, and the
-// snapshot taken after the wait sees them with their list of names.
+// lockDirectorySQL takes the read locks of the directory lines and of the
+// first names before the transaction's snapshot is taken (by its first
+// SELECT). A load's swap drops directory_line and lists its names in one
+// transaction, and its build of the first names replaces
+// directory_name_first and marks the list in another: a load meanwhile
+// either waits for the reader to end or makes it wait until its change is
+// committed, and the snapshot taken after the wait sees the tables and
+// the list that go together.
 //
 // It also gives the queries' hash and sort the memory of a few hundred
 // thousand name pairs, for this transaction only.
@@ -394,7 +396,7 @@ const lockDirectorySQL = `SET LOCAL work_mem = '32MB'; LOCK TABLE directory_line
 
 // namePairsSQL returns the distinct first names of each folded name asked
 // that has lines (directory_name_first), when that table is the current
-// extract's (nameList.firsts).
+// extract's (directory_name_list.firsts, see currentNames).
 const namePairsSQL = `SELECT folded, firsts FROM directory_name_first WHERE folded = ANY($1::text[])`
 
 // namePairsFromLinesSQL is namePairsSQL read from the lines, for the time
