@@ -190,6 +190,19 @@ func (x *xmlScanner) readStart() error {
 	if err != nil {
 		return err
 	}
+	// Quoted attribute values may hold '>' (and '/'): read on to the true
+	// end first (tag is copied: it may be bufio's buffer, which the read
+	// reuses).
+	if quotesOpen(tag) {
+		tag = append([]byte(nil), tag...)
+	}
+	for quotesOpen(tag) {
+		more, err := x.readUntil('>')
+		if err != nil {
+			return err
+		}
+		tag = append(append(tag, '>'), more...)
+	}
 	x.selfClose = len(tag) > 0 && tag[len(tag)-1] == '/'
 	if x.selfClose {
 		tag = tag[:len(tag)-1]
@@ -200,22 +213,6 @@ func (x *xmlScanner) readStart() error {
 	}
 	if end == 0 {
 		return errSheetXML
-	}
-	// Quoted attribute values may hold '>': read on to the true end (tag
-	// is copied first: it may be bufio's buffer, which the read reuses).
-	if quotesOpen(tag[end:]) {
-		tag = append([]byte(nil), tag...)
-	}
-	for quotesOpen(tag[end:]) {
-		more, err := x.readUntil('>')
-		if err != nil {
-			return err
-		}
-		tag = append(append(tag, '>'), more...)
-		x.selfClose = len(tag) > 0 && tag[len(tag)-1] == '/'
-		if x.selfClose {
-			tag = tag[:len(tag)-1]
-		}
 	}
 	x.name = append(x.name[:0], localName(tag[:end])...)
 	x.attrs = append(x.attrs[:0], tag[end:]...)

@@ -308,9 +308,10 @@ func TestSheetRowsHandWritten(t *testing.T) {
 <row r="1"><c r="A1" t="inlineStr"><is><t>a&amp;b &#38; &#x3C; &quot;c&apos;</t></is></c><!-- between --><c r="B1" t="str"><v>x&gt;y</v></c></row>
 <row r="2"><c r="A2" t='inlineStr'><is><t>cr&#13;lf</t></is></c><c r="B2" t="inlineStr"><is><t>ligne
 suite</t></is></c></row></sheetData></worksheet>`,
-		"empty data":        sheetHead + `<sheetData/></worksheet>`,
-		"no data":           sheetHead + `<dimension ref="A1"/></worksheet>`,
-		"attributes with >": sheetHead + `<sheetData><row r="1" x14ac:dyDescent="0.25" custom='a>b'><c r="A1" t="s" note="x>y"><v>0</v></c></row></sheetData></worksheet>`,
+		"empty data": sheetHead + `<sheetData/></worksheet>`,
+		"no data":    sheetHead + `<dimension ref="A1"/></worksheet>`,
+		"attributes with >": sheetHead + `<sheetData><row r="1" x14ac:dyDescent="0.25" custom='a>b'><c r="A1" t="s" note="x>y"><v>0</v></c>` +
+			`<c r="B1" t="inlineStr" note="a/>b"><is><t>après une valeur en /></t></is></c><c r="C1" note="z/>"/><c r="D1"><v>4</v></c></row></sheetData></worksheet>`,
 		"whitespace values": sheetHead + `<sheetData><row r="1"><c r="A1"><v> 12 </v></c><c r="B1" t="str"><v>
 </v></c><c r="C1" t="s"><v></v></c></row></sheetData></worksheet>`,
 	}
