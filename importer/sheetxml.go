@@ -414,17 +414,25 @@ func attr(attrs []byte, name string) (string, bool, error) {
 	}
 }
 
+// child returns the kind of the next token inside an element, where the
+// end of the part is an error.
+func (x *xmlScanner) child() (int, error) {
+	tok, err := x.next()
+	if err == nil && tok == tokEOF {
+		err = errSheetXML
+	}
+	return tok, err
+}
+
 // skipElement skips the content of the element whose start tag was just
 // read, up to its end tag.
 func (x *xmlScanner) skipElement() error {
 	for depth := 1; depth > 0; {
-		tok, err := x.next()
+		tok, err := x.child()
 		if err != nil {
 			return err
 		}
 		switch tok {
-		case tokEOF:
-			return errSheetXML
 		case tokStart:
 			depth++
 		case tokEnd:
@@ -439,13 +447,11 @@ func (x *xmlScanner) skipElement() error {
 func (x *xmlScanner) elementText(buf []byte) ([]byte, error) {
 	buf = buf[:0]
 	for {
-		tok, err := x.next()
+		tok, err := x.child()
 		if err != nil {
 			return nil, err
 		}
 		switch tok {
-		case tokEOF:
-			return nil, errSheetXML
 		case tokText:
 			buf = append(buf, x.text...)
 		case tokStart:
@@ -465,13 +471,11 @@ func (x *xmlScanner) elementText(buf []byte) ([]byte, error) {
 func (x *xmlScanner) richText() (string, error) {
 	var t, runs []byte
 	for {
-		tok, err := x.next()
+		tok, err := x.child()
 		if err != nil {
 			return "", err
 		}
 		switch tok {
-		case tokEOF:
-			return "", errSheetXML
 		case tokEnd:
 			s := string(t) + string(runs)
 			if s == "" {
@@ -487,13 +491,11 @@ func (x *xmlScanner) richText() (string, error) {
 			case "r":
 				var last []byte
 				for done := false; !done; {
-					tok, err := x.next()
+					tok, err := x.child()
 					if err != nil {
 						return "", err
 					}
 					switch tok {
-					case tokEOF:
-						return "", errSheetXML
 					case tokEnd:
 						done = true
 					case tokStart:
@@ -677,13 +679,11 @@ func (s *sheetRows) readCells() error {
 	x := s.x
 	col := 0
 	for {
-		tok, err := x.next()
+		tok, err := x.child()
 		if err != nil {
 			return err
 		}
 		switch tok {
-		case tokEOF:
-			return errSheetXML
 		case tokEnd:
 			return nil // the row's end: cells end at their own
 		case tokStart:
@@ -735,13 +735,11 @@ func (s *sheetRows) readCell(typ string) (val string, formula bool, err error) {
 		inline string
 	)
 	for {
-		tok, err := x.next()
+		tok, err := x.child()
 		if err != nil {
 			return "", false, err
 		}
 		switch tok {
-		case tokEOF:
-			return "", false, errSheetXML
 		case tokEnd:
 			val, err := s.value(typ, v, hasIS, inline)
 			return val, formula, err
