@@ -55,3 +55,13 @@ func BenchmarkBuildIndex(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeSnapshot measures what Default costs on first use.
+func BenchmarkDecodeSnapshot(b *testing.B) {
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := unmarshal(snapshot); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -123,17 +123,15 @@ var (
 	defaultIndex *Index
 )
 
-// Default returns the index built from the embedded reference data. It is
-// built once, on first use (about 100 ms), and shared. It panics only if
-// the embedded data is corrupt, which the package tests rule out.
+// Default returns the index of the embedded reference data, decoded once,
+// on first use, from its embedded snapshot (see snapshot.go: a few
+// milliseconds, where building it takes about 100), and shared. It panics
+// only if the snapshot is corrupt, which the package tests rule out.
 func Default() *Index {
 	defaultOnce.Do(func() {
-		sub, err := fs.Sub(embedded, "data")
-		if err == nil {
-			defaultIndex, err = Build(sub)
-		}
-		if err != nil {
-			panic(fmt.Errorf("insee: embedded data: %w", err))
+		var err error
+		if defaultIndex, err = unmarshal(snapshot); err != nil {
+			panic(fmt.Errorf("insee: embedded index: %w", err))
 		}
 	})
 	return defaultIndex
