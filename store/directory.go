@@ -43,13 +43,11 @@ var lineColumns = [...]string{
 
 // activitiesSpec is the directory_line table and the indexes its queries
 // need: by RPPS (Professionals, ByNameKeys, changes, reconciliation), by
-// folded last name and first name (ByNameKeys: the people bearing the
-// pairs the search keeps, and the build of directory_name_first; rpps is
+// folded last name and first name (ByNameKeys: the first names of the
+// names kept, then the people bearing the pairs the search keeps; rpps is
 // in the key so that both are index-only scans once the load has vacuumed
 // the table) and by FINESS site (reconciliation per structure); and the
-// tables derived from its names: the list of its folded names
-// (directory_name_list, written at the swap) and the first names of each
-// (directory_name_first, built after the vacuum).
+// list of its folded names (directory_name_list, written at the swap).
 var activitiesSpec = tableSpec{
 	kind:    "activities",
 	live:    "directory_line",
@@ -63,9 +61,8 @@ var activitiesSpec = tableSpec{
 	atSwap: func(ctx context.Context, tx pgx.Tx, rows copyRows, extractID int64) error {
 		return writeNameList(ctx, tx, extractID, rows.(*lineRows).folded)
 	},
-	changes:     true,
-	vacuum:      true,
-	afterVacuum: buildNameFirsts,
+	changes: true,
+	vacuum:  true,
 }
 
 // foldCacheSize bounds the cache of folded last names of a load.
@@ -367,41 +364,34 @@ var _ ActivitySource = (*directory.ActivityReader)(nil)
 //     search are found by testing the keys of each (nameList.hits), and
 //     the search's last-name gate (matcher.NameSearch.KeepLast) keeps a
 //     few of them;
-//  2. namePairsSQL: the distinct first names of each name kept
-//     (directory_name_first, or the lines themselves while a load has not
-//     built it yet: namePairsFromLinesSQL), of which the full gate
-//     (matcher.NameSearch.Keep) keeps a few (last name, first name) pairs;
+//  2. namePairsSQL: the distinct first names of each name kept, of which
+//     the full gate (matcher.NameSearch.Keep) keeps a few (last name,
+//     first name) pairs;
 //  3. nameLinesSQL: every line of the people having a line with a pair
 //     kept.
 //
 // Common surnames are what this saves: MARTIN and its one-typo neighbours
 // have tens of thousands of bearers, of whom only those with a first name
-// close to one searched can become candidates. The second query is a
-// lookup of a row per name, the third one in the (last_name_folded,
-// first_name, rpps) index, then in the rpps index, whatever the number
-// of keys asked.
+// close to one searched can become candidates. The second and third
+// queries are lookups in the (last_name_folded, first_name, rpps) index,
+// then in the rpps index, whatever the number of keys asked.
 
-// lockDirectorySQL takes the read locks of the directory lines and of the
-// first names before the transaction's snapshot is taken (by its first
-// SELECT). A load's swap drops directory_line and lists its names in one
-// transaction, and its build of the first names replaces
-// directory_name_first and marks the list in another: a load meanwhile
-// either waits for the reader to end or makes it wait until its change is
-// committed, and the snapshot taken after the wait sees the tables and
-// the list that go together.
+// lockDirectorySQL takes the read lock of the directory lines before the
+// transaction's snapshot is taken (by its first SELECT), as loads take
+// theirs (a swap drops directory_line and lists its names in the same
+// transaction). A load meanwhile then either waits for the transaction to
+// end or makes it wait until the new lines are committed, and the
+// snapshot taken after the wait sees them with their list of names.
 //
 // It also gives the queries' hash and sort the memory of a few hundred
 // thousand name pairs, for this transaction only.
-const lockDirectorySQL = `SET LOCAL work_mem = '32MB'; LOCK TABLE directory_line, directory_name_first IN ACCESS SHARE MODE`
+const lockDirectorySQL = `SET LOCAL work_mem = '32MB'; LOCK TABLE directory_line IN ACCESS SHARE MODE`
 
 // namePairsSQL returns the distinct first names of each folded name asked
-// that has lines (directory_name_first), when that table is the current
-// extract's (directory_name_list.firsts, see currentNames).
-const namePairsSQL = `SELECT folded, firsts FROM directory_name_first WHERE folded = ANY($1::text[])`
-
-// namePairsFromLinesSQL is namePairsSQL read from the lines, for the time
-// between a load's commit and the build of its directory_name_first.
-const namePairsFromLinesSQL = `SELECT last_name_folded, array_agg(first_name)
+// that has lines, one row per name: the common surnames among them have
+// thousands of lines but a few hundred first names, and the rows of one
+// name arrive as one array rather than one row per pair.
+const namePairsSQL = `SELECT last_name_folded, array_agg(first_name)
 FROM (SELECT DISTINCT last_name_folded, first_name FROM directory_line WHERE last_name_folded = ANY($1::text[])) d
 GROUP BY last_name_folded`
 
@@ -453,7 +443,7 @@ func (d *Directory) byNameKeys(ctx context.Context, s *matcher.NameSearch) (map[
 	if _, err := tx.Exec(ctx, lockDirectorySQL); err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	list, firstsReady, loaded, err := d.currentNames(ctx, tx)
+	list, loaded, err := d.currentNames(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -474,11 +464,7 @@ func (d *Directory) byNameKeys(ctx context.Context, s *matcher.NameSearch) (map[
 	if len(names) == 0 {
 		return map[string][]rppsync.Professional{}, nil
 	}
-	pairsSQL := namePairsSQL
-	if !firstsReady {
-		pairsSQL = namePairsFromLinesSQL
-	}
-	rows, err := tx.Query(ctx, pairsSQL, names)
+	rows, err := tx.Query(ctx, namePairsSQL, names)
 	if err != nil {
 		return nil, err
 	}

@@ -24,18 +24,14 @@
 // lookups answer by index-only scans. The swap transaction also writes the
 // list of the extract's distinct folded last names (directory_name_list,
 // migration 0004), one bytea of a few megabytes, and drops the lists of
-// earlier extracts. Once the lines are vacuumed, the load builds the
-// distinct first names of each folded name from their index
-// (directory_name_first, migration 0005) and swaps that table in, marking
-// the extract's list (firsts); a failure there is only logged.
+// earlier extracts.
 // Directory.ByNameKeys reads a name search in one read-only REPEATABLE
-// READ transaction that locks directory_line and directory_name_first
-// before its snapshot, so that a load meanwhile neither mixes two extracts
-// into one answer nor deadlocks with it: the list of names (read once per
-// Directory and extract, each name's blocking keys tested against the
-// search's by matcher.KeyFilter), then the first names of the names kept
-// (from directory_name_first when marked, else from the lines), then the
-// people bearing the name pairs the search keeps.
+// READ transaction that locks directory_line before its snapshot, so that
+// a load meanwhile neither mixes two extracts into one answer nor
+// deadlocks with it: the list of names (read once per Directory and
+// extract, each name's blocking keys tested against the search's by
+// matcher.KeyFilter), then the first names of the names kept, one row per
+// name, then the people bearing the name pairs the search keeps.
 //
 // Imports and queues (migrations/0002_import.sql): import_file records each
 // agency file (content hash, agency, who dropped it, when); import_row each

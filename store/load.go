@@ -61,7 +61,6 @@ type LoadTimings struct {
 	Changes time.Duration // computing and recording changes
 	Swap    time.Duration // replacing the live table and committing
 	Vacuum  time.Duration // vacuuming the new table, after the commit
-	Derived time.Duration // building the tables derived from it, after the vacuum
 	Total   time.Duration
 }
 
@@ -104,15 +103,9 @@ type tableSpec struct {
 	// atSwap, when set, runs in the transaction that swaps the table in,
 	// once the extract is recorded as extractID (the list of names of the
 	// activities).
-	atSwap func(ctx context.Context, tx pgx.Tx, rows copyRows, extractID int64) error
-	// afterVacuum, when set, runs once the new table is live and vacuumed,
-	// on the load's connection, still under its lock (the tables derived
-	// from the lines, which index-only scans build fast then). A failure
-	// is only logged: the load is committed, and readers of a derived
-	// table check that it belongs to the current extract.
-	afterVacuum func(ctx context.Context, conn *pgxpool.Conn, extractID int64) error
-	changes     bool // compute directory_change rows against the previous table
-	vacuum      bool // vacuum the table after the swap (see load)
+	atSwap  func(ctx context.Context, tx pgx.Tx, rows copyRows, extractID int64) error
+	changes bool // compute directory_change rows against the previous table
+	vacuum  bool // vacuum the table after the swap (see load)
 }
 
 // copyRows is a pgx.CopyFromSource that also counts what it read.
@@ -333,21 +326,13 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 		}
 	}
 	rep.Timings.Vacuum = time.Since(phase)
-	if spec.afterVacuum != nil {
-		t0 := time.Now()
-		if err := spec.afterVacuum(ctx, conn, rep.ExtractID); err != nil {
-			log.Warn().Err(err).Msg("derived tables of the load not built (the name search reads the lines instead)")
-		}
-		step("after vacuum", t0)
-		rep.Timings.Derived = time.Since(t0)
-	}
 	rep.Timings.Total = time.Since(start)
 	log.Info().Int64("extract_id", rep.ExtractID).Int64("lines", rep.Lines).Int64("skipped", rep.Skipped).
 		Int64("people", rep.People).Bool("forced", rep.Forced).
 		Int64("people_added", rep.Changes.PeopleAdded).Int64("people_removed", rep.Changes.PeopleRemoved).
 		Int64("activities_added", rep.Changes.ActivitiesAdded).Int64("activities_ended", rep.Changes.ActivitiesEnded).
 		Dur("copy", rep.Timings.Copy).Dur("index", rep.Timings.Index).Dur("changes", rep.Timings.Changes).
-		Dur("swap", rep.Timings.Swap).Dur("vacuum", rep.Timings.Vacuum).Dur("derived", rep.Timings.Derived).Dur("total", rep.Timings.Total).Msg("extract loaded")
+		Dur("swap", rep.Timings.Swap).Dur("vacuum", rep.Timings.Vacuum).Dur("total", rep.Timings.Total).Msg("extract loaded")
 	return rep, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rppsync/rppsync/matcher"
 )
 
@@ -73,14 +72,14 @@ func newNameList(extract int64, data []byte) *nameList {
 	return l
 }
 
-// nameListSQL returns the current activities extract, unless it is the
-// one whose list the caller holds ($1) its list of names, and whether
-// directory_name_first holds its first names yet: no row when no
-// directory is loaded; a NULL list with another extract when the list is
-// missing (see nameListFallbackSQL).
+// nameListSQL returns the current activities extract and, unless it is
+// the one whose list the caller holds ($1), its list of names: no row
+// when no directory is loaded; a NULL list with another extract when the
+// list is missing (see nameListFallbackSQL).
 const nameListSQL = `WITH ` + currentActivities + `
-SELECT cur.id, CASE WHEN cur.id = $1 THEN NULL ELSE n.names END, coalesce(n.firsts, false)
-FROM cur LEFT JOIN directory_name_list n ON n.extract_id = cur.id`
+SELECT cur.id, CASE WHEN cur.id = $1 THEN NULL ELSE
+	(SELECT n.names FROM directory_name_list n WHERE n.extract_id = cur.id) END
+FROM cur`
 
 // nameListFallbackSQL builds the list from the lines, for an extract
 // loaded without one (none is, since migration 0004 lists the extract
@@ -90,10 +89,9 @@ const nameListFallbackSQL = `SELECT coalesce(convert_to(string_agg(f || E'\n', '
 FROM (SELECT DISTINCT last_name_folded AS f FROM directory_line) d`
 
 // currentNames returns the list of names of the extract the transaction
-// sees, from d's cache when it holds that extract's, whether
-// directory_name_first is that extract's, and whether a directory is
-// loaded.
-func (d *Directory) currentNames(ctx context.Context, tx pgx.Tx) (list *nameList, firsts, loaded bool, err error) {
+// sees, from d's cache when it holds that extract's, and whether a
+// directory is loaded.
+func (d *Directory) currentNames(ctx context.Context, tx pgx.Tx) (*nameList, bool, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var cached int64
@@ -104,24 +102,24 @@ func (d *Directory) currentNames(ctx context.Context, tx pgx.Tx) (list *nameList
 		id   int64
 		data []byte
 	)
-	err = tx.QueryRow(ctx, nameListSQL, cached).Scan(&id, &data, &firsts)
+	err := tx.QueryRow(ctx, nameListSQL, cached).Scan(&id, &data)
 	if err == pgx.ErrNoRows {
-		return nil, false, false, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, false, fmt.Errorf("name list: %w", err)
+		return nil, false, fmt.Errorf("name list: %w", err)
 	}
 	if d.names != nil && id == cached {
-		return d.names, firsts, true, nil
+		return d.names, true, nil
 	}
 	if data == nil {
 		d.db.log.Warn().Int64("extract_id", id).Msg("the directory has no list of names: built from its lines (reload it to store one)")
 		if err := tx.QueryRow(ctx, nameListFallbackSQL).Scan(&data); err != nil {
-			return nil, false, false, fmt.Errorf("name list from the lines: %w", err)
+			return nil, false, fmt.Errorf("name list from the lines: %w", err)
 		}
 	}
 	d.names = newNameList(id, data)
-	return d.names, firsts, true, nil
+	return d.names, true, nil
 }
 
 // hits records in a the names of l that share a blocking key with s: for
@@ -164,7 +162,7 @@ func (d *Directory) Prefetch(ctx context.Context) error {
 		return fmt.Errorf("directory prefetch: begin: %w", err)
 	}
 	defer rollback(ctx, tx)
-	_, _, loaded, err := d.currentNames(ctx, tx)
+	_, loaded, err := d.currentNames(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("directory prefetch: %w", err)
 	}
@@ -172,49 +170,4 @@ func (d *Directory) Prefetch(ctx context.Context) error {
 		return ErrNoDirectory
 	}
 	return nil
-}
-
-// nameFirstSQL computes the rows of directory_name_first from the live
-// lines: for each folded last name, its distinct first names, in no
-// particular order. Run once the lines are vacuumed, it reads the
-// (last_name_folded, first_name, rpps) index alone, in order.
-const nameFirstSQL = `SELECT last_name_folded AS folded, array_agg(first_name) AS firsts
-FROM (SELECT DISTINCT last_name_folded, first_name FROM directory_line) d GROUP BY last_name_folded`
-
-// buildNameFirsts replaces directory_name_first with the first names of
-// the lines of extract, live and vacuumed (tableSpec.afterVacuum): a new
-// table is filled and indexed, then takes the place of the previous one
-// and the extract's list of names says so, in one transaction. Until it
-// commits the name search reads the first names from the lines
-// (namePairsFromLinesSQL). The swap locks directory_name_first only: a
-// reader holding it (lockDirectorySQL) makes the swap wait, and a reader
-// coming after waits for the swap, then sees the new table and its flag.
-func buildNameFirsts(ctx context.Context, conn *pgxpool.Conn, extract int64) error {
-	if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS directory_name_first_next`); err != nil {
-		return fmt.Errorf("first names: %w", err)
-	}
-	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		for _, sql := range []string{
-			`SET LOCAL work_mem = '256MB'`,
-			`CREATE TABLE directory_name_first_next (LIKE directory_name_first INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`,
-			`INSERT INTO directory_name_first_next (folded, firsts) ` + nameFirstSQL,
-			`CREATE INDEX directory_name_first_next_folded_idx ON directory_name_first_next (folded)`,
-			`ANALYZE directory_name_first_next`,
-			`DROP TABLE directory_name_first`,
-			`ALTER TABLE directory_name_first_next RENAME TO directory_name_first`,
-			`ALTER INDEX directory_name_first_next_folded_idx RENAME TO directory_name_first_folded_idx`,
-		} {
-			if _, err := tx.Exec(ctx, sql); err != nil {
-				return fmt.Errorf("first names: %w", err)
-			}
-		}
-		tag, err := tx.Exec(ctx, `UPDATE directory_name_list SET firsts = true WHERE extract_id = $1`, extract)
-		if err != nil {
-			return fmt.Errorf("first names: %w", err)
-		}
-		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("first names: extract %d has no list of names", extract)
-		}
-		return nil
-	})
 }

@@ -43,55 +43,6 @@ func nameLists(t *testing.T, db *store.DB) map[int64][]string {
 	return out
 }
 
-// nameFirsts returns directory_name_first: folded name → first names.
-func nameFirsts(t *testing.T, db *store.DB) map[string][]string {
-	t.Helper()
-	rows, err := db.Pool().Query(context.Background(), `SELECT folded, firsts FROM directory_name_first`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string][]string{}
-	for rows.Next() {
-		var (
-			folded string
-			firsts []string
-		)
-		if err := rows.Scan(&folded, &firsts); err != nil {
-			t.Fatal(err)
-		}
-		if _, dup := out[folded]; dup {
-			t.Errorf("directory_name_first lists %q twice", folded)
-		}
-		slices.Sort(firsts) // stored in no particular order
-		out[folded] = firsts
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// wantFirsts returns, for the RPPS lines of lines, each folded last name
-// with its distinct first names, sorted as PostgreSQL's "C" collation
-// sorts them (by bytes).
-func wantFirsts(lines []directory.Line) map[string][]string {
-	out := map[string][]string{}
-	for _, l := range lines {
-		if l.IDType != "8" {
-			continue
-		}
-		f := matcher.Fold(l.LastName)
-		if !slices.Contains(out[f], l.FirstName) {
-			out[f] = append(out[f], l.FirstName)
-		}
-	}
-	for _, fs := range out {
-		slices.Sort(fs)
-	}
-	return out
-}
-
 // foldedNames returns the distinct folded last names of lines, sorted.
 func foldedNames(lines []directory.Line) []string {
 	var out []string
@@ -116,17 +67,11 @@ func TestLoadListsNames(t *testing.T) {
 	if got := nameLists(t, db); !reflect.DeepEqual(got, want) {
 		t.Fatalf("name lists after the first load = %v, want %v", got, want)
 	}
-	if got, want := nameFirsts(t, db), wantFirsts(first); !reflect.DeepEqual(got, want) {
-		t.Fatalf("first names after the first load = %v, want %v", got, want)
-	}
 	second := append(first[:4:4], line("10000000201", "Lefèvre-Durand", "Zoé", "60", ""))
 	rep = mustLoad(t, db, "b.txt", 6, second)
 	want = map[int64][]string{rep.ExtractID: foldedNames(second)}
 	if got := nameLists(t, db); !reflect.DeepEqual(got, want) {
 		t.Fatalf("name lists after the second load = %v, want %v (the first list dropped)", got, want)
-	}
-	if got, want := nameFirsts(t, db), wantFirsts(second); !reflect.DeepEqual(got, want) || !slices.Equal(got["LEFEVRE DURAND"], []string{"Zoé"}) {
-		t.Fatalf("first names after the second load = %v, want %v", got, want)
 	}
 	if !slices.Contains(want[rep.ExtractID], "LEFEVRE DURAND") {
 		t.Errorf("the list %q misses the folded name of Lefèvre-Durand", want[rep.ExtractID])
@@ -219,15 +164,8 @@ func TestMigrationListsLoadedNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(applied, "0004_directory_name_list") || !slices.Contains(applied, "0005_directory_name_first") {
-		t.Fatalf("Migrate applied %v, want 0004_directory_name_list and 0005_directory_name_first", applied)
-	}
-	if got, want := nameFirsts(t, db), wantFirsts(lines); !reflect.DeepEqual(got, want) {
-		t.Fatalf("first names after the migration = %v, want %v", got, want)
-	}
-	var ready bool
-	if err := db.Pool().QueryRow(ctx, `SELECT firsts FROM directory_name_list WHERE extract_id = $1`, id).Scan(&ready); err != nil || !ready {
-		t.Fatalf("first names of the migrated extract ready = %v, %v; want true", ready, err)
+	if !slices.Contains(applied, "0004_directory_name_list") {
+		t.Fatalf("Migrate applied %v, want 0004_directory_name_list", applied)
 	}
 	if got, want := nameLists(t, db), map[int64][]string{id: foldedNames(lines)}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("name lists after the migration = %v, want %v", got, want)
@@ -299,56 +237,5 @@ func TestPrefetch(t *testing.T) {
 	}
 	if len(got) != 0 {
 		t.Errorf("a new Directory found %v with a list of ZZZ only", got)
-	}
-}
-
-// TestNameFirstsFollowTheExtract checks the flag that says
-// directory_name_first belongs to the current extract: set by each load,
-// and while it is not, the name search reads the first names from the
-// lines and finds the same people.
-func TestNameFirstsFollowTheExtract(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db := storetest.New(t)
-	lines := sharedKeysExtract()
-	rep := mustLoad(t, db, "a.txt", 5, lines)
-	var ready bool
-	if err := db.Pool().QueryRow(ctx, `SELECT firsts FROM directory_name_list WHERE extract_id = $1`, rep.ExtractID).Scan(&ready); err != nil || !ready {
-		t.Fatalf("first names of the loaded extract ready = %v, %v; want true", ready, err)
-	}
-	rows := [][2]string{{"Martin", "Ève"}, {"Dupond", "Prénom6"}}
-	want := wantByNameKeys(lines, searchOf(rows...))
-	got, err := db.Directory().ByNameKeys(ctx, searchOf(rows...))
-	if err != nil || !reflect.DeepEqual(got, want) {
-		t.Fatalf("ByNameKeys = %+v, %v; want %+v", got, err, want)
-	}
-	// Not ready (a load between its commit and its first names): the
-	// table is not read, even emptied.
-	if _, err := db.Pool().Exec(ctx, `UPDATE directory_name_list SET firsts = false; TRUNCATE directory_name_first`); err != nil {
-		t.Fatal(err)
-	}
-	got, err = db.Directory().ByNameKeys(ctx, searchOf(rows...))
-	if err != nil || !reflect.DeepEqual(got, want) {
-		t.Fatalf("ByNameKeys with the first names not ready = %+v, %v; want %+v", got, err, want)
-	}
-	if len(got["N:MARTIN"]) == 0 {
-		t.Fatalf("the case proves nothing: %v", got)
-	}
-	// Ready but emptied: the table is read (nobody found), which shows
-	// the flag is what chooses.
-	if _, err := db.Pool().Exec(ctx, `UPDATE directory_name_list SET firsts = true`); err != nil {
-		t.Fatal(err)
-	}
-	got, err = db.Directory().ByNameKeys(ctx, searchOf(rows...))
-	if err != nil || len(got) != 0 {
-		t.Fatalf("ByNameKeys with an empty first-name table = %+v, %v; want nobody", got, err)
-	}
-	// The next load builds it again.
-	rep = mustLoad(t, db, "b.txt", 6, lines)
-	if got, want := nameFirsts(t, db), wantFirsts(lines); !reflect.DeepEqual(got, want) {
-		t.Fatalf("first names after the next load = %v, want %v", got, want)
-	}
-	if err := db.Pool().QueryRow(ctx, `SELECT firsts FROM directory_name_list WHERE extract_id = $1`, rep.ExtractID).Scan(&ready); err != nil || !ready {
-		t.Fatalf("first names of the next extract ready = %v, %v; want true", ready, err)
 	}
 }
