@@ -83,9 +83,6 @@ func (f *KeyFilter) has(key []byte) bool {
 	return ok
 }
 
-// Len returns the number of keys in f.
-func (f *KeyFilter) Len() int { return len(f.keys) }
-
 // Hits appends to hits the keys of NameKeys(Fold(name)) that f holds, in
 // that order (EachNameKey gives no key twice), and returns the extended
 // slice; kh is the caller's scratch.
