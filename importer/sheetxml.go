@@ -442,6 +442,33 @@ func (x *xmlScanner) skipElement() error {
 	return nil
 }
 
+// children calls fn with the name of each child element of the element
+// whose start tag was just read, once its own start tag is read, up to
+// the parent's end tag; fn reads the child whole, or returns false to
+// have it skipped. Text between the children is ignored.
+func (x *xmlScanner) children(fn func(name []byte) (read bool, err error)) error {
+	for {
+		tok, err := x.child()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case tokEnd:
+			return nil
+		case tokStart:
+			read, err := fn(x.name)
+			if err != nil {
+				return err
+			}
+			if !read {
+				if err := x.skipElement(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
 // elementText returns the text of the element whose start tag was just
 // read, skipping any child element.
 func (x *xmlScanner) elementText(buf []byte) ([]byte, error) {
@@ -469,53 +496,35 @@ func (x *xmlScanner) elementText(buf []byte) ([]byte, error) {
 // text of its last direct <t>, then the text of the last <t> of each run
 // (<r>); phonetic runs left out; then the _xHHHH_ escapes decoded.
 func (x *xmlScanner) richText() (string, error) {
-	var t, runs []byte
-	for {
-		tok, err := x.child()
-		if err != nil {
-			return "", err
+	var t, runs, last []byte
+	err := x.children(func(name []byte) (read bool, err error) {
+		switch string(name) {
+		case "t":
+			t, err = x.elementText(t)
+			return true, err
+		case "r":
+			last = last[:0]
+			err = x.children(func(name []byte) (bool, error) {
+				if string(name) != "t" {
+					return false, nil
+				}
+				var err error
+				last, err = x.elementText(last)
+				return true, err
+			})
+			runs = append(runs, last...)
+			return true, err
 		}
-		switch tok {
-		case tokEnd:
-			s := string(t) + string(runs)
-			if s == "" {
-				return "", nil
-			}
-			return bstrUnescape(s), nil
-		case tokStart:
-			switch string(x.name) {
-			case "t":
-				if t, err = x.elementText(t); err != nil {
-					return "", err
-				}
-			case "r":
-				var last []byte
-				for done := false; !done; {
-					tok, err := x.child()
-					if err != nil {
-						return "", err
-					}
-					switch tok {
-					case tokEnd:
-						done = true
-					case tokStart:
-						if string(x.name) == "t" {
-							if last, err = x.elementText(last); err != nil {
-								return "", err
-							}
-						} else if err := x.skipElement(); err != nil {
-							return "", err
-						}
-					}
-				}
-				runs = append(runs, last...)
-			default:
-				if err := x.skipElement(); err != nil {
-					return "", err
-				}
-			}
-		}
+		return false, nil
+	})
+	if err != nil {
+		return "", err
 	}
+	s := string(t) + string(runs)
+	if s == "" {
+		return "", nil
+	}
+	return bstrUnescape(s), nil
 }
 
 // bstrEscape is an escaped character of an OOXML string (ECMA-376
