@@ -145,7 +145,9 @@ func newDraft(rec rppsync.Record, v rppsync.Verdict) draft {
 	return d
 }
 
-func (d draft) contract() string { return contractKey(d.worker, d.finess, d.start, d.end) }
+func (d draft) contract() Contract {
+	return Contract{Worker: d.worker, FINESS: d.finess, Start: d.start, End: d.end}
+}
 
 // item returns a new pending item of kind k with its creation event.
 func (d draft) item(k Kind, reason string, now time.Time) Item {

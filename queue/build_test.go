@@ -347,7 +347,7 @@ func checkNew(t *testing.T, rec rppsync.Record, v rppsync.Verdict, items []queue
 			t.Errorf("duplicate key %s", it.Key)
 		}
 		keys[it.Key] = true
-		if want := queue.ItemKey(queue.ContractKey(rec, v), it.Kind); it.Key != want && it.Worker == queue.WorkerKey(rec, v) {
+		if want := queue.ItemKey(queue.ContractOf(rec, v), it.Kind); it.Key != want && it.Worker == queue.WorkerKey(rec, v) {
 			t.Errorf("key = %s, want %s", it.Key, want)
 		}
 		if it.State != queue.StatePending || it.Audience != it.Kind.Audience() || it.Reason == "" || it.Status != v.Status {

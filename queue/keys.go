@@ -39,21 +39,38 @@ func WorkerKey(rec rppsync.Record, v rppsync.Verdict) string {
 	return "id:" + hash(last, first, rec.BirthDate.String())
 }
 
-// ContractKey returns the identity of one contract: the worker, the
-// structure's FINESS and the contract's start and end dates (YYYY-MM-DD,
-// empty when absent), separated by "|".
-func ContractKey(rec rppsync.Record, v rppsync.Verdict) string {
+// Contract is the identity of one contract: the worker (WorkerKey), the
+// structure's FINESS and the contract's start and end dates (zero when
+// absent). Two rows naming the same Contract, from the same agency, are the
+// same contract: a later one updates it. Store it field by field; Key is its
+// one-string form, for idempotency keys and logs.
+type Contract struct {
+	Worker string
+	FINESS string
+	Start  rppsync.Date
+	End    rppsync.Date
+}
+
+// ContractOf returns the contract a checked row names.
+func ContractOf(rec rppsync.Record, v rppsync.Verdict) Contract {
 	start, end := contractDates(rec, v)
-	return contractKey(WorkerKey(rec, v), finessOf(rec, v), start, end)
+	return Contract{Worker: WorkerKey(rec, v), FINESS: finessOf(rec, v), Start: start, End: end}
 }
 
-// ItemKey returns the idempotency key of the item of kind k for a contract:
-// ContractKey + "|" + k. A contract has at most one item of each kind.
-func ItemKey(contract string, k Kind) string { return contract + "|" + string(k) }
-
-func contractKey(worker, finess string, start, end rppsync.Date) string {
-	return strings.Join([]string{worker, finess, start.String(), end.String()}, "|")
+// Key returns the contract's identity as one string: worker, FINESS and
+// dates (YYYY-MM-DD, empty when absent) separated by "|". It is what the
+// database's unique key and every ItemKey are made of; it is never split
+// back into its parts (the Contract is).
+func (c Contract) Key() string {
+	return strings.Join([]string{c.Worker, c.FINESS, c.Start.String(), c.End.String()}, "|")
 }
+
+// ContractKey returns ContractOf(rec, v).Key().
+func ContractKey(rec rppsync.Record, v rppsync.Verdict) string { return ContractOf(rec, v).Key() }
+
+// ItemKey returns the idempotency key of the item of kind k of contract c:
+// c.Key() + "|" + k. A contract has at most one item of each kind.
+func ItemKey(c Contract, k Kind) string { return c.Key() + "|" + string(k) }
 
 func hash(parts ...string) string {
 	sum := sha256.Sum256([]byte(strings.Join(parts, sep)))

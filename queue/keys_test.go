@@ -88,7 +88,11 @@ func TestContractKey(t *testing.T) {
 		}
 		seen[k] = name
 	}
-	if got := queue.ItemKey(base, queue.KindOrderMIE); got != base+"|order_mie" {
+	c := queue.ContractOf(record(), v)
+	if c.Worker != "rpps:"+rppsA || c.FINESS != finess || c.Start != start || c.End != end {
+		t.Errorf("ContractOf = %+v", c)
+	}
+	if got := queue.ItemKey(c, queue.KindOrderMIE); got != base+"|order_mie" {
 		t.Errorf("ItemKey = %q", got)
 	}
 }

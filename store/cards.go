@@ -108,7 +108,16 @@ ORDER BY part, rpps, valid_to DESC NULLS LAST, line_no`
 // RPPS (latest end of validity first); holders of no card are absent from
 // the map. It returns ErrNoCards when no card extract is loaded.
 func (db *DB) Cards(ctx context.Context, rpps []string) (map[string][]directory.Card, error) {
-	rows, err := db.pool.Query(ctx, cardsSQL, rpps)
+	return cards(ctx, db.pool, rpps)
+}
+
+// Cards is DB.Cards inside the transaction.
+func (t *Tx) Cards(ctx context.Context, rpps []string) (map[string][]directory.Card, error) {
+	return cards(ctx, t.tx, rpps)
+}
+
+func cards(ctx context.Context, q querier, rpps []string) (map[string][]directory.Card, error) {
+	rows, err := q.Query(ctx, cardsSQL, rpps)
 	if err != nil {
 		return nil, fmt.Errorf("cards: %w", err)
 	}

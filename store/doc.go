@@ -36,12 +36,15 @@
 // Imports and queues (migrations/0002_import.sql): import_file records each
 // agency file (content hash, agency, who dropped it, when); import_row each
 // row (original and normalised values, verdict, issues); contract each
-// placement, unique per agency and queue.ContractKey; item the structures'
-// work items built by package queue, unique per agency and queue.ItemKey,
-// with item_event their history. ImportFile writes one file in one
-// transaction; ResolveCandidate, Reconcile and Purge apply queue's
-// decisions in one transaction each, serialised by an advisory lock so none
-// decides on a stale item. Purge blanks personal data and keeps
+// placement, unique per agency and queue.Contract (stored field by field,
+// with its Key); item the structures' work items built by package queue,
+// unique per agency and queue.ItemKey, with item_event their history.
+// ImportFile, ResolveCandidate, Reconcile and Purge persist what package
+// queue decided (queue.PlanImport, queue.Resolve, queue.Reconcile): each
+// runs in a Tx the caller holds (DB.Begin, DB.InTx), so the caller can
+// commit writes of its own with them, or in a transaction of its own
+// (the DB methods of the same names); an advisory lock serialises them so
+// none decides on a stale item. Purge blanks personal data and keeps
 // identifiers, states and history.
 //
 // The package must not parse files, decide verdicts or format reports: it

@@ -1,10 +1,8 @@
 package store
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -125,43 +123,10 @@ func changedFields(old, cur map[string]string) []string {
 	return out
 }
 
-// contractParts splits a queue.ContractKey into the structure's FINESS and
-// the contract dates, knowing its worker key (queue.WorkerKey) starts it:
-// the dates are the last two parts, and everything between the worker and
-// them is the FINESS, even one typed with a "|" in it.
-func contractParts(key, worker string) (finess string, start, end rppsync.Date, err error) {
-	rest, ok := strings.CutPrefix(key, worker+"|")
-	i := strings.LastIndexByte(rest, '|')
-	j := -1
-	if i > 0 {
-		j = strings.LastIndexByte(rest[:i], '|')
-	}
-	if !ok || j < 0 {
-		return "", start, end, fmt.Errorf("%w: clé de contrat mal formée", ErrInvalidImport)
-	}
-	for n, s := range []string{rest[j+1 : i], rest[i+1:]} {
-		if s == "" {
-			continue
-		}
-		d, err := rppsync.ParseISODate(s)
-		if err != nil {
-			return "", start, end, fmt.Errorf("%w: clé de contrat: %w", ErrInvalidImport, err)
-		}
-		if n == 0 {
-			start = d
-		} else {
-			end = d
-		}
-	}
-	return rest[:j], start, end, nil
-}
-
 // importContract is one contract a file names, with the last of its rows.
 type importContract struct {
 	agency, key   string
-	worker        string
-	finess        string
-	start, end    rppsync.Date
+	contract      queue.Contract
 	row           int // index in rows of the row whose data the contract keeps
 	data          map[string]string
 	id            int64
@@ -177,22 +142,19 @@ type importContract struct {
 // rows; it is not a duplicate of anything, so the same broken file dropped
 // again is recorded again.
 //
-// A contract is identified by its agency and its queue.ContractKey (worker,
+// A contract is identified by its agency and its queue.Contract (worker,
 // structure FINESS, contract dates); the agency is the file's, or the row's
 // when the file names none. A row of a later file naming a known contract
-// updates its data and the report lists the fields that changed. Then for
-// its items: a pending item with the same key whose content changed is
-// updated in place, with a history event naming the file; a pending item
-// built from an earlier row and no longer asked for is cancelled; new keys
-// are inserted pending; an item in a terminal state is never reopened nor
-// created again. When several rows of the file name the same contract, the
+// updates its data and the report lists the fields that changed. What
+// happens to its items is queue.PlanImport's decision (inserted, updated in
+// place, cancelled, or left as they are), written here. When several rows of the file name the same contract, the
 // last one wins. A contract whose data had been purged gets the new data and
 // its purged mark cleared.
 //
 // Rows are always recorded for the file (sheet, row, status, original and
 // normalised values, issues, contract). Writes are batched: a handful of
 // statements and COPY streams per file, whatever its number of rows.
-func (db *DB) ImportFile(ctx context.Context, f ImportFile, rows []ImportRow, now time.Time) (*ImportReport, error) {
+func (t *Tx) ImportFile(ctx context.Context, f ImportFile, rows []ImportRow, now time.Time) (*ImportReport, error) {
 	f.SHA256 = strings.ToLower(strings.TrimSpace(f.SHA256))
 	if len(f.SHA256) != 64 || strings.Trim(f.SHA256, "0123456789abcdef") != "" {
 		return nil, fmt.Errorf("import %s: %w: empreinte SHA-256 %q (64 chiffres hexadécimaux attendus)", f.Path, ErrInvalidImport, f.SHA256)
@@ -200,21 +162,17 @@ func (db *DB) ImportFile(ctx context.Context, f ImportFile, rows []ImportRow, no
 	if f.Error != nil && len(rows) > 0 {
 		return nil, fmt.Errorf("import %s: %w: un fichier illisible ne peut pas avoir de lignes", f.Path, ErrInvalidImport)
 	}
-	tx, err := db.pool.Begin(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("import %s: begin: %w", f.Path, err)
-	}
-	defer rollback(ctx, tx)
-	if _, err := tx.Exec(ctx, lockSQL, lockQueue); err != nil {
-		return nil, fmt.Errorf("import %s: lock: %w", f.Path, err)
+	tx := t.tx
+	if err := t.lockQueue(ctx); err != nil {
+		return nil, fmt.Errorf("import %s: %w", f.Path, err)
 	}
 	rep := &ImportReport{}
-	err = tx.QueryRow(ctx, `SELECT id, imported_at FROM import_file WHERE sha256 = $1 AND error_code IS NULL`, f.SHA256).
+	err := tx.QueryRow(ctx, `SELECT id, imported_at FROM import_file WHERE sha256 = $1 AND error_code IS NULL`, f.SHA256).
 		Scan(&rep.DuplicateOf, &rep.DuplicateAt)
 	switch {
 	case err == nil:
 		rep.Duplicate = true
-		db.log.Info().Str("file", f.Path).Int64("duplicate_of", rep.DuplicateOf).Msg("file already imported")
+		t.db.log.Info().Str("file", f.Path).Int64("duplicate_of", rep.DuplicateOf).Msg("file already imported")
 		return rep, nil
 	case !errors.Is(err, pgx.ErrNoRows):
 		return nil, fmt.Errorf("import %s: look for an earlier import: %w", f.Path, err)
@@ -233,17 +191,14 @@ func (db *DB) ImportFile(ctx context.Context, f ImportFile, rows []ImportRow, no
 		return nil, fmt.Errorf("import %s: record file: %w", f.Path, err)
 	}
 	if len(rows) > 0 {
-		if err := db.importRows(ctx, tx, f, rows, now, rep); err != nil {
+		if err := t.db.importRows(ctx, tx, f, rows, now, rep); err != nil {
 			return nil, fmt.Errorf("import %s: %w", f.Path, err)
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("import %s: commit: %w", f.Path, err)
-	}
-	db.log.Info().Str("file", f.Path).Int64("file_id", rep.FileID).Int("rows", rep.Rows).
+	t.db.log.Debug().Str("file", f.Path).Int64("file_id", rep.FileID).Int("rows", rep.Rows).
 		Int("contracts_new", rep.ContractsNew).Int("contracts_updated", rep.ContractsUpdated).
 		Int("items_created", rep.ItemsCreated).Int("items_updated", rep.ItemsUpdated).
-		Int("items_cancelled", rep.ItemsCancelled).Msg("file imported")
+		Int("items_cancelled", rep.ItemsCancelled).Msg("file written")
 	return rep, nil
 }
 
@@ -270,15 +225,11 @@ func (db *DB) importRows(ctx context.Context, tx pgx.Tx, f ImportFile, rows []Im
 	rowContract := make([]*importContract, len(rows))
 	for i, r := range rows {
 		agency := cleanText(strings.TrimSpace(cmp.Or(f.Agency, r.Record.Agency)))
-		key := cleanText(queue.ContractKey(r.Record, r.Verdict))
+		contract := queue.ContractOf(r.Record, r.Verdict)
+		key := cleanText(contract.Key())
 		c := byKey[[2]string{agency, key}]
 		if c == nil {
-			worker := cleanText(queue.WorkerKey(r.Record, r.Verdict))
-			finess, start, end, err := contractParts(key, worker)
-			if err != nil {
-				return err
-			}
-			c = &importContract{agency: agency, key: key, worker: worker, finess: finess, start: start, end: end}
+			c = &importContract{agency: agency, key: key, contract: contract}
 			byKey[[2]string{agency, key}] = c
 			order = append(order, c)
 		}
@@ -341,7 +292,8 @@ func (db *DB) importRows(ctx context.Context, tx pgx.Tx, f ImportFile, rows []Im
 			pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) {
 				c := fresh[i]
 				sheet, row := rowPlace(rows[c.row])
-				return []any{c.id, c.agency, c.key, c.worker, cleanText(c.finess), dateValue(c.start), dateValue(c.end),
+				return []any{c.id, c.agency, c.key, cleanText(c.contract.Worker), cleanText(c.contract.FINESS),
+					dateValue(c.contract.Start), dateValue(c.contract.End),
 					c.data["status"], c.data["rpps"], c.data, rep.FileID, sheet, row, now, now}, nil
 			}))
 		if err != nil {
@@ -477,34 +429,30 @@ func (db *DB) importItems(ctx context.Context, tx pgx.Tx, f ImportFile, rows []I
 	w := newItemWriter(now)
 	name := filepath.Base(f.Path)
 	for _, c := range order {
-		r := rows[c.row]
-		built := map[string]bool{}
-		for _, it := range r.Items {
-			built[it.Key] = true
-			old, ok := byKey[[2]string{c.agency, it.Key}]
-			if !ok {
-				w.insert(c.id, c.agency, originImport, it)
-				continue
+		// What happens to the items is queue's to decide; here, only
+		// which stored item each decision replaces.
+		stored := map[string]StoredItem{}
+		ci := queue.ContractItems{Built: rows[c.row].Items, Stored: map[string]queue.Item{}}
+		for _, it := range ci.Built {
+			if old, ok := byKey[[2]string{c.agency, it.Key}]; ok {
+				stored[it.Key], ci.Stored[it.Key] = old, old.Item
 			}
-			if old.State.Terminal() || sameContent(old.Item, it) {
-				continue
-			}
-			upd := old.Item
-			upd.Status, upd.Channel, upd.RPPS, upd.Reason, upd.Body = it.Status, it.Channel, it.RPPS, it.Reason, it.Body
-			upd.Source, upd.Registration, upd.Candidates, upd.Issues, upd.DueAt = it.Source, it.Registration, it.Candidates, it.Issues, it.DueAt
-			upd.History = append(append([]queue.Event(nil), old.History...), queue.Event{At: now, From: old.State, To: old.State,
-				Reason: fmt.Sprintf("Mis à jour par le fichier « %s » (ligne %d).", name, it.Source.Row)})
-			w.update(old, upd)
 		}
-		if !c.known {
-			continue
-		}
-		for _, old := range byContract[c.id] {
-			if built[old.Key] || old.State != queue.StatePending {
-				continue
+		if c.known {
+			for _, old := range byContract[c.id] {
+				stored[old.Key] = old
+				ci.Open = append(ci.Open, old.Item)
 			}
-			if _, err := w.cancelled(old, fmt.Sprintf("Annulé : le fichier « %s » corrige cette ligne et ne demande plus cette action.", name)); err != nil {
-				return err
+		}
+		changes, err := queue.PlanImport(ci, name, now)
+		if err != nil {
+			return fmt.Errorf("items of contract %d: %w", c.id, err)
+		}
+		for _, ch := range changes {
+			if ch.Op == queue.OpInsert {
+				w.insert(c.id, c.agency, originImport, ch.Item)
+			} else {
+				w.update(stored[ch.Item.Key], ch.Item)
 			}
 		}
 	}
@@ -520,43 +468,4 @@ func (db *DB) importItems(ctx context.Context, tx pgx.Tx, f ImportFile, rows []I
 		}
 	}
 	return nil
-}
-
-// cancelled moves a pending item to cancelled through queue's state
-// machine and records the update.
-func (w *itemWriter) cancelled(old StoredItem, reason string) (queue.Item, error) {
-	it, err := old.Item.Transition(queue.StateCancelled, reason, w.now)
-	if err != nil {
-		return it, fmt.Errorf("cancel item %d: %w", old.ID, err)
-	}
-	w.update(old, it)
-	return it, nil
-}
-
-// itemContent is what makes two versions of an item different for a
-// corrected file: everything a person reads or acts on, not where it came
-// from nor its history.
-type itemContent struct {
-	Status       rppsync.Status
-	Channel      rppsync.Channel
-	RPPS         string
-	Reason       string
-	Body         string
-	Registration *queue.Registration
-	Candidates   []rppsync.Candidate
-	Issues       []rppsync.Issue
-	DueAt        time.Time
-}
-
-func sameContent(a, b queue.Item) bool {
-	ja, errA := json.Marshal(itemContent{a.Status, a.Channel, a.RPPS, a.Reason, a.Body, a.Registration, nilIfEmpty(a.Candidates), nilIfEmpty(a.Issues), a.DueAt.UTC()})
-	jb, errB := json.Marshal(itemContent{b.Status, b.Channel, b.RPPS, b.Reason, b.Body, b.Registration, nilIfEmpty(b.Candidates), nilIfEmpty(b.Issues), b.DueAt.UTC()})
-	return errA == nil && errB == nil && bytes.Equal(ja, jb)
-}
-
-func nilIfEmpty[T any](s []T) []T {
-	if len(s) == 0 {
-		return nil
-	}
-	return s
 }

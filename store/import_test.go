@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"reflect"
@@ -371,6 +372,9 @@ func TestHelperCrashImport(t *testing.T) {
 }
 
 func TestImportCrashLeavesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports 50,000 rows twice in a child process; skipped with -short")
+	}
 	t.Parallel()
 	url, app := appName(t)
 	db := storetest.Open(t, url)
@@ -417,31 +421,39 @@ func TestImportCrashLeavesNothing(t *testing.T) {
 	}
 }
 
+// TestImportTenThousandRows imports a 10,000-row file, then a corrected
+// copy touching every row. Its speed is BenchmarkImportFile's to measure.
 func TestImportTenThousandRows(t *testing.T) {
-	// Not parallel: it measures time.
+	t.Parallel()
 	db := storetest.New(t)
 	f := impFile("inbox/10k.csv", "Alpha", "10k")
 	rows := bigRows(f.Path, 10_000)
-	start := time.Now()
 	rep := mustImport(t, db, f, rows)
-	took := time.Since(start)
-	t.Logf("10,000 rows imported in %s", took)
 	if rep.Rows != 10_000 || rep.ContractsNew != 10_000 || rep.ItemsCreated != 20_000 {
 		t.Fatalf("report = %+v", rep)
-	}
-	// Generous under -race and parallel tests; about a second alone.
-	if took > 15*time.Second {
-		t.Errorf("10,000 rows took %s", took)
 	}
 	// A corrected copy touching every row: one phone changed per row.
 	for i := range rows {
 		rows[i].Record.Phone = "0611111111"
 	}
 	f2 := impFile("inbox/10k-v2.csv", "Alpha", "10k v2")
-	start = time.Now()
 	rep2 := mustImport(t, db, f2, rows)
-	t.Logf("10,000 corrected rows imported in %s", time.Since(start))
 	if rep2.ContractsUpdated != 10_000 || len(rep2.Changes) != 10_000 || !slices.Equal(rep2.Changes[0].Fields, []string{"phone"}) {
 		t.Fatalf("corrected report: updated %d, changes %d", rep2.ContractsUpdated, len(rep2.Changes))
+	}
+}
+
+// BenchmarkImportFile measures the import of a new 10,000-row file, each
+// iteration in a fresh schema.
+func BenchmarkImportFile(b *testing.B) {
+	rows := bigRows("inbox/10k.csv", 10_000)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		db := storetest.New(b)
+		f := impFile("inbox/10k.csv", "Alpha", fmt.Sprint("10k ", i))
+		b.StartTimer()
+		if _, err := db.ImportFile(context.Background(), f, rows, impNow); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -152,6 +152,15 @@ func loadHistory(ctx context.Context, q querier, items []StoredItem) error {
 // Items returns the work items f selects, ordered by FINESS, kind (in the
 // order of queue.Kinds) and id, each with its whole History.
 func (db *DB) Items(ctx context.Context, f ItemFilter) ([]StoredItem, error) {
+	return items(ctx, db.pool, f)
+}
+
+// Items is DB.Items inside the transaction.
+func (t *Tx) Items(ctx context.Context, f ItemFilter) ([]StoredItem, error) {
+	return items(ctx, t.tx, f)
+}
+
+func items(ctx context.Context, q querier, f ItemFilter) ([]StoredItem, error) {
 	var (
 		where []string
 		args  []any
@@ -184,11 +193,11 @@ func (db *DB) Items(ctx context.Context, f ItemFilter) ([]StoredItem, error) {
 		args = append(args, f.Limit)
 		sql += fmt.Sprintf(" LIMIT $%d", len(args))
 	}
-	items, err := queryItems(ctx, db.pool, sql, args...)
+	out, err := queryItems(ctx, q, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("items: %w", err)
 	}
-	return items, nil
+	return out, nil
 }
 
 func enumStrings[T ~string](vs []T) []string {
@@ -220,14 +229,10 @@ func (db *DB) Item(ctx context.Context, id int64) (*StoredItem, error) {
 // returned; a follow-on item whose key already exists is left as it is and
 // not returned. queue's *queue.ItemError passes through (errors.As), and
 // ErrItemNotFound says no item has that id.
-func (db *DB) ResolveCandidate(ctx context.Context, id int64, choice string, now time.Time) (*StoredItem, []StoredItem, error) {
-	tx, err := db.pool.Begin(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("resolve item %d: begin: %w", id, err)
-	}
-	defer rollback(ctx, tx)
-	if _, err := tx.Exec(ctx, lockSQL, lockQueue); err != nil {
-		return nil, nil, fmt.Errorf("resolve item %d: lock: %w", id, err)
+func (t *Tx) ResolveCandidate(ctx context.Context, id int64, choice string, now time.Time) (*StoredItem, []StoredItem, error) {
+	tx := t.tx
+	if err := t.lockQueue(ctx); err != nil {
+		return nil, nil, fmt.Errorf("resolve item %d: %w", id, err)
 	}
 	items, err := queryItems(ctx, tx, `SELECT `+itemColumns+` FROM item i WHERE i.id = $1 FOR UPDATE`, id)
 	if err != nil {
@@ -241,7 +246,7 @@ func (db *DB) ResolveCandidate(ctx context.Context, id int64, choice string, now
 	for _, c := range stored.Candidates {
 		rpps = append(rpps, c.RPPS)
 	}
-	cards, err := db.queueCards(ctx, rpps)
+	cards, err := t.queueCards(ctx, rpps)
 	if err != nil {
 		return nil, nil, fmt.Errorf("resolve item %d: %w", id, err)
 	}
@@ -260,26 +265,23 @@ func (db *DB) ResolveCandidate(ctx context.Context, id int64, choice string, now
 	if err := w.flush(ctx, tx); err != nil {
 		return nil, nil, fmt.Errorf("resolve item %d: %w", id, err)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, nil, fmt.Errorf("resolve item %d: commit: %w", id, err)
-	}
-	db.log.Info().Int64("item", id).Bool("confirmed", choice != "").
-		Int("follow_on", len(w.inserted)).Msg("candidate resolved")
+	t.db.log.Debug().Int64("item", id).Bool("confirmed", choice != "").
+		Int("follow_on", len(w.inserted)).Msg("candidate resolution written")
 	out := w.updated[0]
 	return &out, w.inserted, nil
 }
 
 // queueCards returns the cards of rpps as package queue wants them: Known is
 // false when no card extract is loaded.
-func (db *DB) queueCards(ctx context.Context, rpps []string) (queue.Cards, error) {
+func (t *Tx) queueCards(ctx context.Context, rpps []string) (queue.Cards, error) {
 	if len(rpps) == 0 {
-		_, err := db.Cards(ctx, nil)
+		_, err := t.Cards(ctx, nil)
 		if errors.Is(err, ErrNoCards) {
 			return queue.Cards{}, nil
 		}
 		return queue.Cards{Known: err == nil}, err
 	}
-	byRPPS, err := db.Cards(ctx, rpps)
+	byRPPS, err := t.Cards(ctx, rpps)
 	if errors.Is(err, ErrNoCards) {
 		return queue.Cards{}, nil
 	}

@@ -46,14 +46,10 @@ ORDER BY part, rpps, line_no`
 // in one query, then writes every change, follow-on item and history event
 // in one transaction. With no directory loaded, only expiry is applied and
 // the report says DirectoryMissing.
-func (db *DB) Reconcile(ctx context.Context, today rppsync.Date, now time.Time) (*ReconcileReport, error) {
-	tx, err := db.pool.Begin(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reconcile: begin: %w", err)
-	}
-	defer rollback(ctx, tx)
-	if _, err := tx.Exec(ctx, lockSQL, lockQueue); err != nil {
-		return nil, fmt.Errorf("reconcile: lock: %w", err)
+func (t *Tx) Reconcile(ctx context.Context, today rppsync.Date, now time.Time) (*ReconcileReport, error) {
+	tx := t.tx
+	if err := t.lockQueue(ctx); err != nil {
+		return nil, fmt.Errorf("reconcile: %w", err)
 	}
 	pending, err := queryItems(ctx, tx, `SELECT `+itemColumns+` FROM item i WHERE i.state = 'pending' ORDER BY i.id`)
 	if err != nil {
@@ -98,7 +94,7 @@ func (db *DB) Reconcile(ctx context.Context, today rppsync.Date, now time.Time) 
 	}
 	var cards queue.Cards
 	if !rep.DirectoryMissing && len(rpps) > 0 {
-		if cards, err = db.queueCards(ctx, rpps); err != nil {
+		if cards, err = t.queueCards(ctx, rpps); err != nil {
 			return nil, fmt.Errorf("reconcile: read cards: %w", err)
 		}
 	}
@@ -128,12 +124,9 @@ func (db *DB) Reconcile(ctx context.Context, today rppsync.Date, now time.Time) 
 	if err := w.flush(ctx, tx); err != nil {
 		return nil, fmt.Errorf("reconcile: %w", err)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("reconcile: commit: %w", err)
-	}
 	rep.Created = len(w.inserted)
-	db.log.Info().Int("checked", rep.Checked).Int("done", rep.Done).Int("expired", rep.Expired).
-		Int("created", rep.Created).Bool("directory_missing", rep.DirectoryMissing).Msg("queue reconciled")
+	t.db.log.Debug().Int("checked", rep.Checked).Int("done", rep.Done).Int("expired", rep.Expired).
+		Int("created", rep.Created).Bool("directory_missing", rep.DirectoryMissing).Msg("reconciliation written")
 	return rep, nil
 }
 
