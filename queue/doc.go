@@ -4,7 +4,9 @@
 // by itself.
 //
 // It owns the item vocabulary (Kind, Audience, State, Event, Item,
-// Registration), the idempotency keys of workers, contracts and items, the
+// Registration, Entry), the identity of a contract (Contract) and the
+// idempotency keys of workers, contracts and items, the rules that decide
+// what an import does to a contract's items (PlanImport), the
 // state machine (Item.Transition is the only place a state changes, and
 // every change is appended to the item's History), and the French texts a
 // HR person reads: the reason of each item and the labels of kinds, states

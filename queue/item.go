@@ -228,6 +228,18 @@ type Item struct {
 	History []Event         `json:"history"`
 }
 
+// Entry is a work item as it is kept: the Item with the number people
+// name it by, the agency whose file created its contract, and the
+// contract it belongs to.
+type Entry struct {
+	ID int64 `json:"id"`
+	Item
+	Agency     string    `json:"agency"`
+	ContractID int64     `json:"contract_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
 // ErrInvalidTransition is returned (inside an *ItemError) when a state
 // change is not allowed by State.CanMoveTo.
 var ErrInvalidTransition = errors.New("state change not allowed")

@@ -4,8 +4,9 @@
 //
 // It owns the French wording shown to HR people for statuses and channels
 // (StatusLabel, ChannelLabel), the per-file and per-status counts (Summary) and
-// the neutralisation of spreadsheet formula injection (Neutralise), so that
-// later exports (the validation queues) say the same things the same way.
+// the neutralisation of spreadsheet formula injection (Neutralise), and the
+// exports of the validation queues (WriteQueue: table, JSON, CSV for French
+// Excel), so that every file people open says the same things the same way.
 //
 // It is pure: it writes to an io.Writer it is given and nothing else. It must
 // not read input files, open a database or the network, decide verdicts, or

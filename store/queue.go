@@ -29,17 +29,8 @@ const (
 	originReconcile = "reconcile" // follow-on of a directory load (queue.Reconcile)
 )
 
-// StoredItem is a work item as the database holds it: the queue.Item with
-// its database id, the agency whose file created its contract, and the
-// contract it belongs to.
-type StoredItem struct {
-	ID int64 `json:"id"`
-	queue.Item
-	Agency     string    `json:"agency"`
-	ContractID int64     `json:"contract_id"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-}
+// StoredItem is a work item as the database holds it (see queue.Entry).
+type StoredItem = queue.Entry
 
 // ItemFilter selects work items. Zero fields select everything: an empty
 // FINESS, Agency or Audience, no Kinds, no States, and a Limit of 0.

@@ -2,231 +2,63 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"runtime/debug"
-	"sync"
 
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/importer"
-	"github.com/rppsync/rppsync/matcher"
-	"github.com/rppsync/rppsync/matcher/insee"
+	"github.com/rppsync/rppsync/pipeline"
 	"github.com/rppsync/rppsync/report"
 	"github.com/rppsync/rppsync/store"
 )
 
-// checkBatch is how many rows go to the matcher at once: one directory query
-// per batch, never one per row.
-const checkBatch = 5000
-
-// memoryBatch is how many rows go to the matcher at once against the
-// in-memory directory of check --directory, where a batch costs no query:
-// smaller batches share the cores more evenly and hold less at once
-// (measured on the full-size extract and 10k rows: the same time, and a
-// peak memory 12-15 MB lower than with checkBatch; 625 was no better).
-const memoryBatch = 1250
-
 // checkMemoryLimit is the soft memory limit of a check against the
-// database (see runCheck), unless GOGC or GOMEMLIMIT is set.
+// database (see tuneGC), unless GOGC or GOMEMLIMIT is set.
 const checkMemoryLimit = 1 << 30
 
-// wantedRun is how many rows at a time go to matcher.Wanted while the files
-// are read for check --directory: short runs, so that little is left to do
-// once the last row is read.
-const wantedRun = 1000
+// newPipeline returns the pipeline the commands run, with the logger, the
+// clock and the --profile of cfg (when the command takes it).
+func (m *Main) newPipeline(cfg *config, onPhase func(pipeline.Phase, pipeline.Source)) (*pipeline.Pipeline, error) {
+	pc := pipeline.Config{Logger: &m.log, Now: m.Now, OnPhase: onPhase}
+	if path := cfg.get("profile"); path != "" {
+		prof, err := importer.LoadProfile(path)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		pc.Profile = prof
+	}
+	return pipeline.New(pc)
+}
 
-// readFiles reads every file; a file that cannot be read is reported in its
-// FileResult and the others go on. It returns the results (rows not yet
-// judged) and, per file, its records.
+// tuneGC is the command line's garbage-collector tuning of a check, a
+// process-wide setting the pipeline never makes itself (a worker runs pass
+// after pass in one process). It does nothing when GOGC or GOMEMLIMIT is
+// set: they win.
 //
-// With onRecords, the records are handed to it as they are read, in runs
-// of run records: those of file number file (named path) from start on.
-func (m *Main) readFiles(ctx context.Context, paths []string, opts importer.Options,
-	run int, onRecords func(file int, path string, start int, recs []rppsync.Record)) ([]rppsync.FileResult, [][]rppsync.Record, error) {
-	results := make([]rppsync.FileResult, len(paths))
-	records := make([][]rppsync.Record, len(paths))
-	for i, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
-		results[i].Path = p
-		if onRecords != nil {
-			next := 0
-			opts.OnRecords = func(recs []rppsync.Record) {
-				onRecords(i, p, next, recs)
-				next += len(recs)
-			}
-			opts.RecordsBatch = run
-		}
-		f, err := importer.ReadFile(ctx, p, opts)
-		if err != nil {
-			var fe *rppsync.FileError
-			if !errors.As(err, &fe) {
-				if ctx.Err() != nil {
-					return nil, nil, ctx.Err()
-				}
-				fe = &rppsync.FileError{Code: importer.CodeFileUnreadable, Message: fmt.Sprintf("Le fichier %s n'a pas pu être lu (%v) : vérifiez-le et déposez-le à nouveau.", p, err)}
-			}
-			results[i].Error = fe
-			if f != nil {
-				results[i].Sheets = f.Sheets
-			}
-			fmt.Fprintf(m.Stderr, "rppsync: %s\n", fe.Message)
-			m.log.Warn().Str("file", p).Str("code", fe.Code).Msg("file could not be read")
-			continue
-		}
-		results[i].Sheets = f.Sheets
-		results[i].Unmapped = f.Unmapped
-		results[i].NIRColumns = f.NIRColumns
-		records[i] = f.Records
-		m.log.Info().Str("file", p).Str("format", f.Format).Int("rows", len(f.Records)).
-			Int("unmapped_columns", len(f.Unmapped)).Int("nir_columns", len(f.NIRColumns)).Msg("file read")
+//   - Against the database, from the start: a check is short and what it
+//     allocates (records, the directory's answers, verdicts) mostly lives to
+//     its end: the heap may triple rather than double between collections,
+//     up to a soft limit of 1 GiB past which the collector works harder
+//     (10k-row XLSX: 0.67 -> 0.62 s, peak 155 -> 185 MB; 100k rows: 4.05 ->
+//     3.77 s, 505 -> 664 MB).
+//   - Against an extract file, once it is read: what is left is a short
+//     matching phase whose working set (birth-place index, candidates,
+//     verdicts) dies at the end. Letting the heap double over it, Go's
+//     default, only raises the peak memory of the run; collect at half that
+//     growth.
+func (m *Main) tuneGC(ph pipeline.Phase, src pipeline.Source) {
+	if m.Getenv("GOGC") != "" {
+		return
 	}
-	return results, records, nil
-}
-
-// batches checks runs of records concurrently, one per core at most, and
-// lays each verdict at its record's place: a batch waits on the database
-// for part of its time, and the matcher and both directories are safe for
-// concurrent use. Runs may be added while the files are still being read.
-type batches struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	mt     *matcher.Matcher
-	sem    chan struct{}
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	err    error
-	done   map[int][]checked // by file index
-}
-
-// checked are the verdicts of the records of a file from start on.
-type checked struct {
-	start int
-	vs    []rppsync.Verdict
-}
-
-func newBatches(ctx context.Context, mt *matcher.Matcher) *batches {
-	ctx, cancel := context.WithCancel(ctx)
-	return &batches{ctx: ctx, cancel: cancel, mt: mt, sem: make(chan struct{}, runtime.GOMAXPROCS(0)), done: map[int][]checked{}}
-}
-
-// add checks recs, the records of file (named path) from start on, in the
-// background; it waits while every core already checks a batch.
-func (b *batches) add(file int, path string, start int, recs []rppsync.Record) {
-	b.sem <- struct{}{}
-	b.wg.Add(1)
-	go func() {
-		defer func() { <-b.sem; b.wg.Done() }()
-		vs, err := b.mt.Check(b.ctx, recs)
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		if err != nil {
-			if b.err == nil {
-				b.err = fmt.Errorf("check %s: %w", path, err)
-			}
-			b.cancel()
-			return
-		}
-		b.done[file] = append(b.done[file], checked{start, vs})
-	}()
-}
-
-// wait waits for every batch and gives each file that could be read the
-// verdicts of all its records, in their order.
-func (b *batches) wait(results []rppsync.FileResult, records [][]rppsync.Record) error {
-	b.wg.Wait()
-	b.cancel()
-	if b.err != nil {
-		return b.err
+	switch {
+	case ph == pipeline.PhaseRead && src.Extract == "" && m.Getenv("GOMEMLIMIT") == "":
+		debug.SetGCPercent(200)
+		debug.SetMemoryLimit(checkMemoryLimit)
+	case ph == pipeline.PhaseMatch && src.Extract != "":
+		debug.SetGCPercent(50)
 	}
-	for i := range results {
-		if results[i].Error != nil {
-			continue
-		}
-		results[i].Rows = make([]rppsync.Verdict, len(records[i]))
-		n := 0
-		for _, c := range b.done[i] {
-			n += copy(results[i].Rows[c.start:], c.vs)
-		}
-		if n != len(records[i]) {
-			return fmt.Errorf("check %s: %d verdicts for %d rows", results[i].Path, n, len(records[i]))
-		}
-	}
-	return nil
-}
-
-// judge gives every record of files already read its verdict, in batches
-// of at most batch records.
-func judge(ctx context.Context, mt *matcher.Matcher, batch int, results []rppsync.FileResult, records [][]rppsync.Record) error {
-	b := newBatches(ctx, mt)
-	for i, recs := range records {
-		for start := 0; start < len(recs); start += batch {
-			b.add(i, results[i].Path, start, recs[start:min(start+batch, len(recs))])
-		}
-	}
-	return b.wait(results, records)
-}
-
-// lazyPlaces resolves birth places with the embedded INSEE index, built on
-// first use: a check can start on its first rows while it is built.
-type lazyPlaces struct{}
-
-func (lazyPlaces) ResolveBirthPlace(place, dept, country string, born rppsync.Date) (string, *rppsync.Issue) {
-	return insee.Default().ResolveBirthPlace(place, dept, country, born)
-}
-
-// directoryFor returns the directory a check uses: the extract named by
-// --directory, read once and filtered to what the records can match; else
-// the one loaded in the database when --database-url is set; else none
-// (rows are checked for format only). closeFn releases what it opened.
-//
-// want says which RPPS numbers and names the in-memory directory must keep
-// (matcher.Wanted).
-func (m *Main) directoryFor(ctx context.Context, cfg *config, want func() (rpps []string, names *matcher.NameSearch)) (dir matcher.Directory, closeFn func(), err error) {
-	closeFn = func() {}
-	if path := cfg.get("directory"); path != "" {
-		rpps, names := want()
-		mem, stats, err := directory.LoadFiltered(ctx, path, rpps, names)
-		if err != nil {
-			return nil, closeFn, fmt.Errorf("read the directory extract %s: %w (give the PS_LibreAcces zip or its Personne_activite .txt file)", path, err)
-		}
-		m.log.Info().Str("extract", path).Int("lines", stats.Lines).Int("kept", stats.Kept).Int("bad_lines", stats.Bad).Msg("directory extract read")
-		return mem, closeFn, nil
-	}
-	if cfg.get("database-url") == "" {
-		m.log.Info().Msg("no directory: rows are checked for format only (give --directory or DATABASE_URL)")
-		return nil, closeFn, nil
-	}
-	// Two connections: while one batch waits on the database, the other
-	// can. More would not help on a check's few batches, and each new
-	// PostgreSQL server process pays, page by page, for each shared buffer
-	// it touches first (measured on the 10k-row benchmark: one connection
-	// 0.75 s, two 0.68 s, since the name search reads a list of names
-	// rather than probing a 540 MB key table; with the key table, two were
-	// slower than one).
-	db, err := m.openDBConns(ctx, cfg, 2)
-	if err != nil {
-		return nil, closeFn, err
-	}
-	if _, err := db.DirectoryStatus(ctx); err != nil {
-		db.Close()
-		if errors.Is(err, store.ErrNoDirectory) {
-			m.log.Warn().Msg("the database holds no directory yet: rows are checked for format only (run `rppsync directory load`)")
-			return nil, func() {}, nil
-		}
-		return nil, closeFn, err
-	}
-	d := db.Directory()
-	// The directory's list of names is read while the files are: the
-	// first name search finds it there. A failure here is the search's
-	// to report.
-	go func() { _ = d.Prefetch(ctx) }()
-	return d, db.Close, nil
 }
 
 func (m *Main) runCheck(ctx context.Context, args []string) error {
@@ -236,7 +68,7 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 	if err := m.parse(fs, &cfg, args); err != nil {
 		return err
 	}
-	paths, opts, err := m.agencyFiles(fs.Args(), &cfg)
+	paths, err := m.agencyFiles(fs.Args())
 	if err != nil {
 		return err
 	}
@@ -253,82 +85,30 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: --format xlsx writes a workbook: name it with --out rapport.xlsx", errUsage)
 	}
 
-	var results []rppsync.FileResult
-	if cfg.get("directory") == "" {
-		// Against the database (or no directory), rows are checked while
-		// the files are still being read, and the birth-place index (about
-		// 100 ms to build) is built meanwhile.
-		go insee.Default()
-		if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-			// A check is short and what it allocates (records, the
-			// directory's answers, verdicts) mostly lives to its end: the
-			// heap may triple rather than double between collections, up
-			// to a soft limit of 1 GiB past which the collector works
-			// harder (10k-row XLSX: 0.67 -> 0.62 s, peak 155 -> 185 MB;
-			// 100k rows: 4.05 -> 3.77 s, 505 -> 664 MB).
-			debug.SetGCPercent(200)
-			debug.SetMemoryLimit(checkMemoryLimit)
-		}
-		dir, closeDir, err := m.directoryFor(ctx, &cfg, nil)
+	src := pipeline.Source{Extract: cfg.get("directory")}
+	if src.Extract == "" && cfg.get("database-url") != "" {
+		// Two connections: while one batch waits on the database, the
+		// other can. More would not help on a check's few batches, and
+		// each new PostgreSQL server process pays, page by page, for each
+		// shared buffer it touches first (measured on the 10k-row
+		// benchmark: one connection 0.75 s, two 0.68 s).
+		db, err := m.openDBConns(ctx, &cfg, 2)
 		if err != nil {
 			return err
 		}
-		defer closeDir()
-		mt, err := matcher.New(matcher.Config{Directory: dir, Places: lazyPlaces{}})
-		if err != nil {
-			return err
-		}
-		b := newBatches(ctx, mt)
-		res, records, err := m.readFiles(ctx, paths, opts, checkBatch, b.add)
-		if err != nil {
-			_ = b.wait(nil, nil) // let the batches end; the read error is the one to report
-			return err
-		}
-		if err := b.wait(res, records); err != nil {
-			return err
-		}
-		results = res
-	} else {
-		// An extract file is filtered to what the records can match: it
-		// is read once they all are. What they can match (matcher.Wanted)
-		// is computed on another goroutine while they are read.
-		wanted := matcher.NewWanted(0, 0)
-		runs := make(chan []rppsync.Record, 4)
-		added := make(chan struct{})
-		go func() {
-			defer close(added)
-			for recs := range runs {
-				wanted.Add(recs)
-			}
-		}()
-		res, records, err := m.readFiles(ctx, paths, opts, wantedRun, func(_ int, _ string, _ int, recs []rppsync.Record) { runs <- recs })
-		close(runs)
-		<-added
-		if err != nil {
-			return err
-		}
-		dir, closeDir, err := m.directoryFor(ctx, &cfg, wanted.Result)
-		if err != nil {
-			return err
-		}
-		defer closeDir()
-		if os.Getenv("GOGC") == "" {
-			// The extract pass is over: what is left is a short matching
-			// phase whose working set (birth-place index, candidates,
-			// verdicts) dies at the end. Letting the heap double over it,
-			// Go's default, only raises the peak memory of the run; collect
-			// at half that growth.
-			debug.SetGCPercent(50)
-		}
-		mt, err := matcher.New(matcher.Config{Directory: dir, Places: insee.Default()})
-		if err != nil {
-			return err
-		}
-		if err := judge(ctx, mt, memoryBatch, res, records); err != nil {
-			return err
-		}
-		results = res
+		defer db.Close()
+		src.DB = db
 	}
+	p, err := m.newPipeline(&cfg, m.tuneGC)
+	if err != nil {
+		return err
+	}
+	checked, err := p.Check(ctx, paths, src)
+	if err != nil {
+		return m.pipelineError(err)
+	}
+	results := checked.Files
+	m.printFileErrors(results)
 	if err := report.Write(out, format, results, report.Options{Color: m.Terminal(out), Now: m.Now()}); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
@@ -340,21 +120,22 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 	return nil
 }
 
-// agencyFiles checks that files were named and returns them with the
-// reading options (--profile) that check and import share.
-func (m *Main) agencyFiles(paths []string, cfg *config) ([]string, importer.Options, error) {
-	opts := importer.Options{Now: m.Now()}
+// agencyFiles checks that files were named.
+func (m *Main) agencyFiles(paths []string) ([]string, error) {
 	if len(paths) == 0 {
-		return nil, opts, fmt.Errorf("%w: name at least one agency file (.xlsx, .csv, .txt)", errUsage)
+		return nil, fmt.Errorf("%w: name at least one agency file (.xlsx, .csv, .txt)", errUsage)
 	}
-	if p := cfg.get("profile"); p != "" {
-		prof, err := importer.LoadProfile(p)
-		if err != nil {
-			return nil, opts, fmt.Errorf("%w: %v", errUsage, err)
+	return paths, nil
+}
+
+// printFileErrors says on stderr, one sentence each, which files could not
+// be read at all.
+func (m *Main) printFileErrors(files []rppsync.FileResult) {
+	for _, f := range files {
+		if f.Error != nil {
+			fmt.Fprintf(m.Stderr, "rppsync: %s\n", f.Error.Message)
 		}
-		opts.Profile = prof
 	}
-	return paths, opts, nil
 }
 
 // output opens --out, or returns standard output.

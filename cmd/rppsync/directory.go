@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/directory"
+	"github.com/rppsync/rppsync/pipeline"
 	"github.com/rppsync/rppsync/store"
 )
 
@@ -31,89 +30,51 @@ func (m *Main) runDirectory(ctx context.Context, args []string) error {
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: name the extract to load", errUsage)
 	}
+	p, err := m.newPipeline(&cfg, nil)
+	if err != nil {
+		return err
+	}
 	db, err := m.openDB(ctx, &cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	for _, path := range fs.Args() {
-		if err := m.loadExtract(ctx, db, path, *force); err != nil {
+		if err := m.loadExtract(ctx, p, db, path, *force); err != nil {
 			return err
 		}
 	}
-	return m.reconcile(ctx, db)
+	return m.reconcile(ctx, p, db)
 }
 
 // reconcile closes the loop after a load: pending items the new directory
 // fulfils are done, items whose contract ended expire.
-func (m *Main) reconcile(ctx context.Context, db *store.DB) error {
-	now := m.Now()
-	rep, err := db.Reconcile(ctx, rppsync.DateOf(now), now)
+func (m *Main) reconcile(ctx context.Context, p *pipeline.Pipeline, db *store.DB) error {
+	rep, err := p.Reconcile(ctx, db)
 	if err != nil {
 		return fmt.Errorf("reconcile the queue with the new directory: %w (the directory is loaded; run the load again to retry)", err)
 	}
-	m.log.Info().Int("checked", rep.Checked).Int("done", rep.Done).Int("expired", rep.Expired).Int("created", rep.Created).Msg("queue reconciled")
 	if rep.Checked > 0 {
 		fmt.Fprintf(m.Stdout, "File d'attente : %d demandes en cours vérifiées, %d faites, %d expirées, %d créées.\n", rep.Checked, rep.Done, rep.Expired, rep.Created)
 	}
 	return nil
 }
 
-// isCardExtract tells a Porteurs_CPS_CPF extract from an activity extract by its name.
-func isCardExtract(path string) bool {
-	return strings.Contains(strings.ToLower(filepath.Base(path)), "porteurs_cps")
-}
-
-func (m *Main) loadExtract(ctx context.Context, db *store.DB, path string, force bool) error {
-	cards := isCardExtract(path)
-	open := directory.Open
-	if cards {
-		open = directory.OpenCards
-	}
-	ext, err := open(path)
+func (m *Main) loadExtract(ctx context.Context, p *pipeline.Pipeline, db *store.DB, path string, force bool) error {
+	prog := &progress{m: m, name: filepath.Base(path), lastLog: m.Now()}
+	l, err := p.LoadExtract(ctx, db, path, pipeline.LoadOptions{Force: force, Progress: prog})
 	if err != nil {
-		return fmt.Errorf("open %s: %w", path, err)
+		return err
 	}
-	defer ext.Close()
-	info := store.ExtractInfo{Name: ext.Name, Date: ext.Date}
-	prog := m.newProgress(path, ext.Size)
-	var rep *store.LoadReport
-	var stats directory.Stats
-	if cards {
-		r, err := directory.NewCardReader(ext)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", path, err)
-		}
-		rep, err = db.LoadCards(ctx, info, r, store.LoadOptions{Force: force, Progress: func(int64) { prog.update(r.Stats()) }})
-		stats = r.Stats()
-		if err != nil {
-			return fmt.Errorf("load %s: %w", path, err)
-		}
-	} else {
-		r, err := directory.NewActivityReader(ext)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", path, err)
-		}
-		rep, err = db.LoadDirectory(ctx, info, r, store.LoadOptions{Force: force, Progress: func(int64) { prog.update(r.Stats()) }})
-		stats = r.Stats()
-		if err != nil {
-			return fmt.Errorf("load %s: %w", path, err)
-		}
-	}
-	prog.finish(stats)
-	m.log.Info().Str("extract", ext.Name).Str("date", ext.Date.Format(time.DateOnly)).Bool("cards", cards).
-		Int64("lines_stored", rep.Lines).Int("lines_read", stats.Lines).Int("adeli_lines", stats.ADELI).
-		Int("bad_lines", stats.Bad).Int64("people", rep.People).Dur("took", rep.Timings.Total).Msg("extract loaded")
-	for _, b := range stats.Samples {
-		m.log.Warn().Str("extract", ext.Name).Int("line", b.Line).Str("reason", b.Reason).Msg("bad line skipped")
-	}
+	prog.finish(l.Stats)
+	rep, stats := l.Report, l.Stats
 	kind := "d'activités"
-	if cards {
+	if l.Cards {
 		kind = "de cartes"
 	}
 	fmt.Fprintf(m.Stdout, "%s : %d lignes %s chargées (%d lues, %d ADELI écartées, %d invalides), %d personnes, en %s.\n",
-		ext.Name, rep.Lines, kind, stats.Lines, stats.ADELI, stats.Bad, rep.People, rep.Timings.Total.Round(time.Millisecond))
-	if c := rep.Changes; rep.Previous != nil && !cards {
+		l.Name, rep.Lines, kind, stats.Lines, stats.ADELI, stats.Bad, rep.People, rep.Timings.Total.Round(time.Millisecond))
+	if c := rep.Changes; rep.Previous != nil && !l.Cards {
 		fmt.Fprintf(m.Stdout, "Depuis %s : %d personnes ajoutées, %d retirées ; %d activités ajoutées, %d terminées.\n",
 			rep.Previous.Name, c.PeopleAdded, c.PeopleRemoved, c.ActivitiesAdded, c.ActivitiesEnded)
 		for _, f := range c.ByFINESS {
@@ -132,11 +93,12 @@ type progress struct {
 	lastLog time.Time
 }
 
-func (m *Main) newProgress(path string, size int64) *progress {
-	p := &progress{m: m, name: filepath.Base(path), size: size, lastLog: m.Now()}
-	if m.Terminal(m.Stderr) {
+// Start draws the bar on a terminal.
+func (p *progress) Start(size int64) {
+	p.size = size
+	if p.m.Terminal(p.m.Stderr) {
 		p.bar = progressbar.NewOptions64(max(size, -1),
-			progressbar.OptionSetWriter(m.Stderr),
+			progressbar.OptionSetWriter(p.m.Stderr),
 			progressbar.OptionSetDescription(p.name),
 			progressbar.OptionShowBytes(true),
 			progressbar.OptionShowCount(),
@@ -145,10 +107,10 @@ func (m *Main) newProgress(path string, size int64) *progress {
 			progressbar.OptionClearOnFinish(),
 		)
 	}
-	return p
 }
 
-func (p *progress) update(s directory.Stats) {
+// Update moves the bar, or logs progress every 5 seconds.
+func (p *progress) Update(s directory.Stats) {
 	if p.bar != nil {
 		_ = p.bar.Set64(s.Bytes)
 		p.bar.Describe(fmt.Sprintf("%s — %d lignes", p.name, s.Lines))

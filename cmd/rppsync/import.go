@@ -2,19 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"sort"
 
-	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/matcher"
-	"github.com/rppsync/rppsync/matcher/insee"
-	"github.com/rppsync/rppsync/queue"
-	"github.com/rppsync/rppsync/store"
+	"github.com/rppsync/rppsync/pipeline"
 )
 
 func (m *Main) runImport(ctx context.Context, args []string) error {
@@ -24,7 +15,11 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	if err := m.parse(fs, &cfg, args); err != nil {
 		return err
 	}
-	paths, opts, err := m.agencyFiles(fs.Args(), &cfg)
+	paths, err := m.agencyFiles(fs.Args())
+	if err != nil {
+		return err
+	}
+	p, err := m.newPipeline(&cfg, nil)
 	if err != nil {
 		return err
 	}
@@ -33,104 +28,33 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-
-	// The birth-place index takes about 100 ms to build: build it while
-	// the files are read.
-	go insee.Default()
-	results, records, err := m.readFiles(ctx, paths, opts, 0, nil)
-	if err != nil {
-		return err
-	}
-	var dir matcher.Directory
-	if _, err := db.DirectoryStatus(ctx); err == nil {
-		dir = db.Directory()
-	} else if errors.Is(err, store.ErrNoDirectory) {
-		m.log.Warn().Msg("the database holds no directory: RPPS are not checked and no registration is prepared (run `rppsync directory load`)")
-	} else {
-		return err
-	}
-	mt, err := matcher.New(matcher.Config{Directory: dir, Places: insee.Default()})
-	if err != nil {
-		return err
-	}
-	if err := judge(ctx, mt, checkBatch, results, records); err != nil {
-		return err
-	}
-	cards, err := m.cardsFor(ctx, db, results)
-	if err != nil {
-		return err
-	}
-
-	agency, droppedBy := cfg.get("agency"), cfg.get("dropped-by")
+	droppedBy := cfg.get("dropped-by")
 	if droppedBy == "" {
 		droppedBy = currentUser(m.Getenv)
 	}
-	now := m.Now()
-	unreadable := 0
-	for i, res := range results {
-		f := store.ImportFile{Path: res.Path, Agency: agency, DroppedBy: droppedBy, Sheets: res.Sheets,
-			Unmapped: res.Unmapped, NIRColumns: res.NIRColumns, Error: res.Error}
-		if res.Error != nil {
-			unreadable++
-		}
-		sum, err := fileSHA256(res.Path)
-		if err != nil {
-			if res.Error == nil {
-				return fmt.Errorf("hash %s: %w", res.Path, err)
+	imported, err := p.Import(ctx, db, paths, pipeline.ImportOptions{
+		Agency: cfg.get("agency"), DroppedBy: droppedBy,
+		OnFile: func(fi pipeline.FileImport) {
+			if fi.Result.Error != nil {
+				fmt.Fprintf(m.Stderr, "rppsync: %s\n", fi.Result.Error.Message)
 			}
-			// A missing file has no content to hash: record nothing for it.
-			continue
-		}
-		f.SHA256 = sum
-		rows := make([]store.ImportRow, len(records[i]))
-		for j, rec := range records[i] {
-			v := res.Rows[j]
-			rows[j] = store.ImportRow{Record: rec, Verdict: v, Items: queue.Build(rec, v, cards, now)}
-		}
-		rep, err := db.ImportFile(ctx, f, rows, now)
-		if err != nil {
-			return fmt.Errorf("import %s: %w (nothing of this file was recorded; run the import again)", res.Path, err)
-		}
-		m.log.Info().Str("file", res.Path).Int64("file_id", rep.FileID).Bool("duplicate", rep.Duplicate).Int("rows", rep.Rows).
-			Int("contracts_new", rep.ContractsNew).Int("contracts_updated", rep.ContractsUpdated).
-			Int("items_created", rep.ItemsCreated).Int("items_cancelled", rep.ItemsCancelled).Msg("file imported")
-		m.printImport(m.Stdout, res, rep)
+			m.printImport(m.Stdout, fi)
+		},
+	})
+	if err != nil {
+		return m.pipelineError(err)
 	}
-	if unreadable > 0 {
+	if imported.Unreadable > 0 {
 		return errFilesUnreadable
 	}
 	return nil
 }
 
-// cardsFor fetches, in one query, the CPS cards of every RPPS the rows name.
-func (m *Main) cardsFor(ctx context.Context, db *store.DB, results []rppsync.FileResult) (queue.Cards, error) {
-	seen := map[string]bool{}
-	var rpps []string
-	for _, r := range results {
-		for _, v := range r.Rows {
-			if v.RPPS != nil && !seen[*v.RPPS] {
-				seen[*v.RPPS] = true
-				rpps = append(rpps, *v.RPPS)
-			}
-		}
+func (m *Main) printImport(w io.Writer, fi pipeline.FileImport) {
+	res, rep := fi.Result, fi.Report
+	if rep == nil {
+		return // a missing file: its error is on stderr
 	}
-	sort.Strings(rpps)
-	byRPPS, err := db.Cards(ctx, rpps)
-	if errors.Is(err, store.ErrNoCards) {
-		m.log.Warn().Msg("no card extract loaded: MIE needs are not computed (load a Porteurs_CPS_CPF extract)")
-		return queue.Cards{}, nil
-	}
-	if err != nil {
-		return queue.Cards{}, err
-	}
-	c := queue.Cards{Known: true}
-	for _, k := range sortedKeys(byRPPS) {
-		c.List = append(c.List, byRPPS[k]...)
-	}
-	return c, nil
-}
-
-func (m *Main) printImport(w io.Writer, res rppsync.FileResult, rep *store.ImportReport) {
 	if rep.Duplicate {
 		fmt.Fprintf(w, "%s : déjà importé le %s (fichier n°%d) : rien n'a changé.\n", res.Path, rep.DuplicateAt.Local().Format("02/01/2006 15:04"), rep.DuplicateOf)
 		return
@@ -148,17 +72,4 @@ func (m *Main) printImport(w io.Writer, res rppsync.FileResult, rep *store.Impor
 		}
 		fmt.Fprintf(w, "  %s : contrat mis à jour (%v)\n", where, c.Fields)
 	}
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/matcher"
 	"github.com/rppsync/rppsync/matcher/insee"
+	"github.com/rppsync/rppsync/pipeline"
 )
 
 func (m *Main) runLookup(ctx context.Context, args []string) error {
@@ -63,11 +64,23 @@ func (m *Main) lookupRPPS(ctx context.Context, args []string) error {
 		entries[i] = e
 	}
 	if len(valid) > 0 {
-		dir, closeDir, err := m.directoryFor(ctx, &cfg, func() ([]string, *matcher.NameSearch) { return valid, nil })
+		src := pipeline.Source{Extract: cfg.get("directory")}
+		if src.Extract == "" && cfg.get("database-url") != "" {
+			db, err := m.openDB(ctx, &cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			src.DB = db
+		}
+		p, err := m.newPipeline(&cfg, nil)
 		if err != nil {
 			return err
 		}
-		defer closeDir()
+		dir, _, err := p.Directory(ctx, src, valid)
+		if err != nil {
+			return m.pipelineError(err)
+		}
 		if dir != nil {
 			found, err := dir.Professionals(ctx, valid)
 			if err != nil {

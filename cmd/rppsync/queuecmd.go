@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -65,97 +63,26 @@ func (m *Main) queueList(ctx context.Context, args []string, export bool) error 
 		}
 		f.States = []queue.State{s}
 	}
-	db, err := m.openDB(ctx, &cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	items, err := db.Items(ctx, f)
-	if err != nil {
-		return err
-	}
 	out, closeOut, err := m.output(cfg.get("out"))
 	if err != nil {
 		return err
 	}
 	defer closeOut()
-	switch format := m.outputFormat(&cfg, out); format {
-	case "json":
-		if items == nil {
-			items = []store.StoredItem{}
-		}
-		return writeJSON(out, items)
-	case "csv":
-		return writeItemsCSV(out, items)
-	case "table":
-		writeItemsTable(out, items)
-		return nil
-	default:
-		return fmt.Errorf("%w: --format %q: table, json or csv", errUsage, format)
+	format, err := report.ParseQueueFormat(m.outputFormat(&cfg, out))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-}
-
-func writeItemsTable(w io.Writer, items []store.StoredItem) {
-	if len(items) == 0 {
-		fmt.Fprintln(w, "Aucune demande.")
-		return
-	}
-	finess := ""
-	for _, it := range items {
-		if it.FINESS != finess {
-			finess = it.FINESS
-			fmt.Fprintf(w, "\nStructure FINESS %s\n", orDash(finess))
-		}
-		fmt.Fprintf(w, "  #%-6d %-34s %-10s %s → %s  RPPS %s\n", it.ID, it.Kind.Label(), it.State.Label(),
-			fmtDate(it.Start), fmtDate(it.End), orDash(it.RPPS))
-		fmt.Fprintf(w, "          %s\n", it.Reason)
-		if r := it.Registration; r != nil && it.Kind == queue.KindRegisterRPPSPlus {
-			fmt.Fprintf(w, "          pré-rempli : %s %s, né(e) le %s, INSEE %s ; manquant : %s\n",
-				r.BirthName, r.FirstNames, fmtDate(r.BirthDate), orDash(r.BirthINSEE+r.BirthCountry), orDash(strings.Join(r.Missing, ", ")))
-		}
-		for _, c := range it.Candidates {
-			fmt.Fprintf(w, "          candidat RPPS %s (score %.2f) %s\n", c.RPPS, c.Score, strings.Join(c.Reasons, ", "))
-		}
-		if it.Kind != queue.KindFixData { // a fix_data reason already lists its issues
-			for _, is := range it.Issues {
-				fmt.Fprintf(w, "          ↳ %s\n", is.Message)
-			}
-		}
-	}
-}
-
-func writeItemsCSV(w io.Writer, items []store.StoredItem) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+	p, err := m.newPipeline(&cfg, nil)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	_ = cw.Write([]string{"N°", "Demande", "État", "FINESS", "RPPS", "Début contrat", "Fin contrat", "Motif",
-		"Civilité", "Nom de naissance", "Nom d'usage", "Prénoms", "Date de naissance", "INSEE naissance", "Pays de naissance",
-		"Courriel", "Téléphone", "Profession", "Champs manquants", "Candidats"})
-	for _, it := range items {
-		r := it.Registration
-		if r == nil {
-			r = &queue.Registration{}
-		}
-		var cands []string
-		for _, c := range it.Candidates {
-			cands = append(cands, fmt.Sprintf("%s (%.2f)", c.RPPS, c.Score))
-		}
-		rec := []string{strconv.FormatInt(it.ID, 10), it.Kind.Label(), it.State.Label(), it.FINESS, it.RPPS,
-			fmtDate(it.Start), fmtDate(it.End), it.Reason, r.Civility, r.BirthName, r.UsageName, r.FirstNames,
-			fmtDate(r.BirthDate), r.BirthINSEE, r.BirthCountry, r.Email, r.Phone, r.ProfessionLabel,
-			strings.Join(r.Missing, ", "), strings.Join(cands, " | ")}
-		for i := range rec {
-			rec[i] = report.Neutralise(rec[i])
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+	db, err := m.openDB(ctx, &cfg)
+	if err != nil {
+		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	defer db.Close()
+	_, err = p.Export(ctx, db, out, f, format)
+	return err
 }
 
 func (m *Main) queueResolve(ctx context.Context, args []string) error {
@@ -173,12 +100,16 @@ func (m *Main) queueResolve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: item %q: give the number shown by `rppsync queue list`", errUsage, fs.Arg(0))
 	}
+	p, err := m.newPipeline(&cfg, nil)
+	if err != nil {
+		return err
+	}
 	db, err := m.openDB(ctx, &cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	item, follow, err := db.ResolveCandidate(ctx, id, *confirm, m.Now())
+	item, follow, err := p.Resolve(ctx, db, id, *confirm)
 	if err != nil {
 		return err
 	}
@@ -202,14 +133,16 @@ func (m *Main) runPurge(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	p, err := m.newPipeline(&cfg, nil)
+	if err != nil {
+		return err
+	}
 	db, err := m.openDB(ctx, &cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	now := m.Now()
-	before := rppsync.DateOf(now.Add(-keep))
-	rep, err := db.Purge(ctx, before, now)
+	rep, before, err := p.Purge(ctx, db, keep)
 	if err != nil {
 		return err
 	}

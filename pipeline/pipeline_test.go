@@ -1,0 +1,158 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/rppsync/rppsync/pipeline"
+	"github.com/rppsync/rppsync/queue"
+	"github.com/rppsync/rppsync/report"
+	"github.com/rppsync/rppsync/store"
+	"github.com/rppsync/rppsync/store/storetest"
+)
+
+// The project's own synthetic sample data (fixtures/).
+var (
+	extract = filepath.Join("..", "fixtures", "directory", "PS_LibreAcces_Personne_activite_202611200800.txt")
+	cards   = filepath.Join("..", "fixtures", "directory", "Porteurs_CPS_CPF_202611200800.txt")
+	files   = []string{
+		filepath.Join("..", "fixtures", "agencies", "interim-alpha.xlsx"),
+		filepath.Join("..", "fixtures", "agencies", "interim-beta.csv"),
+		filepath.Join("..", "fixtures", "agencies", "interim-gamma.csv"),
+	}
+	now = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+)
+
+const chA = "250999901" // CH SYNTHETIQUE DE BESANCON
+
+func newPipeline(t *testing.T, phases *[]pipeline.Phase) *pipeline.Pipeline {
+	t.Helper()
+	log := zerolog.New(zerolog.NewTestWriter(t))
+	p, err := pipeline.New(pipeline.Config{Logger: &log, Now: func() time.Time { return now },
+		OnPhase: func(ph pipeline.Phase, _ pipeline.Source) {
+			if phases != nil {
+				*phases = append(*phases, ph)
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestNewRefusesNegativeBatches(t *testing.T) {
+	if _, err := pipeline.New(pipeline.Config{CheckBatch: -1}); !errors.Is(err, pipeline.ErrInvalidConfig) {
+		t.Errorf("New = %v, want ErrInvalidConfig", err)
+	}
+}
+
+// TestPass runs the steps of a pass on the sample data: load the extracts,
+// check against the database and against the extract file (same verdicts),
+// import twice (the second changes nothing), reconcile, and export one
+// structure's queue (nothing of another structure).
+func TestPass(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	p := newPipeline(t, nil)
+
+	for _, path := range []string{extract, cards} {
+		l, err := p.LoadExtract(ctx, db, path, pipeline.LoadOptions{})
+		if err != nil {
+			t.Fatalf("LoadExtract %s: %v", path, err)
+		}
+		if l.Report.Lines == 0 || l.Cards != pipeline.IsCardExtract(path) {
+			t.Errorf("LoadExtract %s = %+v", path, l)
+		}
+	}
+
+	var phases []pipeline.Phase
+	fromDB, err := newPipeline(t, &phases).Check(ctx, files, pipeline.Source{DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromDB.Directory != pipeline.DirectoryDatabase || fromDB.Unreadable() != 0 {
+		t.Fatalf("Check against the database: directory %s, %d unreadable", fromDB.Directory, fromDB.Unreadable())
+	}
+	if !reflect.DeepEqual(phases, []pipeline.Phase{pipeline.PhaseRead, pipeline.PhaseMatch}) {
+		t.Errorf("phases = %v", phases)
+	}
+	fromFile, err := p.Check(ctx, files, pipeline.Source{Extract: extract})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromFile.Directory != pipeline.DirectoryExtract || fromFile.Extract == nil || fromFile.Extract.Lines == 0 {
+		t.Fatalf("Check against the extract: %+v", fromFile)
+	}
+	for i := range files {
+		if !reflect.DeepEqual(fromDB.Files[i].Rows, fromFile.Files[i].Rows) {
+			t.Errorf("%s: verdicts differ between the database and the extract file", files[i])
+		}
+	}
+	none, err := p.Check(ctx, files, pipeline.Source{})
+	if err != nil || none.Directory != pipeline.DirectoryNone {
+		t.Fatalf("Check with no directory: %v, %v", none, err)
+	}
+
+	first, err := p.Import(ctx, db, files, pipeline.ImportOptions{Agency: "Alpha", DroppedBy: "rh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := 0
+	for _, f := range first.Files {
+		if f.Report == nil || f.Report.Duplicate {
+			t.Fatalf("first import of %s: %+v", f.Result.Path, f.Report)
+		}
+		created += f.Report.ItemsCreated
+	}
+	if created == 0 || first.NoDirectory || first.NoCards {
+		t.Fatalf("first import: %d items, %+v", created, first)
+	}
+	var seen []string
+	again, err := p.Import(ctx, db, files, pipeline.ImportOptions{Agency: "Alpha", OnFile: func(fi pipeline.FileImport) {
+		seen = append(seen, fi.Result.Path)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range again.Files {
+		if !f.Report.Duplicate {
+			t.Errorf("second import of %s was not recognised", f.Result.Path)
+		}
+	}
+	if !reflect.DeepEqual(seen, files) {
+		t.Errorf("OnFile saw %v", seen)
+	}
+	if _, err := p.Reconcile(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+
+	var buf bytes.Buffer
+	n, err := p.Export(ctx, db, &buf, store.ItemFilter{FINESS: chA, States: []queue.State{queue.StatePending}}, report.QueueCSV)
+	if err != nil || n == 0 {
+		t.Fatalf("Export = %d, %v", n, err)
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff")))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != n+1 {
+		t.Fatalf("%d CSV lines for %d items", len(recs), n)
+	}
+	for _, rec := range recs[1:] {
+		if rec[3] != chA {
+			t.Errorf("CH-A's export holds an item of FINESS %q", rec[3])
+		}
+	}
+}

@@ -1,0 +1,165 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/rppsync/rppsync"
+	"github.com/rppsync/rppsync/queue"
+)
+
+// QueueFormat names an output format of `rppsync queue list|export`.
+type QueueFormat string
+
+// The formats of a queue.
+const (
+	QueueTable QueueFormat = "table" // per structure, for a terminal
+	QueueJSON  QueueFormat = "json"  // the items as stored, with their history
+	QueueCSV   QueueFormat = "csv"   // UTF-8 with BOM, ";" and CRLF, for French Excel
+)
+
+// QueueFormats lists every queue format, in the order help texts show them.
+var QueueFormats = []QueueFormat{QueueTable, QueueJSON, QueueCSV}
+
+// ParseQueueFormat reads a queue format name as typed, ignoring case and
+// surrounding spaces; any other name returns an error wrapping
+// ErrUnknownFormat.
+func ParseQueueFormat(s string) (QueueFormat, error) {
+	f := QueueFormat(strings.ToLower(strings.TrimSpace(s)))
+	for _, known := range QueueFormats {
+		if f == known {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("%w « %s » : choisissez table, json ou csv", ErrUnknownFormat, s)
+}
+
+// WriteQueue writes work items to w in format f. An unknown format returns
+// an error wrapping ErrUnknownFormat before anything is written.
+func WriteQueue(w io.Writer, f QueueFormat, items []queue.Entry, _ Options) error {
+	var err error
+	switch f {
+	case QueueTable:
+		err = writeQueueTable(w, items)
+	case QueueJSON:
+		if items == nil {
+			items = []queue.Entry{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		err = enc.Encode(items)
+	case QueueCSV:
+		err = writeQueueCSV(w, items)
+	default:
+		return fmt.Errorf("write queue: %w « %s »", ErrUnknownFormat, f)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s queue: %w", f, err)
+	}
+	return nil
+}
+
+func writeQueueTable(w io.Writer, items []queue.Entry) error {
+	ew := &errWriter{w: w}
+	if len(items) == 0 {
+		fmt.Fprintln(ew, "Aucune demande.")
+		return ew.err
+	}
+	finess := ""
+	for _, it := range items {
+		if it.FINESS != finess {
+			finess = it.FINESS
+			fmt.Fprintf(ew, "\nStructure FINESS %s\n", orDash(finess))
+		}
+		fmt.Fprintf(ew, "  #%-6d %-34s %-10s %s → %s  RPPS %s\n", it.ID, it.Kind.Label(), it.State.Label(),
+			dashDate(it.Start), dashDate(it.End), orDash(it.RPPS))
+		fmt.Fprintf(ew, "          %s\n", it.Reason)
+		if r := it.Registration; r != nil && it.Kind == queue.KindRegisterRPPSPlus {
+			fmt.Fprintf(ew, "          pré-rempli : %s %s, né(e) le %s, INSEE %s ; manquant : %s\n",
+				r.BirthName, r.FirstNames, dashDate(r.BirthDate), orDash(r.BirthINSEE+r.BirthCountry), orDash(strings.Join(r.Missing, ", ")))
+		}
+		for _, c := range it.Candidates {
+			fmt.Fprintf(ew, "          candidat RPPS %s (score %.2f) %s\n", c.RPPS, c.Score, strings.Join(c.Reasons, ", "))
+		}
+		if it.Kind != queue.KindFixData { // a fix_data reason already lists its issues
+			for _, is := range it.Issues {
+				fmt.Fprintf(ew, "          ↳ %s\n", is.Message)
+			}
+		}
+	}
+	return ew.err
+}
+
+// QueueHeaders are the French column titles of a queue's CSV, in order.
+var QueueHeaders = []string{"N°", "Demande", "État", "FINESS", "RPPS", "Début contrat", "Fin contrat", "Motif",
+	"Civilité", "Nom de naissance", "Nom d'usage", "Prénoms", "Date de naissance", "INSEE naissance", "Pays de naissance",
+	"Courriel", "Téléphone", "Profession", "Champs manquants", "Candidats"}
+
+func writeQueueCSV(w io.Writer, items []queue.Entry) error {
+	if _, err := io.WriteString(w, bom); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.UseCRLF = true
+	if err := cw.Write(QueueHeaders); err != nil {
+		return err
+	}
+	for _, it := range items {
+		r := it.Registration
+		if r == nil {
+			r = &queue.Registration{}
+		}
+		var cands []string
+		for _, c := range it.Candidates {
+			cands = append(cands, fmt.Sprintf("%s (%.2f)", c.RPPS, c.Score))
+		}
+		rec := []string{strconv.FormatInt(it.ID, 10), it.Kind.Label(), it.State.Label(), it.FINESS, it.RPPS,
+			dashDate(it.Start), dashDate(it.End), it.Reason, r.Civility, r.BirthName, r.UsageName, r.FirstNames,
+			dashDate(r.BirthDate), r.BirthINSEE, r.BirthCountry, r.Email, r.Phone, r.ProfessionLabel,
+			strings.Join(r.Missing, ", "), strings.Join(cands, " | ")}
+		for i := range rec {
+			rec[i] = Neutralise(rec[i])
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// dashDate formats d as dd/mm/yyyy, or "—" when absent.
+func dashDate(d rppsync.Date) string {
+	if d.IsZero() {
+		return "—"
+	}
+	return frenchDate(d)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// errWriter keeps the first error of a run of writes.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(b)
+	e.err = err
+	return n, err
+}
