@@ -121,14 +121,14 @@ func (p *Pipeline) checkExtract(ctx context.Context, paths []string, extract str
 
 // ErrExtractUnreadable is returned (wrapped) when an extract file given as
 // the directory cannot be read.
-var ErrExtractUnreadable = errors.New("pipeline: the directory extract cannot be read")
+var ErrExtractUnreadable = rppsync.NewError("extract_unreadable", "the directory extract cannot be read")
 
 // readExtract reads the extract at path, keeping the people with these
 // RPPS numbers and those names can match.
 func (p *Pipeline) readExtract(ctx context.Context, path string, rpps []string, names *matcher.NameSearch) (*directory.Memory, directory.Stats, error) {
 	mem, stats, err := directory.LoadFiltered(ctx, path, rpps, names)
 	if err != nil {
-		return nil, stats, fmt.Errorf("%w: %s: %w", ErrExtractUnreadable, path, err)
+		return nil, stats, ErrExtractUnreadable.About(path, err)
 	}
 	p.log.Info().Str("extract", path).Int("lines", stats.Lines).Int("kept", stats.Kept).Int("bad_lines", stats.Bad).Msg("directory extract read")
 	return mem, stats, nil

@@ -2,14 +2,19 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/store"
 )
+
+// ErrLoadFailed is returned by LoadExtract, about the extract's path, when
+// the extract could not be loaded; the directory loaded before is still in
+// place. Its cause says why.
+var ErrLoadFailed = rppsync.NewError("load_failed", "the extract could not be loaded")
 
 // LoadOptions tune LoadExtract.
 type LoadOptions struct {
@@ -57,7 +62,7 @@ func (p *Pipeline) LoadExtract(ctx context.Context, db *store.DB, path string, o
 	}
 	ext, err := open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, ErrLoadFailed.About(path, err)
 	}
 	defer ext.Close()
 	info := store.ExtractInfo{Name: ext.Name, Date: ext.Date}
@@ -68,22 +73,22 @@ func (p *Pipeline) LoadExtract(ctx context.Context, db *store.DB, path string, o
 	if cards {
 		r, err := directory.NewCardReader(ext)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
+			return nil, ErrLoadFailed.About(path, err)
 		}
 		out.Report, err = db.LoadCards(ctx, info, r, store.LoadOptions{Force: opts.Force, Progress: progress(opts, r.Stats)})
 		out.Stats = r.Stats()
 		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", path, err)
+			return nil, ErrLoadFailed.About(path, err)
 		}
 	} else {
 		r, err := directory.NewActivityReader(ext)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
+			return nil, ErrLoadFailed.About(path, err)
 		}
 		out.Report, err = db.LoadDirectory(ctx, info, r, store.LoadOptions{Force: opts.Force, Progress: progress(opts, r.Stats)})
 		out.Stats = r.Stats()
 		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", path, err)
+			return nil, ErrLoadFailed.About(path, err)
 		}
 	}
 	p.log.Info().Str("extract", ext.Name).Str("date", ext.Date.Format(time.DateOnly)).Bool("cards", cards).

@@ -2,8 +2,8 @@ package pipeline
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
+	"github.com/rppsync/rppsync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -31,7 +31,7 @@ const (
 )
 
 // ErrInvalidConfig is returned by New when a Config cannot be used.
-var ErrInvalidConfig = errors.New("pipeline: invalid configuration")
+var ErrInvalidConfig = rppsync.NewError("pipeline_config_invalid", "invalid pipeline configuration")
 
 // Phase names a point of a Check that Config.OnPhase is told of.
 type Phase int

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 // ErrNoCards is returned by Cards when no card extract (Porteurs_CPS_CPF)
 // has been loaded into the database yet: "no card" cannot be told from
 // "not loaded".
-var ErrNoCards = errors.New("aucune extraction des cartes CPS/CPF n'est chargée dans la base ; lancez « rppsync directory load » avec le fichier Porteurs_CPS_CPF")
+var ErrNoCards = rppsync.NewError("no_cards", "no card extract is loaded")
 
 // CardSource yields the cards of a Porteurs_CPS_CPF extract: Next advances
 // and reports whether a card is available, Line returns it, Err reports what

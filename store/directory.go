@@ -20,7 +20,7 @@ import (
 
 // ErrNoDirectory is returned by DirectoryStatus and by the Directory lookups
 // when no national extract has been loaded into the database yet.
-var ErrNoDirectory = errors.New("aucun annuaire national n'est chargé dans la base ; lancez « rppsync directory load » avec l'extraction PS_LibreAcces")
+var ErrNoDirectory = rppsync.NewError("no_directory", "no national directory is loaded")
 
 // ActivitySource yields the lines of a PS_LibreAcces_Personne_activite
 // extract, as *directory.ActivityReader does: Next advances and reports

@@ -17,7 +17,7 @@ import (
 // ErrInvalidImport is returned by ImportFile when its arguments cannot be
 // recorded: a SHA-256 that is not 64 hexadecimal digits, or rows given for a
 // file that could not be read.
-var ErrInvalidImport = errors.New("import invalide")
+var ErrInvalidImport = rppsync.NewError("import_invalid", "invalid import")
 
 // ImportFile describes one agency file as the importer read it. Error is set
 // when the file could not be read at all: it is recorded too, with no rows.
@@ -157,10 +157,10 @@ type importContract struct {
 func (t *Tx) ImportFile(ctx context.Context, f ImportFile, rows []ImportRow, now time.Time) (*ImportReport, error) {
 	f.SHA256 = strings.ToLower(strings.TrimSpace(f.SHA256))
 	if len(f.SHA256) != 64 || strings.Trim(f.SHA256, "0123456789abcdef") != "" {
-		return nil, fmt.Errorf("import %s: %w: empreinte SHA-256 %q (64 chiffres hexadécimaux attendus)", f.Path, ErrInvalidImport, f.SHA256)
+		return nil, rppsync.Errorf(ErrInvalidImport, f.Path, "SHA-256 %q is not 64 hexadecimal digits", f.SHA256)
 	}
 	if f.Error != nil && len(rows) > 0 {
-		return nil, fmt.Errorf("import %s: %w: un fichier illisible ne peut pas avoir de lignes", f.Path, ErrInvalidImport)
+		return nil, rppsync.Errorf(ErrInvalidImport, f.Path, "an unreadable file has no rows")
 	}
 	tx := t.tx
 	if err := t.lockQueue(ctx); err != nil {

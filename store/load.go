@@ -15,10 +15,10 @@ import (
 // ErrOlderExtract is returned by LoadDirectory and LoadCards when the extract
 // is dated before the one already loaded. Loading it anyway takes
 // LoadOptions.Force (the --force flag).
-var ErrOlderExtract = errors.New("cette extraction est plus ancienne que celle déjà chargée")
+var ErrOlderExtract = rppsync.NewError("extract_older", "the extract is older than the one loaded")
 
 // ErrInvalidExtract is returned when an ExtractInfo has no name or no date.
-var ErrInvalidExtract = errors.New("extraction sans nom ou sans date")
+var ErrInvalidExtract = rppsync.NewError("extract_invalid", "extract without a name or a date")
 
 // ExtractInfo names one national extract: its file name and the date it was
 // produced (the date in PS_LibreAcces_…_YYYYMMDDhhmm.txt).
@@ -157,7 +157,7 @@ func currentExtract(ctx context.Context, q interface {
 // there drops it itself.
 func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows copyRows, opts LoadOptions) (*LoadReport, error) {
 	if ext.Name == "" || ext.Date.IsZero() {
-		return nil, fmt.Errorf("load %s: %w", spec.kind, ErrInvalidExtract)
+		return nil, ErrInvalidExtract.About(spec.kind, nil)
 	}
 	date := rppsync.DateOf(ext.Date)
 	ext.Date = date.Time()
@@ -187,8 +187,8 @@ func (db *DB) load(ctx context.Context, spec tableSpec, ext ExtractInfo, rows co
 	rep.Previous = prev
 	if prev != nil && date.Before(rppsync.DateOf(prev.Date)) {
 		if !opts.Force {
-			return nil, fmt.Errorf("%w (%s du %s, déjà chargée : %s du %s) ; relancez avec --force pour la charger quand même",
-				ErrOlderExtract, ext.Name, date, prev.Name, rppsync.DateOf(prev.Date))
+			return nil, rppsync.Errorf(ErrOlderExtract, ext.Name, "dated %s, loaded: %s of %s",
+				date, prev.Name, rppsync.DateOf(prev.Date))
 		}
 		rep.Forced = true
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rppsync/rppsync"
 )
 
 //go:embed migrations/*.sql
@@ -20,7 +21,7 @@ var migrationFiles embed.FS
 
 // ErrSchemaTooNew is returned by Migrate when the database records a
 // migration this binary does not know: a newer rppsync migrated it.
-var ErrSchemaTooNew = errors.New("la base de données a été migrée par une version plus récente de rppsync")
+var ErrSchemaTooNew = rppsync.NewError("schema_too_new", "the database was migrated by a newer rppsync")
 
 // ErrMigrationName is returned when an embedded migration file is not named
 // NNNN_name.sql (four digits, an underscore, lower-case letters, digits and
@@ -131,7 +132,7 @@ func (db *DB) migrateUpTo(ctx context.Context, last int) (applied []string, err 
 			return fmt.Errorf("read schema_migrations: %w", err)
 		}
 		if len(ms) > 0 && latest > ms[len(ms)-1].version {
-			return fmt.Errorf("%w (version %d, ce binaire connaît jusqu'à %d) ; mettez rppsync à jour", ErrSchemaTooNew, latest, ms[len(ms)-1].version)
+			return rppsync.Errorf(ErrSchemaTooNew, "", "version %d, this binary knows up to %d", latest, ms[len(ms)-1].version)
 		}
 		return nil
 	})

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,7 +10,7 @@ import (
 )
 
 // ErrInvalidPurge is returned by Purge when it is given no date.
-var ErrInvalidPurge = errors.New("purge sans date limite ; indiquez la date avant laquelle les missions terminées sont effacées")
+var ErrInvalidPurge = rppsync.NewError("purge_invalid", "purge without a cut-off date")
 
 // DefaultRetention is how long after a contract ends its personal data is
 // kept by default: callers purge contracts ended before today minus this.

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/queue"
 )
 
 // ErrItemNotFound is returned by Item and ResolveCandidate when no work item
 // has the id asked.
-var ErrItemNotFound = errors.New("élément de file introuvable ; vérifiez son numéro avec « rppsync queue list »")
+var ErrItemNotFound = rppsync.NewError("item_not_found", "no such work item")
 
 // lockQueue is the advisory lock class every write to contracts and items
 // takes (ImportFile, ResolveCandidate, Reconcile, Purge): they read the
@@ -206,7 +207,7 @@ func (db *DB) Item(ctx context.Context, id int64) (*StoredItem, error) {
 		return nil, fmt.Errorf("item %d: %w", id, err)
 	}
 	if len(items) == 0 {
-		return nil, fmt.Errorf("item %d: %w", id, ErrItemNotFound)
+		return nil, ErrItemNotFound.About(fmt.Sprint(id), nil)
 	}
 	return &items[0], nil
 }
@@ -230,7 +231,7 @@ func (t *Tx) ResolveCandidate(ctx context.Context, id int64, choice string, now 
 		return nil, nil, fmt.Errorf("resolve item %d: %w", id, err)
 	}
 	if len(items) == 0 {
-		return nil, nil, fmt.Errorf("resolve item %d: %w", id, ErrItemNotFound)
+		return nil, nil, ErrItemNotFound.About(fmt.Sprint(id), nil)
 	}
 	stored := items[0]
 	var rpps []string

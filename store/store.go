@@ -9,17 +9,22 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rppsync/rppsync"
 	"github.com/rs/zerolog"
 )
 
 // ErrUnreachable is returned by Open when no PostgreSQL server answers at the
 // configured address. The wrapping error says how to start one or which
 // variable to set.
-var ErrUnreachable = errors.New("PostgreSQL injoignable")
+var ErrUnreachable = rppsync.NewError("db_unreachable", "PostgreSQL unreachable")
+
+// ErrRefused is returned by Open when the server answered but refused the
+// connection (unknown database, user or password).
+var ErrRefused = rppsync.NewError("db_refused", "PostgreSQL refused the connection")
 
 // ErrInvalidConfig is returned by Open when the Config cannot be used (empty
 // or malformed URL, negative MaxConns).
-var ErrInvalidConfig = errors.New("configuration de la base de données invalide")
+var ErrInvalidConfig = rppsync.NewError("db_config_invalid", "invalid database configuration")
 
 // Config configures Open. The zero value of every field but URL means "the
 // default".
@@ -50,15 +55,15 @@ type DB struct {
 // and says how to start PostgreSQL or set DATABASE_URL.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.URL == "" {
-		return nil, fmt.Errorf("%w: DATABASE_URL est vide ; indiquez la chaîne de connexion PostgreSQL, par exemple postgres://postgres@127.0.0.1:5432/rppsync?sslmode=disable", ErrInvalidConfig)
+		return nil, ErrInvalidConfig.About("DATABASE_URL", errors.New("empty"))
 	}
 	if cfg.MaxConns < 0 {
-		return nil, fmt.Errorf("%w: MaxConns vaut %d ; indiquez un nombre positif, ou 0 pour la valeur par défaut", ErrInvalidConfig, cfg.MaxConns)
+		return nil, ErrInvalidConfig.About("MaxConns", fmt.Errorf("%d is negative", cfg.MaxConns))
 	}
 	pcfg, err := pgxpool.ParseConfig(cfg.URL)
 	if err != nil {
 		// The parse error may quote the URL, password included: do not wrap it.
-		return nil, fmt.Errorf("%w: DATABASE_URL n'est pas une chaîne de connexion PostgreSQL lisible ; corrigez-la (forme postgres://utilisateur@hôte:5432/base)", ErrInvalidConfig)
+		return nil, ErrInvalidConfig.About("DATABASE_URL", errors.New("not a PostgreSQL connection string"))
 	}
 	if cfg.MaxConns > 0 {
 		pcfg.MaxConns = cfg.MaxConns
@@ -81,9 +86,9 @@ func pingError(cc *pgx.ConnConfig, err error) error {
 	where := fmt.Sprintf("%s:%d, base %q", cc.Host, cc.Port, cc.Database)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		return fmt.Errorf("le serveur PostgreSQL (%s) a refusé la connexion ; vérifiez l'utilisateur, le mot de passe et le nom de la base dans DATABASE_URL: %w", where, err)
+		return ErrRefused.About(where, err)
 	}
-	return fmt.Errorf("%w (%s) ; démarrez PostgreSQL (par exemple « make db » ou « sudo service postgresql start ») ou corrigez DATABASE_URL: %w", ErrUnreachable, where, err)
+	return ErrUnreachable.About(where, err)
 }
 
 // Close closes every connection of the pool. It waits for connections in use

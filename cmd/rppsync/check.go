@@ -105,7 +105,7 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 	}
 	checked, err := p.Check(ctx, paths, src)
 	if err != nil {
-		return m.pipelineError(err)
+		return err
 	}
 	results := checked.Files
 	m.printFileErrors(results)

@@ -42,7 +42,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		},
 	})
 	if err != nil {
-		return m.pipelineError(err)
+		return err
 	}
 	if imported.Unreadable > 0 {
 		return errFilesUnreadable

@@ -79,7 +79,7 @@ func (m *Main) lookupRPPS(ctx context.Context, args []string) error {
 		}
 		dir, _, err := p.Directory(ctx, src, valid)
 		if err != nil {
-			return m.pipelineError(err)
+			return err
 		}
 		if dir != nil {
 			found, err := dir.Professionals(ctx, valid)

@@ -107,7 +107,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		case errors.Is(err, errFilesUnreadable):
 			return exitFailed
 		default:
-			fmt.Fprintf(m.Stderr, "rppsync %s: %v\n", name, err)
+			fmt.Fprintf(m.Stderr, "rppsync %s: %s\n", name, describe(err))
 			return exitFailed
 		}
 	}
