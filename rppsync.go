@@ -222,6 +222,19 @@ type Activity struct {
 	RoleCode        string `json:"role_code,omitempty"`
 }
 
+// Card is a CPS or CPF card held by a professional, as the national
+// extract Porteurs_CPS_CPF lists it (one line each).
+type Card struct {
+	RPPS       string // the holder's RPPS (Identifiant PP)
+	Number     string // card number
+	Type       string // "CPS" or "CPF"
+	ValidFrom  Date   // start of validity
+	ValidTo    Date   // end of validity
+	OpposedAt  Date   // opposition date; zero when none
+	UpdatedAt  Date   // last update
+	Profession string // Code profession, when given
+}
+
 // Professional is one person of the national directory with their activities.
 type Professional struct {
 	RPPS            string     `json:"rpps"`

@@ -37,14 +37,6 @@ func (l Line) Activity() rppsync.Activity {
 	}
 }
 
-// Card is one line of Porteurs_CPS_CPF: a CPS or CPF card held by a professional.
-type Card struct {
-	RPPS       string       // the holder's RPPS (Identifiant PP)
-	Number     string       // card number
-	Type       string       // "CPS" or "CPF"
-	ValidFrom  rppsync.Date // start of validity
-	ValidTo    rppsync.Date // end of validity
-	OpposedAt  rppsync.Date // opposition date; zero when none
-	UpdatedAt  rppsync.Date // last update
-	Profession string       // Code profession, when given
-}
+// Card is one line of Porteurs_CPS_CPF, as the domain package defines it:
+// the readers here fill it, the queue reads it.
+type Card = rppsync.Card

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/queue"
 )
 
@@ -44,7 +43,7 @@ func byKind(t *testing.T, items []queue.Item, k queue.Kind) queue.Item {
 }
 
 func TestBuild(t *testing.T) {
-	covering := queue.Cards{Known: true, List: []directory.Card{cps(rppsA, date(2024, 1, 1), date(2027, 1, 1))}}
+	covering := queue.Cards{Known: true, List: []rppsync.Card{cps(rppsA, date(2024, 1, 1), date(2027, 1, 1))}}
 	noCard := queue.Cards{Known: true}
 	checksum := issue("identifier", rppsync.CodeRPPSChecksum)
 

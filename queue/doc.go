@@ -16,6 +16,5 @@
 // the clock: every function is deterministic, time is passed in, and the
 // types are plain values with JSON tags and stable string enums so that the
 // store package can persist them as they are. It imports rppsync for the
-// shared domain types, matcher for Fold only, and directory for the Card
-// type only.
+// shared domain types (Card among them) and matcher for Fold only.
 package queue

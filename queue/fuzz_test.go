@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/matcher"
 	"github.com/rppsync/rppsync/queue"
 )
@@ -108,7 +107,7 @@ func FuzzBuild(f *testing.F) {
 		}
 		rec := rppsync.Record{Path: "f.xlsx", Row: 3,
 			LastName: rppsync.Name{Display: last}, FirstName: rppsync.Name{Display: first}}
-		cards := queue.Cards{Known: cardsKnown, List: []directory.Card{cps(rpps, base, base.AddDays(30))}}
+		cards := queue.Cards{Known: cardsKnown, List: []rppsync.Card{cps(rpps, base, base.AddDays(30))}}
 
 		items := queue.Build(rec, v, cards, now)
 		keys := map[string]bool{}

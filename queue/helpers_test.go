@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/directory"
 )
 
 // Every person, number and place below is invented.
@@ -90,8 +89,8 @@ func withIssues(is ...rppsync.Issue) func(*rppsync.Verdict) {
 	return func(v *rppsync.Verdict) { v.Issues = append(v.Issues, is...) }
 }
 
-func cps(rpps string, from, to rppsync.Date) directory.Card {
-	return directory.Card{RPPS: rpps, Number: "2000000001", Type: "CPS", ValidFrom: from, ValidTo: to}
+func cps(rpps string, from, to rppsync.Date) rppsync.Card {
+	return rppsync.Card{RPPS: rpps, Number: "2000000001", Type: "CPS", ValidFrom: from, ValidTo: to}
 }
 
 // pro returns a directory professional with one activity at f.

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/directory"
 )
 
 // Cards is what is known of the CPS/CPF card extract (Porteurs_CPS_CPF)
@@ -15,7 +14,7 @@ import (
 // cards of other holders are ignored.
 type Cards struct {
 	Known bool
-	List  []directory.Card
+	List  []rppsync.Card
 }
 
 // Cover returns a card of the holder rpps that makes them able to log in
@@ -24,19 +23,19 @@ type Cards struct {
 // lost, stolen or withdrawn), valid from start or earlier and until end or
 // later. A card without both validity dates proves nothing and does not
 // cover. It returns false when c is not Known or start or end is absent.
-func (c Cards) Cover(rpps string, start, end rppsync.Date) (directory.Card, bool) {
+func (c Cards) Cover(rpps string, start, end rppsync.Date) (rppsync.Card, bool) {
 	if !c.Known || rpps == "" || start.IsZero() || end.IsZero() {
-		return directory.Card{}, false
+		return rppsync.Card{}, false
 	}
 	for _, card := range c.List {
 		if card.RPPS == rpps && covers(card, start, end) {
 			return card, true
 		}
 	}
-	return directory.Card{}, false
+	return rppsync.Card{}, false
 }
 
-func covers(card directory.Card, start, end rppsync.Date) bool {
+func covers(card rppsync.Card, start, end rppsync.Date) bool {
 	return strings.EqualFold(strings.TrimSpace(card.Type), "CPS") &&
 		card.OpposedAt.IsZero() &&
 		!card.ValidFrom.IsZero() && !card.ValidTo.IsZero() &&

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/queue"
 )
 
@@ -24,19 +23,19 @@ func TestCardsCover(t *testing.T) {
 		covered bool
 		why     string // part of the order_mie reason when not covered
 	}{
-		{"exactly the contract", queue.Cards{Known: true, List: []directory.Card{cps(rppsA, start, end)}}, true, ""},
-		{"wider than the contract", queue.Cards{Known: true, List: []directory.Card{lower}}, true, ""},
-		{"ends the day before the contract end", queue.Cards{Known: true, List: []directory.Card{cps(rppsA, date(2023, 1, 1), end.AddDays(-1))}},
+		{"exactly the contract", queue.Cards{Known: true, List: []rppsync.Card{cps(rppsA, start, end)}}, true, ""},
+		{"wider than the contract", queue.Cards{Known: true, List: []rppsync.Card{lower}}, true, ""},
+		{"ends the day before the contract end", queue.Cards{Known: true, List: []rppsync.Card{cps(rppsA, date(2023, 1, 1), end.AddDays(-1))}},
 			false, "expire le 20/12/2026"},
-		{"starts the day after the contract start", queue.Cards{Known: true, List: []directory.Card{cps(rppsA, start.AddDays(1), date(2029, 1, 1))}},
+		{"starts the day after the contract start", queue.Cards{Known: true, List: []rppsync.Card{cps(rppsA, start.AddDays(1), date(2029, 1, 1))}},
 			false, "à partir du 02/12/2026"},
-		{"opposed", queue.Cards{Known: true, List: []directory.Card{opposed}}, false, "opposition"},
-		{"CPF is not a CPS", queue.Cards{Known: true, List: []directory.Card{cpf}}, false, "CPF"},
-		{"no validity end", queue.Cards{Known: true, List: []directory.Card{undated}}, false, "pas de dates de validité"},
+		{"opposed", queue.Cards{Known: true, List: []rppsync.Card{opposed}}, false, "opposition"},
+		{"CPF is not a CPS", queue.Cards{Known: true, List: []rppsync.Card{cpf}}, false, "CPF"},
+		{"no validity end", queue.Cards{Known: true, List: []rppsync.Card{undated}}, false, "pas de dates de validité"},
 		{"no card", queue.Cards{Known: true}, false, "aucune carte CPS"},
-		{"another holder's card", queue.Cards{Known: true, List: []directory.Card{cps(rppsB, start, end)}}, false, "aucune carte CPS"},
-		{"an opposed card and a good one", queue.Cards{Known: true, List: []directory.Card{opposed, cps(rppsA, start, end)}}, true, ""},
-		{"extract not loaded", queue.Cards{List: []directory.Card{cps(rppsA, start, end)}}, false, ""},
+		{"another holder's card", queue.Cards{Known: true, List: []rppsync.Card{cps(rppsB, start, end)}}, false, "aucune carte CPS"},
+		{"an opposed card and a good one", queue.Cards{Known: true, List: []rppsync.Card{opposed, cps(rppsA, start, end)}}, true, ""},
+		{"extract not loaded", queue.Cards{List: []rppsync.Card{cps(rppsA, start, end)}}, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,7 +65,7 @@ func TestCardsCover(t *testing.T) {
 			}
 		})
 	}
-	if _, ok := (queue.Cards{Known: true, List: []directory.Card{cps(rppsA, start, end)}}).Cover(rppsA, start, rppsync.Date{}); ok {
+	if _, ok := (queue.Cards{Known: true, List: []rppsync.Card{cps(rppsA, start, end)}}).Cover(rppsA, start, rppsync.Date{}); ok {
 		t.Errorf("a contract with no end date was found covered")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/queue"
 )
 
@@ -107,10 +106,10 @@ func TestReconcile(t *testing.T) {
 		{"no date, no expiry", activity,
 			queue.Snapshot{}, queue.StatePending, "", nil},
 		{"CPS card arrives", mie,
-			queue.Snapshot{Today: during, Cards: queue.Cards{Known: true, List: []directory.Card{cps(rppsA, start, date(2029, 1, 1))}}},
+			queue.Snapshot{Today: during, Cards: queue.Cards{Known: true, List: []rppsync.Card{cps(rppsA, start, date(2029, 1, 1))}}},
 			queue.StateDone, "", nil},
 		{"CPS card too short", mie,
-			queue.Snapshot{Today: during, Cards: queue.Cards{Known: true, List: []directory.Card{cps(rppsA, start, end.AddDays(-1))}}},
+			queue.Snapshot{Today: during, Cards: queue.Cards{Known: true, List: []rppsync.Card{cps(rppsA, start, end.AddDays(-1))}}},
 			queue.StatePending, "", nil},
 		{"unknown RPPS now in the directory", unknown,
 			queue.Snapshot{Today: during, AtFINESS: []rppsync.Professional{pro(rppsC, "DURANDEL", "MAELLE", "60", "", finess)}},

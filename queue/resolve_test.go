@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/queue"
 )
 
@@ -47,7 +46,7 @@ func TestResolve(t *testing.T) {
 	}, {
 		name:   "confirm, covered",
 		item:   func(t *testing.T) queue.Item { return candidateItem(t, rppsync.ChannelOrdre, "60") },
-		choice: rppsA, cards: queue.Cards{Known: true, List: []directory.Card{cps(rppsA, start, end)}},
+		choice: rppsA, cards: queue.Cards{Known: true, List: []rppsync.Card{cps(rppsA, start, end)}},
 		want: []queue.Kind{queue.KindValidateActivity}, rpps: rppsA,
 	}, {
 		name: "reject all, RPPS+",
