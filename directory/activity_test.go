@@ -19,7 +19,7 @@ const (
 	secondExtract = fixtureDir + "/PS_LibreAcces_Personne_activite_202611270800.txt"
 	badExtract    = fixtureDir + "/bad/PS_LibreAcces_Personne_activite_202611200800.txt"
 	cardExtract   = fixtureDir + "/Porteurs_CPS_CPF_202611200800.txt"
-	legacyExtract = "../../shared/reference/PS_LibreAcces_Personne_activite.sample-legacy52.txt"
+	legacyExtract = "testdata/PS_LibreAcces_Personne_activite.legacy52.txt"
 )
 
 // readAll reads every kept line of an activity extract given as bytes.
@@ -67,7 +67,7 @@ func TestActivityReaderFiles(t *testing.T) {
 			"10999000010,10999000028,10999000028,10999000036,10999000044,10999000051,10999000069,10999000077,10999000085,10999000093,10999000101,10999000119,10999000119"},
 		{"second 56 columns", secondExtract, 15, 15, 0, 0, 0,
 			"10999000010,10999000010,10999000028,10999000028,10999000044,10999000051,10999000069,10999000077,10999000085,10999000093,10999000101,10999000119,10999000119,10999000135,10999000143"},
-		{"legacy 52 columns", legacyExtract, 2, 1, 0, 1, 0, "10100271385"},
+		{"legacy 52 columns", legacyExtract, 2, 1, 0, 1, 0, "10999000010"},
 		{"bad lines", badExtract, 9, 4, 4, 1, 1, "10999000010,10999000119,10999000036,10999000044"},
 	}
 	for _, tt := range tests {
@@ -116,7 +116,7 @@ func TestActivityReaderValues(t *testing.T) {
 	}
 
 	legacy, _ := readAll(t, readFile(t, legacyExtract))
-	if l := legacy[0]; l.LastName != "LEGER" || l.FinessSite != "250000700" || l.CommuneCode != "25462" || l.RoleCode != "" {
+	if l := legacy[0]; l.LastName != "EXEMPLE" || l.FinessSite != "250999901" || l.CommuneCode != "25462" || l.RoleCode != "" {
 		t.Errorf("legacy line = %+v", l)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rppsync/rppsync/internal/contract"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -21,7 +23,6 @@ const (
 	firstExtract = fixtures + "/directory/PS_LibreAcces_Personne_activite_202611200800.txt"
 	nextExtract  = fixtures + "/directory/PS_LibreAcces_Personne_activite_202611270800.txt"
 	cardExtract  = fixtures + "/directory/Porteurs_CPS_CPF_202611200800.txt"
-	contractTool = "../../../shared/tools/contract-check"
 )
 
 var agencyFiles = []string{
@@ -87,16 +88,26 @@ func decodeCheck(t *testing.T, s string) checkDoc {
 	return d
 }
 
-// contractCheck pipes out into ../shared/tools/contract-check MODE.
+// contractCheck checks out against the JSON shape of CONTRACT.md
+// (internal/contract); when RPPSYNC_CONTRACT_CHECK names the team's
+// external checker (.ci/run sets it when the shared notes are beside the
+// clone) and python3 is there, that one must accept it too.
 func contractCheck(t *testing.T, mode, out string) {
 	t.Helper()
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is needed to run contract-check")
+	if problems := contract.Check(mode, []byte(out)); len(problems) > 0 {
+		t.Fatalf("the %s output breaks the contract:\n%s", mode, strings.Join(problems, "\n"))
 	}
-	cmd := exec.Command("python3", contractTool, mode)
-	cmd.Stdin = strings.NewReader(out)
-	b, err := cmd.CombinedOutput()
+	tool := os.Getenv("RPPSYNC_CONTRACT_CHECK")
+	if tool == "" {
+		return
+	}
+	python, err := exec.LookPath("python3")
 	if err != nil {
+		return
+	}
+	cmd := exec.Command(python, tool, mode)
+	cmd.Stdin = strings.NewReader(out)
+	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("contract-check %s: %v\n%s", mode, err, b)
 	}
 }
