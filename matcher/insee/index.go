@@ -423,8 +423,8 @@ func (b *builder) comer(r []string) error {
 const (
 	rankName        = 0
 	rankOfficial    = 1
-	rankFormer      = 2
-	rankNameVariant = 20
+	rankFormer      = 15 // below any row's own name: "ZANZIBAR" is 99308, not 99309's former name
+	rankNameVariant = 30
 	rankNotCurrent  = 10 // added to the rank of a row that is not a current country
 )
 
@@ -438,8 +438,15 @@ func (b *builder) country(r []string) error {
 			}
 			return nil
 		}
-		if deps := b.ix.terr[key]; len(deps) > 0 {
-			for _, k := range []string{iso2, iso3, keyOf(official)} {
+		deps := b.ix.terr[key]
+		if i := strings.IndexByte(name, '('); len(deps) == 0 && i > 0 {
+			// "CLIPPERTON (ILE)"
+			if deps = b.ix.terr[keyOf(name[:i])]; len(deps) == 0 {
+				deps = extraTerritories[keyOf(name[:i])]
+			}
+		}
+		if len(deps) > 0 {
+			for _, k := range []string{key, iso2, iso3, keyOf(official)} {
 				if k != "" {
 					b.ix.terr[k] = deps
 				}
@@ -718,10 +725,7 @@ func (b *builder) finish() error {
 		slices.Sort(codes)
 	}
 	// Names people use that no file carries.
-	for k, deps := range map[string][]string{
-		"CORSE": {"20"}, "ILEDELAREUNION": {"974"}, "CLIPPERTON": {"989"},
-		"TERRESAUSTRALESFRANCAISES": {"984"}, "TAAF": {"984"}, "TAHITI": {"987"},
-	} {
+	for k, deps := range extraTerritories {
 		if _, ok := ix.terr[k]; !ok {
 			ix.terr[k] = deps
 		}
@@ -752,26 +756,36 @@ func (b *builder) finish() error {
 	return nil
 }
 
+// extraTerritories are names people use for a part of France that no
+// file carries, keyed by their name key, with its départements.
+var extraTerritories = map[string][]string{
+	"CORSE": {"20"}, "ILEDELAREUNION": {"974"}, "CLIPPERTON": {"989"},
+	"TERRESAUSTRALESFRANCAISES": {"984"}, "TAAF": {"984"}, "TAHITI": {"987"},
+}
+
 // commonCountryNames are names people write for a country that the COG
 // file does not carry (its names are LIBCOG, LIBENR and ANCNOM), keyed by
 // their name key.
 var commonCountryNames = map[string]string{
-	"ANGLETERRE": "99132", "ECOSSE": "99132", "PAYSDEGALLES": "99132", "GRANDEBRETAGNE": "99132",
-	"IRLANDEDUNORD": "99132", "UK": "99132",
-	"RDC": "99312", "RDCONGO": "99312", "CONGOKINSHASA": "99312", "CONGORDC": "99312",
-	"CONGODEMOCRATIQUE": "99312", "REPUBLIQUEDEMOCRATIQUEDECONGO": "99312",
+	"ANGLETERRE": "99132", "ECOSSE": "99132", "PAYSDEGALLES": "99132", "GRANDEBRETAGNE": "99132", "IRLANDEDUNORD": "99132", "UK": "99132",
+	"RDC": "99312", "RDCONGO": "99312", "CONGOKINSHASA": "99312", "CONGORDC": "99312", "CONGODEMOCRATIQUE": "99312", "REPUBLIQUEDEMOCRATIQUEDECONGO": "99312",
 	"CONGOBRAZZAVILLE": "99324", "REPUBLIQUEPOPULAIREDUCONGO": "99324",
 	"USA": "99404", "ETATSUNISDAMERIQUE": "99404",
-	"COREEDUSUD": "99239", "COREESUD": "99239", "COREEDUNORD": "99238", "COREENORD": "99238",
+	"COREEDUSUD": "99239", "COREESUD": "99239",
+	"COREEDUNORD": "99238", "COREENORD": "99238",
 	"RUSSIE": "99123", "FEDERATIONDERUSSIE": "99123",
 	"TCHEQUIE": "99116", "REPUBLIQUETCHEQUE": "99116",
 	"BIRMANIE": "99224", "MYANMAR": "99224",
-	"COTEDIVOIRE": "99326",
-	"VIETNAM":     "99243", "CENTRAFRIQUE": "99323", "RCA": "99323",
+	"COTEDIVOIRE":  "99326",
+	"VIETNAM":      "99243",
+	"CENTRAFRIQUE": "99323", "RCA": "99323",
 	"VATICAN": "99129", "SAINTSIEGE": "99129",
-	"EMIRATS":   "99247",
-	"SWAZILAND": "99391", "MACEDOINE": "99156", "BIELORUSSIE": "99148",
-	"HOLLANDE": "99135", "TAIWAN": "99236",
+	"EMIRATS":     "99247",
+	"SWAZILAND":   "99391",
+	"MACEDOINE":   "99156",
+	"BIELORUSSIE": "99148",
+	"HOLLANDE":    "99135",
+	"TAIWAN":      "99236",
 }
 
 // mayotteSince is the day Mayotte's communes took their 976xx codes.
