@@ -77,7 +77,8 @@ func (ix *Index) ResolveBirthPlaceFull(place, dept, country string, born rppsync
 			codes := ix.countryCodes(key, tokens)
 			if len(codes) == 0 {
 				if r := ix.resolve(place, filt, d); r.Status == StatusOK && strings.HasPrefix(*r.Code, "99") {
-					return resolution(r), nil
+					_, issue := BirthPlaceIssue(r) // the place names the country: its notes, if any
+					return resolution(r), issue
 				}
 				return Resolution{}, &rppsync.Issue{Field: string(rppsync.FieldBirthCountry), Code: rppsync.CodeBirthPlaceUnknown,
 					Message: fmt.Sprintf("Le pays de naissance « %s » n'est pas reconnu. Indiquez le nom du pays en français (par exemple Maroc, Algérie, Portugal), ou laissez la case vide pour une naissance en France.", country)}

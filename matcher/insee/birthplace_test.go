@@ -164,6 +164,7 @@ func TestNotesReachTheMatcher(t *testing.T) {
 		{"01090 Montceaux", "", "", "", "01258", "01258", []string{"code postal"}},
 		{"", "", "Tchécoslovaquie", "1980-01-01", "99115", "", []string{"TCHEQUIE 99116, SLOVAQUIE 99117"}},
 		{"Evry", "91", "", "1960-01-01", "78228", "91228", []string{"Évry-Petit-Bourg (78228)"}},
+		{"Corée", "", "Atlantide", "1930-01-01", "99237", "", []string{"a depuis laissé place"}}, // the place names the country
 	}
 	for _, tt := range tests {
 		res, issue := ix.ResolveBirthPlaceFull(tt.place, tt.dept, tt.country, date(t, tt.born))
