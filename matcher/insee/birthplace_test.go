@@ -402,6 +402,11 @@ func TestCodeAtBirthAndToday(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("JSON\n got %s\nwant %s", b, want)
 	}
+	// The same through the matcher's call, Mayotte given as the country.
+	if res, issue := ix.ResolveBirthPlaceFull("Mamoudzou", "", "Mayotte", date(t, "1990-01-01")); issue != nil ||
+		res.Code != "98511" || res.TodayCode != "97611" || res.TodayName != "Mamoudzou" {
+		t.Errorf("Mamoudzou (Mayotte) 1990: %+v %+v", res, issue)
+	}
 	// A former country since split has no single code today.
 	r := ix.Resolve("Corée", "", date(t, "1930-01-01"))
 	if r.Status != StatusOK || *r.Code != "99237" || r.TodayCode != nil || len(r.Notes) != 1 {
