@@ -5,9 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rppsync/rppsync/matcher"
-
 	"github.com/rppsync/rppsync"
+	"github.com/rppsync/rppsync/matcher"
 )
 
 // CodeBirthPlaceAssumed is the issue code ResolveBirthPlace returns,

@@ -106,6 +106,8 @@ func (ix *Index) resolve(text string, filt []string, d int32) Result {
 	return r
 }
 
+// resolveText resolves text: a country, a code, a name, or a name and a
+// code typed beside it.
 func (ix *Index) resolveText(text string, filt []string, d int32) Result {
 	r := Result{Input: text, Status: StatusUnknown, Candidates: []Candidate{}}
 	q := ix.parse(text)
