@@ -204,7 +204,7 @@ func TestEveryCommuneResolves(t *testing.T) {
 	now := rppsync.Date{Year: 2026, Month: 6, Day: 1}
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Scan() // header
-	n, failed := 0, 0
+	n, failed, both := 0, 0, 0
 	for sc.Scan() {
 		f := strings.Split(strings.TrimSuffix(sc.Text(), "\r"), ",")
 		if f[0] != "COM" && f[0] != "ARM" {
@@ -218,14 +218,37 @@ func TestEveryCommuneResolves(t *testing.T) {
 				t.Errorf("Resolve(%q, %q) = %s %v %v, want %s", name, dept, r.Status, deref(r.Code), codes(r.Candidates), code)
 			}
 		}
-		if r := ix.Resolve(code, "", now); r.Status != StatusOK || *r.Code != code {
+		// A code typed alone is that commune, unless it is also the
+		// postal code of other communes: then both readings are
+		// candidates, the INSEE one first, and the name typed beside
+		// the code decides.
+		other := slices.ContainsFunc(ix.postal[code], func(c string) bool { return c != code })
+		r = ix.Resolve(code, "", now)
+		switch {
+		case !other && (r.Status != StatusOK || *r.Code != code):
 			if failed++; failed <= 20 {
 				t.Errorf("Resolve(%q) = %s %v, want ok", code, r.Status, deref(r.Code))
+			}
+		case other && (r.Status != StatusAmbiguous || len(r.Candidates) < 2 || r.Candidates[0].Code != code || r.Candidates[0].Reading != ReadingINSEE):
+			if failed++; failed <= 20 {
+				t.Errorf("Resolve(%q) = %s %v, want ambiguous, its INSEE reading first", code, r.Status, r.Candidates)
+			}
+		case other:
+			both++
+			if r := ix.Resolve(code+" "+name, "", now); r.Status != StatusOK || *r.Code != code {
+				if failed++; failed <= 20 {
+					t.Errorf("Resolve(%q) = %s %v %v, want ok %s", code+" "+name, r.Status, deref(r.Code), codes(r.Candidates), code)
+				}
 			}
 		}
 	}
 	if n != 34875+45 {
 		t.Errorf("read %d communes and arrondissements, want %d", n, 34875+45)
+	}
+	// TestDataConsistency counts 2,995 codes that are both postal and
+	// current COM codes; two of those serve only their own commune.
+	if both != 2993 {
+		t.Errorf("%d codes typed alone are ambiguous, want 2,993", both)
 	}
 }
 

@@ -37,7 +37,7 @@ func ExampleIndex_Resolve_json() {
 	b, _ := json.Marshal(insee.Default().Resolve("75015", "", rppsync.Date{}))
 	fmt.Println(string(b))
 	// Output:
-	// {"input":"75015","status":"postal_code","code":null,"name":null,"candidates":[{"code":"75115","name":"Paris 15e Arrondissement","dept":"75"}]}
+	// {"input":"75015","status":"postal_code","code":null,"name":null,"candidates":[{"code":"75115","name":"Paris 15e Arrondissement","dept":"75"}],"code_at_birth":null,"today_code":null,"today_name":null,"notes":[]}
 }
 
 func ExampleIndex_ResolveBirthPlace() {

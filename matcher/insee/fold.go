@@ -95,7 +95,8 @@ func deptOfCode(code string) string {
 
 // normDeptCode returns the canonical form of a typed département code
 // ("1" → "01", "2a" → "2A", "974"), or "" when t is not one. "20", the
-// code of Corsica before 1976, is kept as it is.
+// code of Corsica before 1976, and "985", Mayotte's before 2011, are kept
+// as they are.
 func normDeptCode(t string) string {
 	t = strings.ToUpper(strings.TrimSpace(t))
 	switch len(t) {
@@ -112,7 +113,7 @@ func normDeptCode(t string) string {
 		}
 	case 3:
 		switch t {
-		case "971", "972", "973", "974", "975", "976", "977", "978", "984", "986", "987", "988", "989":
+		case "971", "972", "973", "974", "975", "976", "977", "978", "984", "985", "986", "987", "988", "989":
 			return t
 		}
 	}

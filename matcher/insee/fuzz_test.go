@@ -22,6 +22,9 @@ func FuzzResolve(f *testing.F) {
 		{"Saint Denis 93", "93", ""}, {"Courcouronnes", "91", ""}, {"Casablanca (Maroc)", "", ""},
 		{"2A004", "2A", ""}, {"Nouméa", "", "Nouvelle-Calédonie"}, {"", "", "Algérie"},
 		{"((Paris]", "", ""}, {"Lyon 3 e", "", "FR"}, {"\xff\xfe", "\x00", "\x80"},
+		{"13001", "", ""}, {"05160", "04", ""}, {"13001 Marseille", "13", ""}, {"Lhay les roses", "", ""},
+		{"Mamoudzou", "985", ""}, {"98511", "", ""}, {"", "", "République démocratique du Congo"},
+		{"Corée", "", ""}, {"", "", "Tchécoslovaquie"}, {"L", "", "CLIPPERTON (ILE)"},
 	} {
 		f.Add(s.text, s.dept, s.country, 1985, 3)
 	}
@@ -43,7 +46,16 @@ func FuzzResolve(f *testing.F) {
 			if len(r.Candidates) != 0 {
 				t.Errorf("ok with candidates %v", r.Candidates)
 			}
+			if r.CodeAtBirth == nil || *r.CodeAtBirth != *r.Code {
+				t.Errorf("code_at_birth %v, code %s", r.CodeAtBirth, *r.Code)
+			}
+			if (r.TodayCode == nil) != (r.TodayName == nil) || (r.TodayCode != nil && (!isCodeToken(*r.TodayCode) || *r.TodayName == "")) {
+				t.Errorf("today %v %v", r.TodayCode, r.TodayName)
+			}
 		case StatusAmbiguous, StatusPostalCode:
+			if r.CodeAtBirth != nil || r.TodayCode != nil || r.TodayName != nil {
+				t.Errorf("%s with a code at birth or today: %+v", r.Status, r)
+			}
 			if r.Code != nil || len(r.Candidates) == 0 || (r.Status == StatusAmbiguous && len(r.Candidates) < 2) {
 				t.Fatalf("%s with code %v and %d candidates", r.Status, r.Code, len(r.Candidates))
 			}
@@ -62,6 +74,9 @@ func FuzzResolve(f *testing.F) {
 		if utf8.ValidString(text) && !utf8.ValidString(r.Assumed) {
 			t.Errorf("Assumed is not UTF-8: %q", r.Assumed)
 		}
+		if r.Notes == nil || r.Assumed != strings.Join(r.Notes, " ") || slices.Contains(r.Notes, "") {
+			t.Errorf("notes %q, assumed %q", r.Notes, r.Assumed)
+		}
 		b, err := json.Marshal(r)
 		if err != nil {
 			t.Fatal(err)
@@ -70,7 +85,7 @@ func FuzzResolve(f *testing.F) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range []string{"input", "status", "code", "name", "candidates"} {
+		for _, k := range []string{"input", "status", "code", "name", "candidates", "code_at_birth", "today_code", "today_name", "notes"} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("JSON lacks %q: %s", k, b)
 			}
@@ -89,6 +104,18 @@ func FuzzResolve(f *testing.F) {
 			t.Errorf("code %s with issue %+v", code, issue)
 		case code == "" && issue != nil && issue.Message == "":
 			t.Error("issue without a message")
+		}
+		res, issue2 := ix.ResolveBirthPlaceFull(text, dept, country, born)
+		if res.Code != code || (issue == nil) != (issue2 == nil) || (issue != nil && *issue != *issue2) {
+			t.Errorf("ResolveBirthPlaceFull %+v %+v, ResolveBirthPlace %q %+v", res, issue2, code, issue)
+		}
+		if assumed := issue != nil && issue.Code == CodeBirthPlaceAssumed; assumed != (len(res.Notes) > 0) {
+			t.Errorf("notes %q with issue %+v", res.Notes, issue)
+		}
+		for _, n := range res.Notes {
+			if !strings.Contains(issue.Message, n) {
+				t.Errorf("message %q lacks the note %q", issue.Message, n)
+			}
 		}
 	})
 }

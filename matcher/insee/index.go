@@ -114,6 +114,13 @@ type Index struct {
 	iso     map[string]string // ISO 3166 alpha-2/alpha-3 → 99xxx, or "FR"/territory dept
 	cname   map[string]string // 99xxx → display name
 	terr    map[string][]string
+	// Former countries (ACTUAL 2): cnow maps one to the country it is part
+	// of today (CRPAY, "RDA" 99141 → 99109); csucc to the countries that
+	// came out of it (rows whose CAPAY it is, "Corée" 99237 → 99238,
+	// 99239), and cyear gives a country's year of independence (ANI).
+	cnow  map[string]string
+	csucc map[string][]string
+	cyear map[string]string
 
 	unended int // see builder.unended
 }
@@ -150,6 +157,9 @@ func Build(fsys fs.FS) (*Index, error) {
 		iso:     make(map[string]string, 600),
 		cname:   make(map[string]string, 300),
 		terr:    make(map[string][]string, 200),
+		cnow:    make(map[string]string, 30),
+		csucc:   make(map[string][]string, 30),
+		cyear:   make(map[string]string, 250),
 	}
 	b := builder{ix: ix, ids: make(map[placeRef]int32, 50000)}
 	steps := []struct {
@@ -308,6 +318,10 @@ type builder struct {
 	// Places the event file starts and never ends although today's file
 	// lacks them; counted for the tests (expected: none).
 	unended int
+	// stillUsed holds the country codes some row of which is not a former
+	// country (99308 is both former Zanzibar and the British Indian Ocean
+	// Territory): those are valid today whatever their other rows say.
+	stillUsed map[string]bool
 }
 
 // placeID returns the place for code and name, creating it.
@@ -400,12 +414,18 @@ func (b *builder) comer(r []string) error {
 	return nil
 }
 
-// Ranks of the country name fields: lower wins.
+// Ranks of the country name fields: lower wins. A name as the file
+// writes it (LIBCOG, LIBENR, ANCNOM) wins over a variant made from
+// another row's name ("COREE", from "COREE (REPUBLIQUE DE)"), and among
+// those, a current country (ACTUAL 1) over a former one or a territory:
+// every name of the file resolves to its own row, save "RÉPUBLIQUE
+// FÉDÉRALE D'ALLEMAGNE", both 99109's official name and former 99142's.
 const (
-	rankName = iota
-	rankNameVariant
-	rankOfficial
-	rankFormer
+	rankName        = 0
+	rankOfficial    = 1
+	rankFormer      = 15 // below any row's own name: "ZANZIBAR" is 99308, not 99309's former name
+	rankNameVariant = 30
+	rankNotCurrent  = 10 // added to the rank of a row that is not a current country
 )
 
 func (b *builder) country(r []string) error {
@@ -418,8 +438,15 @@ func (b *builder) country(r []string) error {
 			}
 			return nil
 		}
-		if deps := b.ix.terr[key]; len(deps) > 0 {
-			for _, k := range []string{iso2, iso3, keyOf(official)} {
+		deps := b.ix.terr[key]
+		if i := strings.IndexByte(name, '('); len(deps) == 0 && i > 0 {
+			// "CLIPPERTON (ILE)"
+			if deps = b.ix.terr[keyOf(name[:i])]; len(deps) == 0 {
+				deps = extraTerritories[keyOf(name[:i])]
+			}
+		}
+		if len(deps) > 0 {
+			for _, k := range []string{key, iso2, iso3, keyOf(official)} {
 				if k != "" {
 					b.ix.terr[k] = deps
 				}
@@ -432,7 +459,22 @@ func (b *builder) country(r []string) error {
 	}
 	base := 0
 	if actual != "1" {
-		base = 10 // a current country wins over a former one or a territory
+		base = rankNotCurrent
+	}
+	if actual != "2" {
+		if b.stillUsed == nil {
+			b.stillUsed = map[string]bool{}
+		}
+		b.stillUsed[code] = true
+	}
+	if actual == "2" && r[3] != "" {
+		b.ix.cnow[code] = r[3]
+	}
+	if r[2] != "" && r[2] != "XXXXX" && !slices.Contains(b.ix.csucc[r[2]], code) {
+		b.ix.csucc[r[2]] = append(b.ix.csucc[r[2]], code)
+	}
+	if r[4] != "" {
+		b.ix.cyear[code] = r[4]
 	}
 	if _, ok := b.ix.cname[code]; !ok || actual == "1" {
 		b.ix.cname[code] = prettyCountry(official, name)
@@ -593,6 +635,7 @@ func (b *builder) finish() error {
 			last.to = forever
 		}
 	}
+	b.mayotte()
 	// Overseas collectivities: Saint-Barthélemy and Saint-Martin left
 	// Guadeloupe (97123, 97127) in 2007 with no successor in the event
 	// file; link them to their 977/978 commune of the same name.
@@ -682,23 +725,99 @@ func (b *builder) finish() error {
 		slices.Sort(codes)
 	}
 	// Names people use that no file carries.
-	for k, deps := range map[string][]string{
-		"CORSE": {"20"}, "ILEDELAREUNION": {"974"}, "CLIPPERTON": {"989"},
-		"TERRESAUSTRALESFRANCAISES": {"984"}, "TAAF": {"984"}, "TAHITI": {"987"},
-	} {
+	for k, deps := range extraTerritories {
 		if _, ok := ix.terr[k]; !ok {
 			ix.terr[k] = deps
 		}
 	}
-	for k, code := range map[string]string{
-		"ANGLETERRE": "99132", "ECOSSE": "99132", "PAYSDEGALLES": "99132", "GRANDEBRETAGNE": "99132",
-		"RDC": "99312", "CONGOKINSHASA": "99312", "USA": "99404", "ETATSUNISDAMERIQUE": "99404",
-	} {
+	for k, code := range commonCountryNames {
 		if _, ok := ix.country[k]; !ok {
 			ix.country[k] = countryHit{rank: rankFormer, codes: []string{code}}
 		}
 	}
+	// A code that some row still uses today is no former country.
+	for code := range b.stillUsed {
+		delete(ix.cnow, code)
+	}
+	for code := range ix.csucc {
+		if b.stillUsed[code] || ix.cnow[code] != "" {
+			delete(ix.csucc, code)
+			continue
+		}
+		// Only the countries whose year of independence is known say
+		// from when the former one no longer is the answer.
+		ix.csucc[code] = slices.DeleteFunc(ix.csucc[code], func(c string) bool { return ix.cyear[c] == "" })
+		if len(ix.csucc[code]) == 0 {
+			delete(ix.csucc, code)
+		} else {
+			slices.Sort(ix.csucc[code])
+		}
+	}
 	return nil
+}
+
+// extraTerritories are names people use for a part of France that no
+// file carries, keyed by their name key, with its départements.
+var extraTerritories = map[string][]string{
+	"CORSE": {"20"}, "ILEDELAREUNION": {"974"}, "CLIPPERTON": {"989"},
+	"TERRESAUSTRALESFRANCAISES": {"984"}, "TAAF": {"984"}, "TAHITI": {"987"},
+}
+
+// commonCountryNames are names people write for a country that the COG
+// file does not carry (its names are LIBCOG, LIBENR and ANCNOM), keyed by
+// their name key.
+var commonCountryNames = map[string]string{
+	"ANGLETERRE": "99132", "ECOSSE": "99132", "PAYSDEGALLES": "99132", "GRANDEBRETAGNE": "99132", "IRLANDEDUNORD": "99132", "UK": "99132",
+	"RDC": "99312", "RDCONGO": "99312", "CONGOKINSHASA": "99312", "CONGORDC": "99312", "CONGODEMOCRATIQUE": "99312", "REPUBLIQUEDEMOCRATIQUEDECONGO": "99312",
+	"CONGOBRAZZAVILLE": "99324", "REPUBLIQUEPOPULAIREDUCONGO": "99324",
+	"USA": "99404", "ETATSUNISDAMERIQUE": "99404",
+	"COREEDUSUD": "99239", "COREESUD": "99239",
+	"COREEDUNORD": "99238", "COREENORD": "99238",
+	"RUSSIE": "99123", "FEDERATIONDERUSSIE": "99123",
+	"TCHEQUIE": "99116", "REPUBLIQUETCHEQUE": "99116",
+	"BIRMANIE": "99224", "MYANMAR": "99224",
+	"COTEDIVOIRE":  "99326",
+	"VIETNAM":      "99243",
+	"CENTRAFRIQUE": "99323", "RCA": "99323",
+	"VATICAN": "99129", "SAINTSIEGE": "99129",
+	"EMIRATS":     "99247",
+	"SWAZILAND":   "99391",
+	"MACEDOINE":   "99156",
+	"BIELORUSSIE": "99148",
+	"HOLLANDE":    "99135",
+	"TAIWAN":      "99236",
+}
+
+// mayotteSince is the day Mayotte's communes took their 976xx codes.
+const mayotteSince = 20110331
+
+// mayotte gives Mayotte's communes their codes before 31 March 2011. The
+// event file creates 97601–97617 that day from nothing (MOD 20), but they
+// existed before under 985xx, the code of the collectivité départementale,
+// with the same last two digits (Chirongui 98506, now 97606): the code
+// civil status (RNIPP) carries for a birth there before 2011 (see
+// datagouv/decoupage-administratif issue 13, which asks for this history).
+// Each 976xx place gets a 985xx forerunner of the same name that became
+// it on that day.
+func (b *builder) mayotte() {
+	ix := b.ix
+	for _, e := range b.events {
+		if e.av >= 0 || e.ap < 0 || e.date != mayotteSince {
+			continue
+		}
+		p := ix.places[e.ap]
+		if !strings.HasPrefix(p.code, "976") || len(p.spans) != 1 || p.spans[0].from != 0 || len(p.pred) > 0 {
+			continue
+		}
+		old := b.placeID("985"+p.code[3:], p.name, "", "", kindCOM)
+		q := &ix.places[old]
+		q.key, q.art = p.key, p.art
+		q.spans = []span{{0, mayotteSince}}
+		q.succ = []link{{mayotteSince, e.ap}}
+		np := &ix.places[e.ap]
+		np.spans[0].from = mayotteSince
+		np.pred = append(np.pred, link{mayotteSince, old})
+	}
 }
 
 // hasPred reports whether place p came from other communes on date d.

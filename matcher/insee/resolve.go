@@ -19,16 +19,35 @@ const (
 )
 
 // Result is the answer to one birth place, in the JSON shape of
-// `rppsync lookup commune --format json`.
+// `rppsync lookup commune --format json`: CONTRACT.md's five keys, then
+// the ones this package adds (see BIRTHCODES.md).
+//
+// Code is the code in force on the birth date (today's code when the date
+// is unknown): what civil status carries and what ResolveBirthPlace
+// returns. Name is the commune's (or country's) name under that code.
+// TodayCode and TodayName are the commune it is today (the same as Code
+// and Name unless the commune changed code, merged or was renamed since),
+// which is what a form that picks a commune from today's list (RPPS+)
+// needs. All four are null unless Status is ok; TodayCode and TodayName
+// are also null when the commune has since been split between several.
 type Result struct {
 	Input      string      `json:"input"`
 	Status     string      `json:"status"`
 	Code       *string     `json:"code"`
 	Name       *string     `json:"name"`
 	Candidates []Candidate `json:"candidates"`
-	// Assumed says, in French, what was assumed to reach Code (an old
-	// name read at the birth date, a code that is also a postal code…).
-	// Empty when nothing was assumed.
+	// CodeAtBirth is Code, under a name that says which code it is.
+	CodeAtBirth *string `json:"code_at_birth"`
+	TodayCode   *string `json:"today_code"`
+	TodayName   *string `json:"today_name"`
+	// Notes says, in French sentences, what was assumed to reach Code or
+	// what a person should know about it (an old name read at the birth
+	// date, a code that is also a postal code, a département ignored…),
+	// one sentence or two per note. Never nil; empty when nothing was
+	// assumed.
+	Notes []string `json:"notes"`
+	// Assumed is Notes joined by spaces, for the readers that predate
+	// Notes. Empty when nothing was assumed.
 	Assumed string `json:"assumed,omitempty"`
 }
 
@@ -37,7 +56,17 @@ type Candidate struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
 	Dept string `json:"dept"` // département or collectivity code; "99" for a country
+	// Reading says how the text typed leads to this candidate when a bare
+	// code is both an INSEE and a postal code: ReadingINSEE or
+	// ReadingPostal. Empty otherwise.
+	Reading string `json:"reading,omitempty"`
 }
+
+// The readings of a code that is both an INSEE and a postal code.
+const (
+	ReadingINSEE  = "insee_code"
+	ReadingPostal = "postal_code"
+)
 
 // outcome is what a name resolved to, before it becomes a Result.
 type outcome struct {
@@ -66,13 +95,26 @@ func (ix *Index) Resolve(text, dept string, born rppsync.Date) Result {
 	return ix.resolve(text, ix.deptFilter(dept), dateInt(born))
 }
 
+// resolve resolves text and fills the fields every Result has.
 func (ix *Index) resolve(text string, filt []string, d int32) Result {
+	r := ix.resolveText(text, filt, d)
+	if r.Notes == nil {
+		r.Notes = []string{}
+	}
+	r.Assumed = strings.Join(r.Notes, " ")
+	r.CodeAtBirth = r.Code
+	return r
+}
+
+// resolveText resolves text: a country, a code, a name, or a name and a
+// code typed beside it.
+func (ix *Index) resolveText(text string, filt []string, d int32) Result {
 	r := Result{Input: text, Status: StatusUnknown, Candidates: []Candidate{}}
 	q := ix.parse(text)
 	filt = appendDepts(slices.Clone(filt), q.depts)
 	switch {
 	case len(q.countries) > 0:
-		return ix.countryResult(r, q.countries)
+		return ix.countryResult(r, q.countries, d)
 	case len(q.tokens) == 0 && q.code == "":
 		return r
 	case len(q.tokens) == 0:
@@ -80,7 +122,7 @@ func (ix *Index) resolve(text string, filt []string, d int32) Result {
 	}
 	out := ix.resolveName(q.tokens, filt, d)
 	if len(out.countries) > 0 {
-		return ix.countryResult(r, out.countries)
+		return ix.countryResult(r, out.countries, d)
 	}
 	if q.code != "" {
 		return ix.withCode(r, out, q.code, filt, d)
@@ -88,10 +130,10 @@ func (ix *Index) resolve(text string, filt []string, d int32) Result {
 	// "Allemagne", "Suisse", "Soudan" also name (or named) French communes.
 	if h, ok := ix.country[nameKey(q.tokens)]; ok && len(out.picks) > 0 && len(filt) == 0 {
 		if !slices.ContainsFunc(out.picks, func(i int32) bool { return out.notes[i] == "" }) {
-			return ix.countryResult(r, h.codes) // only an old name or a guess: the country
+			return ix.countryResult(r, h.codes, d) // only an old name or a guess: the country
 		}
 		r = ix.ambiguous(r, out.picks)
-		r.Candidates = append(r.Candidates, ix.countryResult(Result{}, h.codes).asCandidates()...)
+		r.Candidates = append(r.Candidates, ix.countryResult(Result{}, h.codes, d).asCandidates()...)
 		return r
 	}
 	return ix.finish(r, out)
@@ -259,8 +301,15 @@ func (ix *Index) resolveName(tokens []string, filt []string, d int32) outcome {
 		}
 		return ix.resolvePlaces(ids, art, filt, d)
 	}
-	if ids := ix.byKey[nameKey(tokens)]; len(ids) > 0 {
-		return ix.resolvePlaces(ids, art, filt, d)
+	if ids, a := ix.lookupName(tokens); len(ids) > 0 {
+		return ix.resolvePlaces(ids, a, filt, d)
+	}
+	// "République démocratique du Congo": a whole country name wins over
+	// the country its last word names ("Congo").
+	if len(tokens) > 1 {
+		if c := ix.countryCodes(nameKey(tokens), tokens); len(c) > 0 {
+			return outcome{found: true, countries: c}
+		}
 	}
 	n := len(tokens)
 	if n >= 2 {
@@ -273,8 +322,8 @@ func (ix *Index) resolveName(tokens []string, filt []string, d int32) outcome {
 				continue
 			}
 			if dc := normDeptCode(c.dept); dc != "" {
-				if ids := ix.byKey[nameKey(c.name)]; len(ids) > 0 {
-					return ix.resolvePlaces(ids, art, appendDepts(slices.Clone(filt), []string{dc}), d)
+				if ids, a := ix.lookupName(c.name); len(ids) > 0 {
+					return ix.resolvePlaces(ids, a, appendDepts(slices.Clone(filt), []string{dc}), d)
 				}
 			}
 		}
@@ -282,8 +331,8 @@ func (ix *Index) resolveName(tokens []string, filt []string, d int32) outcome {
 		for k := 1; k <= 4 && k < n; k++ {
 			sk := nameKey(tokens[n-k:])
 			if deps, ok := ix.terr[sk]; ok && len(deps) > 0 {
-				if ids := ix.byKey[nameKey(tokens[:n-k])]; len(ids) > 0 {
-					return ix.resolvePlaces(ids, art, appendDepts(slices.Clone(filt), deps), d)
+				if ids, a := ix.lookupName(tokens[:n-k]); len(ids) > 0 {
+					return ix.resolvePlaces(ids, a, appendDepts(slices.Clone(filt), deps), d)
 				}
 			}
 			if c := ix.countryCodes(sk, tokens[n-k:]); len(c) > 0 && len(tokens[n-k]) > 3 {
@@ -295,6 +344,29 @@ func (ix *Index) resolveName(tokens []string, filt []string, d int32) outcome {
 		return outcome{found: true, countries: c}
 	}
 	return outcome{}
+}
+
+// lookupName returns the places a folded name names, and the article it
+// was typed with ("LA" for "La Vergne", "L" for "Lhay les Roses").
+// Besides the name key, it reads a leading "L'" typed without its
+// apostrophe and glued to the word ("Lhay les Roses", "Lisle sur Tarn"
+// when no commune is called that): the key drops the article, so
+// "L'Haÿ-les-Roses" is under HAYLESROSES, not LHAYLESROSES.
+func (ix *Index) lookupName(tokens []string) ([]int32, string) {
+	art := ""
+	if len(tokens) > 1 && isArticle(tokens[0]) {
+		art = tokens[0]
+	}
+	if ids := ix.byKey[nameKey(tokens)]; len(ids) > 0 {
+		return ids, art
+	}
+	if t := tokens[0]; len(t) >= 3 && t[0] == 'L' && strings.IndexByte("AEIOUYH", t[1]) >= 0 {
+		glued := append([]string{t[1:]}, tokens[1:]...)
+		if ids := ix.byKey[nameKey(glued)]; len(ids) > 0 {
+			return ids, "L"
+		}
+	}
+	return nil, ""
 }
 
 // arrondissement cities: INSEE code of the first arrondissement minus one, and how many.
@@ -620,10 +692,15 @@ func (ix *Index) oldNameNote(i int32) string {
 }
 
 // codeOnly resolves a typed five-character code.
+//
+// A code that is an INSEE code valid at the birth date and also a postal
+// code serving other communes ("13001": Aix-en-Provence, and the postal
+// code of Marseille 1er) is ambiguous: both readings are candidates,
+// unless the départements of filt keep one reading only.
 func (ix *Index) codeOnly(r Result, code string, filt []string, d int32) Result {
 	if strings.HasPrefix(code, "99") {
 		if _, ok := ix.cname[code]; ok {
-			return ix.countryResult(r, []string{code})
+			return ix.countryResult(r, []string{code}, d)
 		}
 	}
 	served := ix.postal[code]
@@ -640,12 +717,10 @@ func (ix *Index) codeOnly(r Result, code string, filt []string, d int32) Result 
 		}
 	}
 	switch {
+	case len(valid) > 0 && (len(served) == 0 || (len(served) == 1 && served[0] == code)):
+		return ix.okResult(r, valid[0])
 	case len(valid) > 0:
-		r = ix.okResult(r, valid[0], "")
-		if len(served) > 0 && !(len(served) == 1 && served[0] == code) {
-			r.Assumed = fmt.Sprintf("%s est aussi un code postal (%s) : il a été lu comme le code INSEE de %s. Si c'était le code postal, indiquez le nom de la commune.", code, ix.servedList(served), ix.places[valid[0]].name)
-		}
-		return r
+		return ix.bothCodes(r, code, valid[0], served, filt)
 	case len(served) > 0:
 		r.Status = StatusPostalCode
 		r.Candidates = ix.servedCandidates(served)
@@ -660,16 +735,55 @@ func (ix *Index) codeOnly(r Result, code string, filt []string, d int32) Result 
 			}
 		}
 		if len(picks) == 1 {
-			r = ix.okResult(r, picks[0], "")
-			r.Assumed = fmt.Sprintf("Le code %s n'était pas en vigueur à la date de naissance (%d) : code de la commune à cette date retenu.", code, year(d))
-			return r
+			return ix.okResult(r, picks[0], fmt.Sprintf("Le code %s n'était pas en vigueur à la date de naissance (%d) : code de la commune à cette date retenu.", code, year(d)))
 		}
 		return ix.ambiguous(r, picks)
 	case len(old) > 0:
-		r = ix.okResult(r, old[len(old)-1], "")
-		r.Assumed = ix.oldNameNote(old[len(old)-1])
-		return r
+		return ix.okResult(r, old[len(old)-1], ix.oldNameNote(old[len(old)-1]))
 	}
+	return r
+}
+
+// bothCodes answers a bare code that is the INSEE code of place i and a
+// postal code serving other communes: ambiguous, with the INSEE reading
+// first and then the postal one, unless the départements of filt keep
+// only one reading (then ok, with a note saying so).
+func (ix *Index) bothCodes(r Result, code string, i int32, served, filt []string) Result {
+	cands := []Candidate{{Code: code, Name: ix.places[i].name, Dept: deptOfCode(code), Reading: ReadingINSEE}}
+	for _, c := range ix.servedCandidates(served) {
+		if c.Code != code {
+			c.Reading = ReadingPostal
+			cands = append(cands, c)
+		}
+	}
+	if len(filt) > 0 {
+		in := func(c Candidate) bool {
+			return slices.ContainsFunc(filt, func(f string) bool {
+				return f == c.Dept || (f == "20" && (c.Dept == "2A" || c.Dept == "2B")) || (f == "985" && c.Dept == "976")
+			})
+		}
+		kept := slices.DeleteFunc(slices.Clone(cands), func(c Candidate) bool { return !in(c) })
+		insee := len(kept) > 0 && kept[0].Reading == ReadingINSEE
+		switch {
+		case len(kept) == 1 && insee:
+			return ix.okResult(r, i, fmt.Sprintf("%s est aussi un code postal, mais d'une commune hors du département indiqué (%s) : il a été lu comme le code INSEE %s.", code, strings.Join(filt, ", "), de(ix.places[i].name)))
+		case len(kept) > 0 && !insee:
+			if len(kept) == 1 {
+				for _, j := range ix.byCode[kept[0].Code] {
+					if ix.places[j].current() {
+						return ix.okResult(r, j, fmt.Sprintf("%s est aussi le code INSEE %s, hors du département indiqué (%s) : il a été lu comme le code postal %s.", code, de(ix.places[i].name), strings.Join(filt, ", "), de(kept[0].Name)))
+					}
+				}
+			}
+			r.Status, r.Candidates = StatusPostalCode, kept
+			for k := range r.Candidates {
+				r.Candidates[k].Reading = ""
+			}
+			r.Notes = append(r.Notes, fmt.Sprintf("%s est aussi le code INSEE %s, hors du département indiqué (%s) : il a été lu comme un code postal.", code, de(ix.places[i].name), strings.Join(filt, ", ")))
+			return r
+		}
+	}
+	r.Status, r.Candidates = StatusAmbiguous, cands
 	return r
 }
 
@@ -679,7 +793,7 @@ func (ix *Index) withCode(r Result, out outcome, code string, filt []string, d i
 	if !out.found {
 		r = ix.codeOnly(r, code, filt, d)
 		if r.Status != StatusUnknown {
-			r.Assumed = strings.TrimSpace("Le nom saisi n'a pas été reconnu : seul le code " + code + " a été utilisé. " + r.Assumed)
+			r.Notes = slices.Insert(r.Notes, 0, "Le nom saisi n'a pas été reconnu : seul le code "+code+" a été utilisé.")
 		}
 		return r
 	}
@@ -724,17 +838,17 @@ func (ix *Index) withCode(r Result, out outcome, code string, filt []string, d i
 		if r.Status != StatusOK {
 			note = fmt.Sprintf("Le code %s ne correspond à aucune des communes de ce nom.", code)
 		}
-		r.Assumed = strings.TrimSpace(note + " " + r.Assumed)
+		r.Notes = slices.Insert(r.Notes, 0, note)
 		return r
 	case 1:
 		i := matched[0]
-		r = ix.okResult(r, i, out.notes[i])
+		var note string
 		if how[i] == "postal" {
-			r.Assumed = strings.TrimSpace(fmt.Sprintf("%s est un code postal, pas un code INSEE : le code INSEE de %s a été retenu.", code, ix.places[i].name) + " " + r.Assumed)
+			note = fmt.Sprintf("%s est un code postal, pas un code INSEE : le code INSEE %s a été retenu.", code, de(ix.places[i].name))
 		} else if len(served) > 0 && !(len(served) == 1 && served[0] == code) {
-			r.Assumed = strings.TrimSpace(fmt.Sprintf("%s est à la fois un code INSEE et un code postal : le nom saisi correspond au code INSEE de %s, qui a été retenu.", code, ix.places[i].name) + " " + r.Assumed)
+			note = fmt.Sprintf("%s est à la fois un code INSEE et un code postal : le nom saisi correspond au code INSEE %s, qui a été retenu.", code, de(ix.places[i].name))
 		}
-		return r
+		return ix.okResult(r, i, note, out.notes[i])
 	}
 	return ix.ambiguous(r, matched)
 }
@@ -746,17 +860,41 @@ func (ix *Index) finish(r Result, out outcome) Result {
 		return r
 	case 1:
 		i := out.picks[0]
-		return ix.okResult(r, i, strings.Join(append(slices.Clone(out.extra), out.notes[i]), " "))
+		return ix.okResult(r, i, append(slices.Clone(out.extra), out.notes[i])...)
 	}
 	return ix.ambiguous(r, out.picks)
 }
 
-func (ix *Index) okResult(r Result, i int32, note string) Result {
+// okResult answers place i, with its code today and the notes given (the
+// empty ones left out).
+func (ix *Index) okResult(r Result, i int32, notes ...string) Result {
 	p := &ix.places[i]
 	r.Status = StatusOK
 	r.Code, r.Name = &p.code, &p.name
 	r.Candidates = []Candidate{}
-	r.Assumed = strings.TrimSpace(note)
+	for _, n := range notes {
+		if n = strings.TrimSpace(n); n != "" {
+			r.Notes = append(r.Notes, n)
+		}
+	}
+	var now []int32
+	if p.current() {
+		now = []int32{i}
+	} else {
+		now = ix.at(i, today)
+	}
+	switch len(now) {
+	case 0:
+	case 1:
+		q := &ix.places[now[0]]
+		r.TodayCode, r.TodayName = &q.code, &q.name
+	default:
+		var names []string
+		for _, j := range now {
+			names = append(names, ix.label(j))
+		}
+		r.Notes = append(r.Notes, fmt.Sprintf("%s a depuis été partagée entre plusieurs communes : %s. Choisissez la commune actuelle du lieu de naissance.", ix.label(i), strings.Join(names, ", ")))
+	}
 	return r
 }
 
@@ -771,10 +909,25 @@ func (ix *Index) ambiguous(r Result, picks []int32) Result {
 	return r
 }
 
-func (ix *Index) countryResult(r Result, codes []string) Result {
+// countryResult answers the countries of codes, as they were at the
+// birth date d (see countriesAt).
+func (ix *Index) countryResult(r Result, codes []string, d int32) Result {
+	codes, note := ix.countriesAt(codes, d)
+	if note != "" {
+		r.Notes = append(r.Notes, note)
+	}
 	if len(codes) == 1 {
 		code, name := codes[0], ix.cname[codes[0]]
 		r.Status, r.Code, r.Name, r.Candidates = StatusOK, &code, &name, []Candidate{}
+		switch now := ix.cnow[code]; {
+		case now != "":
+			nowName := ix.cname[now]
+			r.TodayCode, r.TodayName = &now, &nowName
+		case len(ix.csucc[code]) > 0:
+			// A former country since split: no single code today.
+		default:
+			r.TodayCode, r.TodayName = r.Code, r.Name
+		}
 		return r
 	}
 	r.Status = StatusAmbiguous
@@ -783,6 +936,39 @@ func (ix *Index) countryResult(r Result, codes []string) Result {
 		r.Candidates = append(r.Candidates, Candidate{Code: c, Name: ix.cname[c], Dept: "99"})
 	}
 	return r
+}
+
+// countriesAt reads a country at the birth date d. A former country the
+// COG file splits into others (Corée 99237 into 99238 and 99239) is
+// itself only before the first of them became independent (ANI): after,
+// its successors are the candidates; with no date, it and its successors
+// are. Other codes are returned as they are.
+func (ix *Index) countriesAt(codes []string, d int32) ([]string, string) {
+	if len(codes) != 1 {
+		return codes, ""
+	}
+	code := codes[0]
+	succ := ix.csucc[code]
+	if len(succ) == 0 {
+		return codes, ""
+	}
+	first := 9999
+	for _, c := range succ {
+		if y, err := strconv.Atoi(ix.cyear[c]); err == nil && y < first {
+			first = y
+		}
+	}
+	switch {
+	case d == 0:
+		return append([]string{code}, succ...), ""
+	case year(d) < first:
+		var names []string
+		for _, c := range succ {
+			names = append(names, fmt.Sprintf("%s %s", ix.cname[c], c))
+		}
+		return codes, fmt.Sprintf("%s (%s) est le pays tel qu'il était à la date de naissance ; il a depuis laissé place à : %s.", ix.cname[code], code, strings.Join(names, ", "))
+	}
+	return slices.Clone(succ), ""
 }
 
 // servedCandidates lists the communes a postal code serves, by their name today.

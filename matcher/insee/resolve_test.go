@@ -80,9 +80,9 @@ func TestResolve(t *testing.T) {
 		{"postal with name", "Paris 75015", "", "", StatusOK, "75115", nil, "code postal"},
 		{"name after postal", "75015 Paris", "", "", StatusOK, "75115", nil, "code postal"},
 		{"postal and name of one commune", "42000 Saint-Etienne", "", "", StatusOK, "42218", nil, "code postal"},
-		{"both codes, bare", "01090", "", "", StatusOK, "01090", nil, "aussi un code postal"},
+		{"both codes, bare", "01090", "", "", StatusAmbiguous, "", []string{"01090", "01165", "01169", "01183", "01225", "01258", "01263"}, "-"},
 		{"both codes, name beside", "01090 Montceaux", "", "", StatusOK, "01258", nil, "code postal"},
-		{"both codes, Marseille", "13008", "", "", StatusOK, "13008", nil, "Marseille 8e Arrondissement"},
+		{"both codes, Marseille", "13008", "", "", StatusAmbiguous, "", []string{"13008", "13208"}, "-"},
 		{"postal in brackets", "Saint-Denis (93200)", "", "", StatusOK, "93066", nil, "code postal"},
 		{"code contradicts name", "Nice 75015", "", "", StatusOK, "06088", nil, "ne correspond pas"},
 
@@ -104,7 +104,8 @@ func TestResolve(t *testing.T) {
 		{"Pointe-à-Pitre", "Pointe-à-Pitre", "", "", StatusOK, "97120", nil, "-"},
 		{"Fort-de-France (Martinique)", "Fort de France (Martinique)", "", "", StatusOK, "97209", nil, "-"},
 		{"Mamoudzou", "Mamoudzou", "", "", StatusOK, "97611", nil, "-"},
-		{"typed 97411", "97411", "", "", StatusOK, "97411", nil, "aussi un code postal"},
+		{"typed 97411", "97411", "", "", StatusAmbiguous, "", []string{"97411", "97415"}, "-"},
+		{"typed 97411, name beside", "97411 Saint-Denis", "", "", StatusOK, "97411", nil, "à la fois un code INSEE et un code postal"},
 		{"Nouméa", "Nouméa", "", "", StatusOK, "98818", nil, "-"},
 		{"Papeete", "PAPEETE", "", "", StatusOK, "98735", nil, "-"},
 		{"Saint-Pierre 975", "Saint-Pierre", "975", "", StatusOK, "97502", nil, "-"},
@@ -145,7 +146,7 @@ func TestResolve(t *testing.T) {
 		{"former name 2", "Hollande", "", "", StatusOK, "99135", nil, "-"},
 		{"old commune name vs country", "Allemagne", "", "", StatusOK, "99109", nil, "-"},
 		{"commune and country", "Suisse", "", "", StatusAmbiguous, "", []string{"57662", "99140"}, ""},
-		{"two countries", "Corée", "", "", StatusAmbiguous, "", []string{"99238", "99239"}, ""},
+		{"former country, no date", "Corée", "", "", StatusAmbiguous, "", []string{"99237", "99238", "99239"}, ""},
 		{"commune named US beats ISO", "US", "", "", StatusOK, "95625", nil, "-"},
 
 		// INSEE codes typed directly.
@@ -210,10 +211,11 @@ func TestResolveJSON(t *testing.T) {
 	tests := []struct {
 		text, want string
 	}{
-		{"St Etienne dept 42", `{"input":"St Etienne (42)","status":"ok","code":"42218","name":"Saint-Étienne","candidates":[]}`},
-		{"unknown", `{"input":"xqzwv","status":"unknown","code":null,"name":null,"candidates":[]}`},
-		{"postal", `{"input":"75015","status":"postal_code","code":null,"name":null,"candidates":[{"code":"75115","name":"Paris 15e Arrondissement","dept":"75"}]}`},
-		{"ambiguous", `{"input":"Château-Chinon","status":"ambiguous","code":null,"name":null,"candidates":[{"code":"58062","name":"Château-Chinon (Ville)","dept":"58"},{"code":"58063","name":"Château-Chinon (Campagne)","dept":"58"}]}`},
+		{"St Etienne dept 42", `{"input":"St Etienne (42)","status":"ok","code":"42218","name":"Saint-Étienne","candidates":[],"code_at_birth":"42218","today_code":"42218","today_name":"Saint-Étienne","notes":[]}`},
+		{"unknown", `{"input":"xqzwv","status":"unknown","code":null,"name":null,"candidates":[],"code_at_birth":null,"today_code":null,"today_name":null,"notes":[]}`},
+		{"postal", `{"input":"75015","status":"postal_code","code":null,"name":null,"candidates":[{"code":"75115","name":"Paris 15e Arrondissement","dept":"75"}],"code_at_birth":null,"today_code":null,"today_name":null,"notes":[]}`},
+		{"ambiguous", `{"input":"Château-Chinon","status":"ambiguous","code":null,"name":null,"candidates":[{"code":"58062","name":"Château-Chinon (Ville)","dept":"58"},{"code":"58063","name":"Château-Chinon (Campagne)","dept":"58"}],"code_at_birth":null,"today_code":null,"today_name":null,"notes":[]}`},
+		{"both codes", `{"input":"13001","status":"ambiguous","code":null,"name":null,"candidates":[{"code":"13001","name":"Aix-en-Provence","dept":"13","reading":"insee_code"},{"code":"13201","name":"Marseille 1er Arrondissement","dept":"13","reading":"postal_code"}],"code_at_birth":null,"today_code":null,"today_name":null,"notes":[]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -236,7 +238,7 @@ func TestResolveJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"input", "status", "code", "name", "candidates", "assumed"} {
+	for _, k := range []string{"input", "status", "code", "name", "candidates", "code_at_birth", "today_code", "today_name", "notes", "assumed"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("key %q missing from %s", k, b)
 		}

@@ -21,7 +21,7 @@ import (
 var snapshot string
 
 // snapshotMagic opens a snapshot; its last digit is the format's version.
-const snapshotMagic = "rppsync insee index 1\n"
+const snapshotMagic = "rppsync insee index 2\n"
 
 // errSnapshot says a snapshot cannot be decoded.
 var errSnapshot = errors.New("insee: index snapshot unreadable")
@@ -80,12 +80,17 @@ func (ix *Index) marshal() []byte {
 		e.int(int64(ix.country[k].rank))
 		e.strs(ix.country[k].codes)
 	}
-	for _, m := range []map[string]string{ix.iso, ix.cname} {
+	for _, m := range []map[string]string{ix.iso, ix.cname, ix.cnow, ix.cyear} {
 		e.uint(len(m))
 		for _, k := range slices.Sorted(maps.Keys(m)) {
 			e.str(k)
 			e.str(m[k])
 		}
+	}
+	e.uint(len(ix.csucc))
+	for _, k := range slices.Sorted(maps.Keys(ix.csucc)) {
+		e.str(k)
+		e.strs(ix.csucc[k])
 	}
 	e.int(int64(ix.unended))
 	return e.b
@@ -123,7 +128,8 @@ func unmarshal(data string) (*Index, error) {
 		k := d.str()
 		ix.country[k] = countryHit{rank: int(d.int()), codes: d.strs()}
 	}
-	ix.iso, ix.cname = d.strMap(), d.strMap()
+	ix.iso, ix.cname, ix.cnow, ix.cyear = d.strMap(), d.strMap(), d.strMap(), d.strMap()
+	ix.csucc = d.lists()
 	ix.unended = int(d.int())
 	if d.err != nil {
 		return nil, d.err
