@@ -244,16 +244,19 @@ func (p placed) undo(root *os.Root) {
 }
 
 // placeOne puts from at to, failing with fs.ErrExist when to exists: a
-// hard link for a file or a symbolic link; for a folder (or where hard
-// links are not supported) the name is reserved with an exclusive create
-// and from renamed over it.
+// hard link for a file or a symbolic link; where hard links are not
+// supported the name is reserved with an exclusive create and from renamed
+// over it; a folder is renamed when the name is free.
 func placeOne(root *os.Root, from, to string, isDir bool) (placed, error) {
 	if isDir {
-		if err := root.Mkdir(to, 0o750); err != nil {
-			return placed{}, err
+		// os.Rename never replaces a folder (fs.ErrExist), but a folder
+		// created between its check and the system call would be replaced
+		// if empty: a window only two processes rejecting two folders of
+		// the same path at the same instant could meet.
+		if _, err := root.Lstat(to); err == nil {
+			return placed{}, fs.ErrExist
 		}
 		if err := root.Rename(from, to); err != nil {
-			_ = root.Remove(to)
 			return placed{}, err
 		}
 		return placed{from: from, to: to}, nil
