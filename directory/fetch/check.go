@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -32,6 +33,13 @@ func Check(ctx context.Context, path string, kind Kind, minLines, maxUnpacked in
 	}
 	if maxUnpacked <= 0 {
 		maxUnpacked = DefaultMaxUnpacked
+	}
+	// directory.Open takes a file for a zip only when it starts with a
+	// local file header; anything else (a page, a self-extracting archive)
+	// it would read as bare text.
+	if err := zipMagic(path); err != nil {
+		return Verified{}, newError(kind, CodeCorrupt, ErrCorrupt, err,
+			"le fichier reçu n'est pas une archive zip (%v) : le serveur a sans doute renvoyé une page d'erreur", err)
 	}
 	zr, err := zip.OpenReader(path)
 	if err != nil {
@@ -75,6 +83,21 @@ func Check(ctx context.Context, path string, kind Kind, minLines, maxUnpacked in
 }
 
 var errBudget = errors.New("unpacked size over the limit")
+
+var errNoMagic = errors.New("no zip local file header at the start")
+
+func zipMagic(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var magic [4]byte
+	if n, _ := io.ReadFull(f, magic[:]); n < 4 || string(magic[:]) != "PK\x03\x04" {
+		return errNoMagic
+	}
+	return nil
+}
 
 // readMember reads m to its end (archive/zip checks the CRC there) and
 // counts its lines when count is set.
