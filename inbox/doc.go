@@ -31,7 +31,10 @@
 // scanned one (ErrChanged, and the file is put back, when it differs), then
 // the file and its reports are hard-linked under names no other file holds
 // (suffix " (2)", " (3)"… on collision: nothing is ever overwritten) and the
-// claim is removed. All of it stays on one filesystem.
+// claim is removed. All of it stays on one filesystem. A failed move puts
+// the file back in the inbox. A claim folder also holds a note of the
+// file's path: Recover, run at start-up or before each pass, puts back the
+// files of claims a killed process left behind, so nothing dropped is lost.
 //
 // The package owns the folder's layout and these moves. It must not parse
 // the files (that is importer), know about River or PostgreSQL (the caller

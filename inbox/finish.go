@@ -101,6 +101,17 @@ func (in *Inbox) move(ctx context.Context, rel, wantHash string, outcome Outcome
 	defer root.Remove(claimDir)
 	base := path.Base(rel)
 	claimed := path.Join(claimDir, base)
+	// The claim note says where the file came from, for Recover; it goes
+	// once the claimed file has left the claim folder.
+	note := path.Join(claimDir, claimNote)
+	if err := root.WriteFile(note, []byte(rel), 0o640); err != nil {
+		return "", fmt.Errorf("inbox: write %s: %w", note, err)
+	}
+	defer func() {
+		if _, err := root.Lstat(claimed); errors.Is(err, fs.ErrNotExist) {
+			_ = root.Remove(note)
+		}
+	}()
 	if err := root.Rename(rel, claimed); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", fmt.Errorf("%w: %s", ErrAlreadyFinished, rel)
@@ -316,6 +327,9 @@ func (in *Inbox) validRel(rel string) error {
 		return bad("not a relative slash-separated path")
 	case path.Clean(rel) != rel:
 		return bad("not a clean path")
+	}
+	if strings.HasPrefix(path.Base(rel), ".") {
+		return bad("hidden name, never scanned")
 	}
 	parts := strings.Split(rel, "/")
 	for _, p := range parts {
