@@ -38,7 +38,7 @@ func TestRecoverPutsInterruptedMovesBack(t *testing.T) {
 	in := newInbox(t, root, clock)
 	claim(t, root, "a1", "Agence/planning.xlsx", "interrompu", time.Hour)
 	claim(t, root, "a2", "top.csv", "à la racine", time.Hour)
-	claim(t, root, "a3", "Autre/x.csv", "", time.Hour)              // killed before the rename: nothing claimed
+	claim(t, root, "a3", "Autre/x.csv", "", time.Hour)                // killed before the rename: nothing claimed
 	claim(t, root, "a4", "Agence/live.xlsx", "en cours", time.Second) // a live Finish: left alone
 	// Claims being recovered carry the time of the take in their name: a
 	// recoverer that died an hour ago is replaced, a live one is not,
