@@ -552,3 +552,33 @@ func TestNewValidatesTheConfig(t *testing.T) {
 		t.Errorf("unknown kind: err = %v", err)
 	}
 }
+
+func TestFetchGivesUpAfterTimeout(t *testing.T) {
+	dir := t.TempDir()
+	srv := newServer(t, slow(t, activityZip(t), nil))
+	f := newFetcher(t, dir, srv.URL, func(c *fetch.Config) { c.Timeout = 300 * time.Millisecond; c.StallTimeout = time.Hour })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // hang guard
+	defer cancel()
+	_, err := f.Fetch(ctx, fetch.Activity)
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || fe.Code != fetch.CodeTimeout || !errors.Is(err, fetch.ErrTimeout) {
+		t.Fatalf("err = %v, want a timeout *fetch.Error", err)
+	}
+	if files := snapshot(t, dir); len(files) != 0 {
+		t.Errorf("left behind: %v", keys(files))
+	}
+}
+
+func TestFetchReportsAnUnreachableServer(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens there any more
+	_, err := newFetcher(t, t.TempDir(), url).Fetch(context.Background(), fetch.Activity)
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || fe.Code != fetch.CodeNetwork || !errors.Is(err, fetch.ErrNetwork) {
+		t.Fatalf("err = %v, want a network *fetch.Error", err)
+	}
+	if !strings.Contains(err.Error(), "injoignable") {
+		t.Errorf("message %q", err)
+	}
+}
