@@ -110,8 +110,9 @@ type Inbox struct {
 	cfg Config
 	log zerolog.Logger
 
-	mu   sync.Mutex // serialises Scan and guards seen
-	seen map[string]observation
+	mu      sync.Mutex // serialises Scan and guards seen and refused
+	seen    map[string]observation
+	refused map[string]string // path → code at the previous scan
 }
 
 var paris = func() *time.Location {
@@ -148,9 +149,10 @@ func New(cfg Config) (*Inbox, error) {
 		cfg.Clock = realClock{}
 	}
 	return &Inbox{
-		cfg:  cfg,
-		log:  cfg.Logger.With().Str("component", "inbox").Logger(),
-		seen: map[string]observation{},
+		cfg:     cfg,
+		log:     cfg.Logger.With().Str("component", "inbox").Logger(),
+		seen:    map[string]observation{},
+		refused: map[string]string{},
 	}, nil
 }
 
@@ -167,11 +169,12 @@ func (in *Inbox) Scan(ctx context.Context) (ScanResult, error) {
 		return ScanResult{}, fmt.Errorf("inbox: open %s: %w", in.cfg.Root, err)
 	}
 	defer root.Close()
-	s := scan{in: in, root: root, now: in.cfg.Clock.Now(), seen: map[string]observation{}}
+	s := scan{in: in, root: root, now: in.cfg.Clock.Now(), seen: map[string]observation{}, refused: map[string]string{}}
 	if err := s.walk(ctx, ".", 0); err != nil {
 		return ScanResult{}, err
 	}
 	in.seen = s.seen // files gone since the previous scan are forgotten
+	in.refused = s.refused
 	sort.Slice(s.res.Ready, func(i, j int) bool { return s.res.Ready[i].Path < s.res.Ready[j].Path })
 	sort.Slice(s.res.Refused, func(i, j int) bool { return s.res.Refused[i].Path < s.res.Refused[j].Path })
 	in.log.Debug().Int("ready", len(s.res.Ready)).Int("refused", len(s.res.Refused)).
@@ -181,11 +184,12 @@ func (in *Inbox) Scan(ctx context.Context) (ScanResult, error) {
 
 // scan is the state of one Scan.
 type scan struct {
-	in   *Inbox
-	root *os.Root
-	now  time.Time
-	seen map[string]observation
-	res  ScanResult
+	in      *Inbox
+	root    *os.Root
+	now     time.Time
+	seen    map[string]observation
+	refused map[string]string
+	res     ScanResult
 }
 
 func (s *scan) walk(ctx context.Context, dir string, depth int) error {
@@ -310,7 +314,10 @@ func (s *scan) file(ctx context.Context, rel string, e fs.DirEntry) error {
 
 func (s *scan) refuse(rel, code, reason string) {
 	s.res.Refused = append(s.res.Refused, Refused{Path: rel, Agency: agencyOf(rel), Code: code, Reason: reason})
-	s.in.log.Warn().Str("file", rel).Str("code", code).Msg("inbox entry refused")
+	s.refused[rel] = code
+	if s.in.refused[rel] != code { // once, not at every scan
+		s.in.log.Warn().Str("file", rel).Str("code", code).Msg("inbox entry refused")
+	}
 }
 
 // errUnstable says the file changed while it was read.

@@ -430,3 +430,25 @@ func assertNoClaims(t *testing.T, root string) {
 		t.Errorf("processing/ still holds %v", names)
 	}
 }
+
+func TestScanLogsARefusalOnce(t *testing.T) {
+	root := t.TempDir()
+	var logs strings.Builder
+	clock := &fakeClock{now: t0}
+	in := newInbox(t, root, clock, func(c *inbox.Config) { c.Logger = zerolog.New(&logs) })
+	symlink(t, "/etc/hostname", filepath.Join(root, "lien.csv"))
+	for range 3 {
+		scan(t, in)
+		clock.advance(stable)
+	}
+	if n := strings.Count(logs.String(), `"code":"symlink_outside"`); n != 1 {
+		t.Errorf("refusal logged %d times over 3 scans, want once:\n%s", n, logs.String())
+	}
+	os.Remove(filepath.Join(root, "lien.csv"))
+	scan(t, in)
+	symlink(t, "/etc/hostname", filepath.Join(root, "lien.csv"))
+	scan(t, in)
+	if n := strings.Count(logs.String(), `"code":"symlink_outside"`); n != 2 {
+		t.Errorf("a refusal that comes back is logged again: %d, want 2", n)
+	}
+}
