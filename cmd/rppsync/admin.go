@@ -23,7 +23,12 @@ func (m *Main) runMigrate(ctx context.Context, args []string) error {
 func (m *Main) runStatus(ctx context.Context, args []string) error {
 	var cfg config
 	fs := m.flags("status", "status [--format table|json]", &cfg, "database-url", "format")
+	formats(fs, "table", "json")
 	if err := m.parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	format, err := m.outputFormat(&cfg, m.Stdout, "table", "json")
+	if err != nil {
 		return err
 	}
 	db, err := m.openDB(ctx, &cfg)
@@ -35,7 +40,7 @@ func (m *Main) runStatus(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if m.outputFormat(&cfg, m.Stdout) == "json" {
+	if format == "json" {
 		return writeJSON(m.Stdout, st)
 	}
 	if d := st.Directory; d != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +26,7 @@ func (m *Main) newPipeline(cfg *config, onPhase func(pipeline.Phase, pipeline.So
 	if path := cfg.get("profile"); path != "" {
 		prof, err := importer.LoadProfile(path)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", errUsage, err)
+			return nil, usagef("%v", err)
 		}
 		pc.Profile = prof
 	}
@@ -61,7 +62,7 @@ func (m *Main) tuneGC(ph pipeline.Phase, src pipeline.Source) {
 	}
 }
 
-func (m *Main) runCheck(ctx context.Context, args []string) error {
+func (m *Main) runCheck(ctx context.Context, args []string) (err error) {
 	var cfg config
 	fs := m.flags("check", "check [--directory PATH] [--format table|json|xlsx|csv] [--out PATH] FILE...", &cfg,
 		"database-url", "directory", "format", "out", "profile")
@@ -72,17 +73,18 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, closeOut, err := m.output(cfg.get("out"))
+	out, done := m.output(cfg.get("out"))
+	defer func() { err = finishOutput(done, err) }()
+	name, err := m.outputFormat(&cfg, out, "table", "json", "csv", "xlsx")
 	if err != nil {
 		return err
 	}
-	defer closeOut()
-	format, err := report.ParseFormat(m.outputFormat(&cfg, out))
+	format, err := report.ParseFormat(name)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return usagef("%v", err)
 	}
 	if format == report.FormatXLSX && cfg.get("out") == "" && m.Terminal(out) {
-		return fmt.Errorf("%w: --format xlsx writes a workbook: name it with --out rapport.xlsx", errUsage)
+		return usagef("--format xlsx écrit un classeur : nommez-le avec --out rapport.xlsx")
 	}
 
 	src := pipeline.Source{Extract: cfg.get("directory")}
@@ -123,7 +125,7 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 // agencyFiles checks that files were named.
 func (m *Main) agencyFiles(paths []string) ([]string, error) {
 	if len(paths) == 0 {
-		return nil, fmt.Errorf("%w: name at least one agency file (.xlsx, .csv, .txt)", errUsage)
+		return nil, usagef("indiquez au moins un fichier d'agence (.xlsx, .csv, .txt)")
 	}
 	return paths, nil
 }
@@ -138,16 +140,64 @@ func (m *Main) printFileErrors(files []rppsync.FileResult) {
 	}
 }
 
-// output opens --out, or returns standard output.
-func (m *Main) output(path string) (io.Writer, func(), error) {
+// output returns where a command writes its result: standard output, or
+// the file --out names, created on the first write only. done must be
+// called once the command is over, with its error: a file the command
+// created is removed when it failed, so that no empty or half-written
+// report is left behind; on success, done returns the error of closing it.
+func (m *Main) output(path string) (out io.Writer, done func(failed error) error) {
 	if path == "" || path == "-" {
-		return m.Stdout, func() {}, nil
+		return m.Stdout, func(error) error { return nil }
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("create %s: %w", path, err)
+	o := &lazyFile{path: path}
+	return o, o.done
+}
+
+// finishOutput calls done with the command's error and returns the error
+// the command ends with. A report listing files that could not be read is
+// a result, kept like any other.
+func finishOutput(done func(error) error, err error) error {
+	failed := err
+	if errors.Is(err, errFilesUnreadable) {
+		failed = nil
 	}
-	return f, func() { _ = f.Close() }, nil
+	if derr := done(failed); err == nil {
+		return derr
+	}
+	return err
+}
+
+// lazyFile creates its file on the first Write.
+type lazyFile struct {
+	path string
+	f    *os.File
+	err  error
+}
+
+func (o *lazyFile) Write(b []byte) (int, error) {
+	if o.f == nil && o.err == nil {
+		if o.f, o.err = os.Create(o.path); o.err != nil {
+			o.err = usagef("impossible d'écrire %s : %v", o.path, o.err)
+		}
+	}
+	if o.err != nil {
+		return 0, o.err
+	}
+	return o.f.Write(b)
+}
+
+func (o *lazyFile) done(failed error) error {
+	if o.f == nil {
+		return nil
+	}
+	err := o.f.Close()
+	if failed != nil || err != nil {
+		_ = os.Remove(o.path)
+	}
+	if err != nil && failed == nil {
+		return fmt.Errorf("écriture de %s : %w", o.path, err)
+	}
+	return nil
 }
 
 // openDB connects to --database-url and applies pending migrations.
@@ -160,7 +210,7 @@ func (m *Main) openDB(ctx context.Context, cfg *config) (*store.DB, error) {
 func (m *Main) openDBConns(ctx context.Context, cfg *config, conns int32) (*store.DB, error) {
 	url := cfg.get("database-url")
 	if url == "" {
-		return nil, fmt.Errorf("%w: this command needs the database: set DATABASE_URL or --database-url (`make db` starts a local PostgreSQL)", errUsage)
+		return nil, usagef("cette commande a besoin de la base de données : indiquez DATABASE_URL ou --database-url (« make db » démarre un PostgreSQL local)")
 	}
 	db, err := store.Open(ctx, store.Config{URL: url, Logger: m.log, MaxConns: conns})
 	if err != nil {

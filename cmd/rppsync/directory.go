@@ -18,7 +18,7 @@ func (m *Main) runDirectory(ctx context.Context, args []string) error {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			args = []string{"load", "-h"}
 		} else {
-			return fmt.Errorf("%w: `rppsync directory load [--force] PATH...`", errUsage)
+			return usagef("utilisez « rppsync directory load [--force] FICHIER... »")
 		}
 	}
 	var cfg config
@@ -28,7 +28,7 @@ func (m *Main) runDirectory(ctx context.Context, args []string) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("%w: name the extract to load", errUsage)
+		return usagef("indiquez l'extraction à charger")
 	}
 	p, err := m.newPipeline(&cfg, nil)
 	if err != nil {

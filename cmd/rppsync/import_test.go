@@ -114,7 +114,7 @@ func TestImportQueueAndReconcile(t *testing.T) {
 	if len(cands) != 1 || len(cands[0].Candidates) == 0 {
 		t.Fatalf("candidate item: %+v", cands)
 	}
-	r = run(t, env, "queue", "resolve", "--format", "table", "--confirm", cands[0].Candidates[0].RPPS, jsonNumber(cands[0].ID))
+	r = run(t, env, "queue", "resolve", jsonNumber(cands[0].ID), "--confirm", cands[0].Candidates[0].RPPS, "--format", "table") // the order the README shows
 	if r.code != 0 || !strings.Contains(r.stdout, "nouvelle demande") {
 		t.Fatalf("queue resolve: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

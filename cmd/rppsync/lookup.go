@@ -19,7 +19,7 @@ func (m *Main) runLookup(ctx context.Context, args []string) error {
 			fmt.Fprintln(m.Stderr, "Usage: rppsync lookup rpps [--format json] NUMBER...\n       rppsync lookup commune [--dept DD] [--born YYYY-MM-DD] [--format json] TEXT")
 			return nil
 		}
-		return fmt.Errorf("%w: say what to look up: `lookup rpps NUMBER...` or `lookup commune TEXT`", errUsage)
+		return usagef("dites quoi chercher : « lookup rpps NUMÉRO... » ou « lookup commune TEXTE »")
 	}
 	if args[0] == "rpps" {
 		return m.lookupRPPS(ctx, args[1:])
@@ -40,11 +40,16 @@ type rppsLookup struct {
 func (m *Main) lookupRPPS(ctx context.Context, args []string) error {
 	var cfg config
 	fs := m.flags("lookup rpps", "lookup rpps [--format table|json] [--directory PATH] NUMBER...", &cfg, "database-url", "directory", "format")
+	formats(fs, "table", "json")
 	if err := m.parse(fs, &cfg, args); err != nil {
 		return err
 	}
+	format, err := m.outputFormat(&cfg, m.Stdout, "table", "json")
+	if err != nil {
+		return err
+	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("%w: give at least one number (RPPS, 8+RPPS or ADELI)", errUsage)
+		return usagef("indiquez au moins un numéro (RPPS, 8+RPPS ou ADELI)")
 	}
 	entries := make([]rppsLookup, fs.NArg())
 	var valid []string
@@ -95,7 +100,7 @@ func (m *Main) lookupRPPS(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	if m.outputFormat(&cfg, m.Stdout) == "json" {
+	if format == "json" {
 		return writeJSON(m.Stdout, entries)
 	}
 	for _, e := range entries {
@@ -134,22 +139,27 @@ func (m *Main) lookupCommune(_ context.Context, args []string) error {
 	fs := m.flags("lookup commune", "lookup commune [--dept DD] [--born YYYY-MM-DD] [--format table|json] TEXT", &cfg, "format")
 	dept := fs.String("dept", "", "The birth département (93, 2A, 974…), to decide between homonyms.")
 	born := fs.String("born", "", "The birth date (YYYY-MM-DD): the commune is resolved as it was that day.")
+	formats(fs, "table", "json")
 	if err := m.parse(fs, &cfg, args); err != nil {
 		return err
 	}
+	format, err := m.outputFormat(&cfg, m.Stdout, "table", "json")
+	if err != nil {
+		return err
+	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("%w: give the birth place to look up, e.g. rppsync lookup commune \"St Etienne\"", errUsage)
+		return usagef("indiquez le lieu de naissance à chercher, par exemple rppsync lookup commune \"St Etienne\"")
 	}
 	var date rppsync.Date
 	if *born != "" {
 		d, err := rppsync.ParseISODate(*born)
 		if err != nil {
-			return fmt.Errorf("%w: --born %q: give the date as YYYY-MM-DD", errUsage, *born)
+			return usagef("--born %q : donnez la date sous la forme AAAA-MM-JJ", *born)
 		}
 		date = d
 	}
 	res := insee.Default().Resolve(strings.Join(fs.Args(), " "), *dept, date)
-	if m.outputFormat(&cfg, m.Stdout) == "json" {
+	if format == "json" {
 		return writeJSON(m.Stdout, res)
 	}
 	switch res.Status {

@@ -14,7 +14,7 @@ import (
 
 func (m *Main) runQueue(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: `rppsync queue list|export|resolve` (rppsync queue list -h)", errUsage)
+		return usagef("utilisez « rppsync queue list|export|resolve » (rppsync queue list -h)")
 	}
 	switch args[0] {
 	case "list":
@@ -27,17 +27,18 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stderr, "Usage: rppsync queue list|export|resolve [flags]   (rppsync queue list -h)")
 		return nil
 	}
-	return fmt.Errorf("%w: unknown queue command %q: list, export or resolve", errUsage, args[0])
+	return usagef("commande de file inconnue %q : list, export ou resolve", args[0])
 }
 
 // queueList lists items (list) or writes one structure's queue as a file (export).
-func (m *Main) queueList(ctx context.Context, args []string, export bool) error {
+func (m *Main) queueList(ctx context.Context, args []string, export bool) (err error) {
 	var cfg config
 	name, usage := "queue list", "queue list [--finess FINESS] [--agency NAME] [--kind KIND] [--state STATE|all] [--format table|json]"
 	if export {
 		name, usage = "queue export", "queue export --finess FINESS [--state STATE|all] [--format json|csv] [--out PATH]\n\nOne structure's queue, nothing of any other structure."
 	}
 	fs := m.flags(name, usage, &cfg, "database-url", "format", "out")
+	formats(fs, "table", "json", "csv")
 	finess := fs.String("finess", "", "Only this structure's items (FINESS site).")
 	agency := fs.String("agency", "", "Only items from this agency's files.")
 	kind := fs.String("kind", "", "Only this kind: validate_activity, register_rpps_plus, follow_up_ordre, follow_up_ars, order_mie, activate_ecps, fix_data, confirm_candidate.")
@@ -46,31 +47,32 @@ func (m *Main) queueList(ctx context.Context, args []string, export bool) error 
 		return err
 	}
 	if export && *finess == "" {
-		return fmt.Errorf("%w: queue export writes one structure's queue: give --finess", errUsage)
+		return usagef("queue export écrit la file d'une structure : indiquez --finess")
 	}
 	f := store.ItemFilter{FINESS: *finess, Agency: *agency}
 	if *kind != "" {
 		k, err := queue.ParseKind(*kind)
 		if err != nil {
-			return fmt.Errorf("%w: %v", errUsage, err)
+			return usagef("--kind %q : choisissez parmi %s", *kind, kindNames())
 		}
 		f.Kinds = []queue.Kind{k}
 	}
 	if *state != "all" && *state != "" {
 		s, err := queue.ParseState(*state)
 		if err != nil {
-			return fmt.Errorf("%w: %v", errUsage, err)
+			return usagef("--state %q : choisissez pending, done, cancelled, expired ou all", *state)
 		}
 		f.States = []queue.State{s}
 	}
-	out, closeOut, err := m.output(cfg.get("out"))
+	out, done := m.output(cfg.get("out"))
+	defer func() { err = finishOutput(done, err) }()
+	fname, err := m.outputFormat(&cfg, out, "table", "json", "csv")
 	if err != nil {
 		return err
 	}
-	defer closeOut()
-	format, err := report.ParseQueueFormat(m.outputFormat(&cfg, out))
+	format, err := report.ParseQueueFormat(fname)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return usagef("%v", err)
 	}
 	p, err := m.newPipeline(&cfg, nil)
 	if err != nil {
@@ -88,17 +90,22 @@ func (m *Main) queueList(ctx context.Context, args []string, export bool) error 
 func (m *Main) queueResolve(ctx context.Context, args []string) error {
 	var cfg config
 	fs := m.flags("queue resolve", "queue resolve ITEM (--confirm RPPS | --reject)\n\nA human decision on a candidate: confirm the one who is the worker, or reject all.", &cfg, "database-url", "format")
+	formats(fs, "table", "json")
 	confirm := fs.String("confirm", "", "The RPPS of the candidate who is the worker.")
 	reject := fs.Bool("reject", false, "None of the candidates is the worker: register them instead.")
 	if err := m.parse(fs, &cfg, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || (*confirm == "") == !*reject {
-		return fmt.Errorf("%w: give one item number and either --confirm RPPS or --reject", errUsage)
+		return usagef("indiquez un numéro d'élément et soit --confirm RPPS, soit --reject")
+	}
+	format, err := m.outputFormat(&cfg, m.Stdout, "table", "json")
+	if err != nil {
+		return err
 	}
 	id, err := strconv.ParseInt(strings.TrimPrefix(fs.Arg(0), "#"), 10, 64)
 	if err != nil {
-		return fmt.Errorf("%w: item %q: give the number shown by `rppsync queue list`", errUsage, fs.Arg(0))
+		return usagef("élément %q : indiquez le numéro affiché par « rppsync queue list »", fs.Arg(0))
 	}
 	p, err := m.newPipeline(&cfg, nil)
 	if err != nil {
@@ -113,7 +120,7 @@ func (m *Main) queueResolve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if m.outputFormat(&cfg, m.Stdout) == "json" {
+	if format == "json" {
 		return writeJSON(m.Stdout, map[string]any{"item": item, "created": follow})
 	}
 	fmt.Fprintf(m.Stdout, "Demande #%d : %s.\n", item.ID, item.State.Label())
@@ -131,7 +138,7 @@ func (m *Main) runPurge(ctx context.Context, args []string) error {
 	}
 	keep, err := parseRetention(cfg.get("retention"))
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return usagef("%v", err)
 	}
 	p, err := m.newPipeline(&cfg, nil)
 	if err != nil {
@@ -164,4 +171,13 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// kindNames lists the kinds of work item, for messages.
+func kindNames() string {
+	names := make([]string, len(queue.Kinds))
+	for i, k := range queue.Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
 }

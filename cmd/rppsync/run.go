@@ -26,6 +26,32 @@ const (
 // errUsage marks an error in the command line: exit status 2.
 var errUsage = errors.New("usage")
 
+// usageError is an error in the command line, worded in French for the
+// person who typed it; it matches errUsage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string        { return e.msg }
+func (e *usageError) Is(target error) bool { return target == errUsage }
+
+// usagef returns a usageError with the sentence fmt.Sprintf makes.
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// flagError words the flag package's errors in French.
+func flagError(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "flag provided but not defined: "):
+		return usagef("option inconnue : %s (rppsync COMMANDE -h liste les options)", strings.TrimPrefix(msg, "flag provided but not defined: "))
+	case strings.HasPrefix(msg, "flag needs an argument: "):
+		return usagef("l'option %s attend une valeur", strings.TrimPrefix(msg, "flag needs an argument: "))
+	case strings.HasPrefix(msg, "invalid value "), strings.HasPrefix(msg, "invalid boolean value "):
+		return usagef("valeur invalide : %s", msg)
+	}
+	return usagef("%s", msg)
+}
+
 // errFilesUnreadable is returned when at least one input file could not be
 // read at all; the others were processed and reported: exit status 1.
 var errFilesUnreadable = errors.New("at least one file could not be read")
@@ -102,7 +128,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		case errors.Is(err, flag.ErrHelp):
 			return exitOK
 		case errors.Is(err, errUsage):
-			fmt.Fprintf(m.Stderr, "rppsync %s: %v\n", name, err)
+			fmt.Fprintf(m.Stderr, "rppsync %s : %v\n", name, err)
 			return exitUsage
 		case errors.Is(err, errFilesUnreadable):
 			return exitFailed
@@ -111,7 +137,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 			return exitFailed
 		}
 	}
-	fmt.Fprintf(m.Stderr, "rppsync: unknown command %q; `rppsync help` lists them\n", name)
+	fmt.Fprintf(m.Stderr, "rppsync : commande inconnue %q ; « rppsync help » les liste\n", name)
 	return exitUsage
 }
 
@@ -156,18 +182,42 @@ func (m *Main) flags(name, usage string, cfg *config, names ...string) *flag.Fla
 
 // parse parses args and sets up the logger; a bad flag is a usage error.
 func (m *Main) parse(fs *flag.FlagSet, cfg *config, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return flagError(err)
 	}
 	log, err := m.logger(cfg.get("log-level"), cfg.get("log-format"))
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return usagef("%v", err)
 	}
 	m.log = log
 	return nil
+}
+
+// parseInterspersed parses args with flags before, between or after the
+// positional arguments (`queue resolve 12 --confirm RPPS` as well as
+// `queue resolve --confirm RPPS 12`); after "--", everything is
+// positional. fs.Args() then returns the positional arguments in order.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if consumed := args[:len(args)-len(rest)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
 }
 
 // logger builds the zerolog logger: JSON on stderr when it is not a terminal,
@@ -177,7 +227,7 @@ func (m *Main) logger(level, format string) (zerolog.Logger, error) {
 	if level != "" {
 		l, err := zerolog.ParseLevel(strings.ToLower(level))
 		if err != nil {
-			return zerolog.Nop(), fmt.Errorf("log level %q: want debug, info, warn or error", level)
+			return zerolog.Nop(), fmt.Errorf("niveau de journal %q : choisissez debug, info, warn ou error", level)
 		}
 		lvl = l
 	}
@@ -191,20 +241,35 @@ func (m *Main) logger(level, format string) (zerolog.Logger, error) {
 		w = zerolog.ConsoleWriter{Out: m.Stderr, TimeFormat: time.TimeOnly, NoColor: !m.Terminal(m.Stderr)}
 	case "json":
 	default:
-		return zerolog.Nop(), fmt.Errorf("log format %q: want json, console or auto", format)
+		return zerolog.Nop(), fmt.Errorf("format de journal %q : choisissez json, console ou auto", format)
 	}
 	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
 }
 
-// outputFormat returns the --format value, or table on a terminal and json otherwise.
-func (m *Main) outputFormat(cfg *config, out io.Writer) string {
-	if f := cfg.get("format"); f != "" {
-		return f
+// formats sets the help of the --format flag of fs to the formats the
+// command accepts, so that -h lists no format the command then refuses.
+func formats(fs *flag.FlagSet, allowed ...string) {
+	if f := fs.Lookup("format"); f != nil {
+		f.Usage = fmt.Sprintf("Output format: %s. Default: table on a terminal, json otherwise. (env RPPSYNC_FORMAT)", strings.Join(allowed, ", "))
 	}
-	if m.Terminal(out) {
-		return "table"
+}
+
+// outputFormat returns the --format value, or table on a terminal and json
+// otherwise; a value that is not one of allowed is a usage error.
+func (m *Main) outputFormat(cfg *config, out io.Writer, allowed ...string) (string, error) {
+	f := strings.ToLower(cfg.get("format"))
+	if f == "" {
+		f = "json"
+		if m.Terminal(out) {
+			f = "table"
+		}
 	}
-	return "json"
+	for _, a := range allowed {
+		if f == a {
+			return f, nil
+		}
+	}
+	return "", usagef("--format %s : choisissez %s", cfg.get("format"), strings.Join(allowed, ", "))
 }
 
 func currentUser(getenv func(string) string) string {

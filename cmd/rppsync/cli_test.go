@@ -1,0 +1,77 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseInterspersed(t *testing.T) {
+	tests := []struct {
+		args    []string
+		confirm string
+		pos     []string
+	}{
+		{[]string{"12", "--confirm", "10999000010"}, "10999000010", []string{"12"}},
+		{[]string{"--confirm", "10999000010", "12"}, "10999000010", []string{"12"}},
+		{[]string{"a.csv", "--confirm=x", "b.csv"}, "x", []string{"a.csv", "b.csv"}},
+		{[]string{"a.csv", "--", "--confirm", "b"}, "", []string{"a.csv", "--confirm", "b"}},
+		{nil, "", []string{}},
+	}
+	for _, tt := range tests {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		confirm := fs.String("confirm", "", "")
+		if err := parseInterspersed(fs, tt.args); err != nil {
+			t.Fatalf("%q: %v", tt.args, err)
+		}
+		if *confirm != tt.confirm || !reflect.DeepEqual(append([]string{}, fs.Args()...), tt.pos) {
+			t.Errorf("%q: confirm %q, args %q; want %q, %q", tt.args, *confirm, fs.Args(), tt.confirm, tt.pos)
+		}
+	}
+}
+
+// TestCommandLineForHR checks the command line's promises: a format -h
+// lists is accepted and one it does not is refused, no empty report is
+// left behind on an error, a report of unreadable files is kept, flags
+// may follow the files, and usage errors are French.
+func TestCommandLineForHR(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lookup", "rpps", "--format", "csv", "10999000010"}, "--format csv : choisissez table, json"},
+		{[]string{"lookup", "commune", "--format", "xlsx", "Paris"}, "choisissez table, json"},
+		{[]string{"check", "--nosuchflag", agencyFiles[1]}, "option inconnue : -nosuchflag"},
+		{[]string{"check"}, "indiquez au moins un fichier"},
+	} {
+		r := run(t, nil, c.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+	r := run(t, nil, "lookup", "rpps", "-h")
+	if !strings.Contains(r.stderr, "Output format: table, json.") || strings.Contains(r.stderr, "xlsx") {
+		t.Errorf("lookup rpps -h lists formats it refuses:\n%s", r.stderr)
+	}
+
+	out := filepath.Join(dir, "rapport.json")
+	if r := run(t, nil, "check", "--out", out, "--format", "pdf", agencyFiles[1]); r.code != 2 {
+		t.Errorf("--format pdf: exit %d", r.code)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a usage error left %s behind (%v)", out, err)
+	}
+	// Flags after the files; one file missing: a report is still a result.
+	r = run(t, nil, "check", agencyFiles[1], filepath.Join(dir, "absent.csv"), "--format", "json", "--out", out)
+	if r.code != 1 {
+		t.Fatalf("check with a missing file: exit %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(b), `"absent.csv"`) && !strings.Contains(string(b), "absent.csv") {
+		t.Errorf("the report of a run with an unreadable file was not kept: %v\n%s", err, b)
+	}
+}
