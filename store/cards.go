@@ -87,8 +87,12 @@ func (r *cardRows) counts() (int64, int64, int64) { return r.read, r.loaded, r.s
 // the same way LoadDirectory replaces the directory (staging table, COPY,
 // atomic swap, older extracts refused unless opts.Force). Changes are not
 // computed for cards.
-func (db *DB) LoadCards(ctx context.Context, ext ExtractInfo, src CardSource, opts LoadOptions) (*LoadReport, error) {
-	return db.load(ctx, cardsSpec, ext, &cardRows{src: src, progress: opts.Progress}, opts)
+func (db *DB) LoadCards(ctx context.Context, ext ExtractInfo, src CardSource, opts LoadOptions) (rep *LoadReport, err error) {
+	err = db.op(ctx, ext.Name, db.cfg.LoadTimeout, func(ctx context.Context) error {
+		rep, err = db.load(ctx, cardsSpec, ext, &cardRows{src: src, progress: opts.Progress}, opts)
+		return err
+	})
+	return rep, err
 }
 
 // cardsSQL returns a marker row (part 0) when a card extract is loaded, then
@@ -106,8 +110,12 @@ ORDER BY part, rpps, valid_to DESC NULLS LAST, line_no`
 // Cards returns the CPS/CPF cards of each RPPS asked, in one query, keyed by
 // RPPS (latest end of validity first); holders of no card are absent from
 // the map. It returns ErrNoCards when no card extract is loaded.
-func (db *DB) Cards(ctx context.Context, rpps []string) (map[string][]directory.Card, error) {
-	return cards(ctx, db.pool, rpps)
+func (db *DB) Cards(ctx context.Context, rpps []string) (out map[string][]directory.Card, err error) {
+	err = db.op(ctx, "cards", db.cfg.Timeout, func(ctx context.Context) error {
+		out, err = cards(ctx, db.pool, rpps)
+		return err
+	})
+	return out, err
 }
 
 // Cards is DB.Cards inside the transaction.

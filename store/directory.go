@@ -185,8 +185,12 @@ func (r *lineRows) counts() (int64, int64, int64) { return r.read, r.loaded, r.s
 // commit, and a failure or crash at any point leaves it in place.
 // Loads of the same schema are serialised. An extract dated before the
 // current one is refused with ErrOlderExtract unless opts.Force.
-func (db *DB) LoadDirectory(ctx context.Context, ext ExtractInfo, src ActivitySource, opts LoadOptions) (*LoadReport, error) {
-	return db.load(ctx, activitiesSpec, ext, newLineRows(src, opts.Progress), opts)
+func (db *DB) LoadDirectory(ctx context.Context, ext ExtractInfo, src ActivitySource, opts LoadOptions) (rep *LoadReport, err error) {
+	err = db.op(ctx, ext.Name, db.cfg.LoadTimeout, func(ctx context.Context) error {
+		rep, err = db.load(ctx, activitiesSpec, ext, newLineRows(src, opts.Progress), opts)
+		return err
+	})
+	return rep, err
 }
 
 // DirectoryStatus describes the directory currently loaded.
@@ -204,7 +208,15 @@ type DirectoryStatus struct {
 
 // DirectoryStatus returns the extract currently loaded and its counts, or
 // ErrNoDirectory when no directory extract was ever loaded.
-func (db *DB) DirectoryStatus(ctx context.Context) (*DirectoryStatus, error) {
+func (db *DB) DirectoryStatus(ctx context.Context) (st *DirectoryStatus, err error) {
+	err = db.op(ctx, "directory", db.cfg.Timeout, func(ctx context.Context) error {
+		st, err = db.directoryStatus(ctx)
+		return err
+	})
+	return st, err
+}
+
+func (db *DB) directoryStatus(ctx context.Context) (*DirectoryStatus, error) {
 	var (
 		s        DirectoryStatus
 		cardName *string
@@ -338,7 +350,15 @@ func collectProfessionals(rows pgx.Rows, withKeys bool, onPerson func(p *rppsync
 // Professionals returns the directory entry of each RPPS asked that the
 // directory holds, keyed by RPPS; absent numbers are absent from the map.
 // It returns ErrNoDirectory when no directory is loaded.
-func (d *Directory) Professionals(ctx context.Context, rpps []string) (map[string]rppsync.Professional, error) {
+func (d *Directory) Professionals(ctx context.Context, rpps []string) (out map[string]rppsync.Professional, err error) {
+	err = d.db.op(ctx, "directory", d.db.cfg.Timeout, func(ctx context.Context) error {
+		out, err = d.professionals(ctx, rpps)
+		return err
+	})
+	return out, err
+}
+
+func (d *Directory) professionals(ctx context.Context, rpps []string) (map[string]rppsync.Professional, error) {
 	rows, err := d.db.pool.Query(ctx, professionalsSQL, rpps)
 	if err != nil {
 		return nil, fmt.Errorf("directory professionals: %w", err)
@@ -426,8 +446,11 @@ const nameLineColumns = 2 + 11
 // array, and the strings repeated across lines share their bytes. Callers
 // must treat the activities as read-only (appending is safe: each slice is
 // capped at its length). Each call builds its own values.
-func (d *Directory) ByNameKeys(ctx context.Context, s *matcher.NameSearch) (map[string][]rppsync.Professional, error) {
-	out, err := d.byNameKeys(ctx, s)
+func (d *Directory) ByNameKeys(ctx context.Context, s *matcher.NameSearch) (out map[string][]rppsync.Professional, err error) {
+	err = d.db.op(ctx, "directory", d.db.cfg.Timeout, func(ctx context.Context) error {
+		out, err = d.byNameKeys(ctx, s)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("directory by name keys: %w", err)
 	}

@@ -109,7 +109,11 @@ func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
 // every file exactly once. It fails with ErrSchemaTooNew when the database
 // records a version this binary does not know.
 func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
-	return db.migrateUpTo(ctx, math.MaxInt)
+	err = db.op(ctx, "migrations", db.cfg.Timeout, func(ctx context.Context) error {
+		applied, err = db.migrateUpTo(ctx, math.MaxInt)
+		return err
+	})
+	return applied, err
 }
 
 // migrateUpTo is Migrate applying the migrations up to version last only

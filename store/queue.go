@@ -143,8 +143,12 @@ func loadHistory(ctx context.Context, q querier, items []StoredItem) error {
 
 // Items returns the work items f selects, ordered by FINESS, kind (in the
 // order of queue.Kinds) and id, each with its whole History.
-func (db *DB) Items(ctx context.Context, f ItemFilter) ([]StoredItem, error) {
-	return items(ctx, db.pool, f)
+func (db *DB) Items(ctx context.Context, f ItemFilter) (out []StoredItem, err error) {
+	err = db.op(ctx, "queue", db.cfg.Timeout, func(ctx context.Context) error {
+		out, err = items(ctx, db.pool, f)
+		return err
+	})
+	return out, err
 }
 
 // Items is DB.Items inside the transaction.

@@ -35,19 +35,24 @@ func (db *DB) Begin(ctx context.Context) (*Tx, error) {
 
 // InTx runs fn in a transaction and commits it when fn returns nil; it
 // rolls it back when fn fails (and returns fn's error) or panics.
+//
+// The transaction is bounded by Config.Timeout: past it, the error is
+// ErrTimeout and nothing of the transaction is written.
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
-	t, err := db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer rollback(ctx, t.tx)
-	if err := fn(t); err != nil {
-		return err
-	}
-	if err := t.tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return db.op(ctx, "transaction", db.cfg.Timeout, func(ctx context.Context) error {
+		t, err := db.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer rollback(ctx, t.tx)
+		if err := fn(t); err != nil {
+			return err
+		}
+		if err := t.tx.Commit(ctx); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
+	})
 }
 
 // Pgx returns the pgx transaction, for writes of the caller's own in the

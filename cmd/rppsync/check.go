@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/importer"
@@ -212,7 +213,20 @@ func (m *Main) openDBConns(ctx context.Context, cfg *config, conns int32) (*stor
 	if url == "" {
 		return nil, usagef("cette commande a besoin de la base de données : indiquez DATABASE_URL ou --database-url (« make db » démarre un PostgreSQL local)")
 	}
-	db, err := store.Open(ctx, store.Config{URL: url, Logger: m.log, MaxConns: conns})
+	sc := store.Config{URL: url, Logger: m.log, MaxConns: conns}
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{{"db-timeout", &sc.Timeout}, {"db-connect-timeout", &sc.ConnectTimeout}, {"db-lock-timeout", &sc.LockTimeout}, {"db-load-timeout", &sc.LoadTimeout}} {
+		if v := cfg.get(d.name); v != "" {
+			t, err := time.ParseDuration(v)
+			if err != nil || t <= 0 {
+				return nil, usagef("--%s %q : donnez une durée, par exemple 30s, 10m ou 1h", d.name, v)
+			}
+			*d.to = t
+		}
+	}
+	db, err := store.Open(ctx, sc)
 	if err != nil {
 		return nil, err
 	}

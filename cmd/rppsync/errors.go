@@ -19,6 +19,8 @@ var messages = map[rppsync.Code]string{
 	"db_unreachable":          "PostgreSQL ne répond pas (%s) : démarrez-le (« make db » ou « sudo service postgresql start ») ou corrigez DATABASE_URL.",
 	"db_refused":              "Le serveur PostgreSQL (%s) a refusé la connexion : vérifiez l'utilisateur, le mot de passe et le nom de la base dans DATABASE_URL.",
 	"db_config_invalid":       "La configuration de la base de données (%s) n'est pas utilisable : indiquez une chaîne de connexion PostgreSQL, par exemple postgres://postgres@127.0.0.1:5432/rppsync?sslmode=disable.",
+	"db_timeout":              "La base de données n'a pas répondu à temps (%s) : rien de cette opération n'a été enregistré ; vérifiez que PostgreSQL fonctionne, puis relancez (--db-timeout règle le délai).",
+	"db_lock_timeout":         "Un autre import ou chargement occupe la file depuis trop longtemps (%s) : rien n'a été enregistré ; relancez quand il sera fini (--db-lock-timeout règle l'attente).",
 	"no_directory":            "Aucun annuaire national n'est chargé dans la base : lancez « rppsync directory load » avec l'extraction PS_LibreAcces.",
 	"no_cards":                "Aucune extraction des cartes CPS/CPF n'est chargée dans la base : lancez « rppsync directory load » avec le fichier Porteurs_CPS_CPF.",
 	"extract_older":           "L'extraction %s est plus ancienne que celle déjà chargée, qui reste en place : relancez avec --force pour la charger quand même.",

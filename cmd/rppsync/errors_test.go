@@ -16,7 +16,7 @@ import (
 // return has its French wording here.
 func TestEveryCodeHasAMessage(t *testing.T) {
 	sentinels := []*rppsync.Error{
-		store.ErrUnreachable, store.ErrRefused, store.ErrInvalidConfig, store.ErrNoDirectory, store.ErrNoCards,
+		store.ErrUnreachable, store.ErrRefused, store.ErrTimeout, store.ErrLockTimeout, store.ErrInvalidConfig, store.ErrNoDirectory, store.ErrNoCards,
 		store.ErrOlderExtract, store.ErrInvalidExtract, store.ErrItemNotFound, store.ErrInvalidImport,
 		store.ErrSchemaTooNew, store.ErrInvalidPurge,
 		pipeline.ErrInvalidConfig, pipeline.ErrExtractUnreadable, pipeline.ErrLoadFailed,

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -172,6 +173,9 @@ func (m *Main) flags(name, usage string, cfg *config, names ...string) *flag.Fla
 	fs := flag.NewFlagSet("rppsync "+name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	cfg.getenv = m.Getenv
+	if slices.Contains(names, "database-url") {
+		names = append(names, "db-timeout", "db-connect-timeout", "db-lock-timeout", "db-load-timeout")
+	}
 	cfg.register(fs, append([]string{"log-level", "log-format"}, names...)...)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: rppsync %s\n\nFlags:\n", usage)
