@@ -10,6 +10,10 @@
 #
 # It then creates the databases `rppsync` and `rppsync_test` when missing and
 # prints the URL to use. It prints only to stderr, except the final URL line.
+#
+# With FRESH_DB=NAME (`make run` uses rppsync_sample), it drops and creates
+# that database on the same server and prints its URL instead: the sample
+# run starts from nothing every time, and no other database is touched.
 set -euo pipefail
 
 say() { printf 'db: %s\n' "$*" >&2; }
@@ -82,5 +86,14 @@ for db in "${name:-rppsync}" "$test_name"; do
     psql "$admin" -qc "create database $db" >&2
   fi
 done
+if [ -n "${FRESH_DB:-}" ]; then
+  case $FRESH_DB in *[!a-z0-9_]*) say "FRESH_DB must be a plain database name"; exit 1 ;; esac
+  say "starting database $FRESH_DB afresh"
+  psql "$admin" -qc "drop database if exists $FRESH_DB with (force)" >&2
+  psql "$admin" -qc "create database $FRESH_DB" >&2
+  base=${url%%\?*}; query=""
+  case $url in *\?*) query="?${url#*\?}" ;; esac
+  url="${base%/*}/$FRESH_DB$query"
+fi
 say "PostgreSQL ready"
 printf '%s\n' "$url"

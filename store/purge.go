@@ -95,8 +95,21 @@ func (t *Tx) Purge(ctx context.Context, endedBefore rppsync.Date, now time.Time)
 		return nil, fmt.Errorf("purge: %w", err)
 	}
 
-	if _, err := tx.Exec(ctx, `UPDATE contract SET data = NULL, purged_at = $2 WHERE id = ANY($1)`, ids, now); err != nil {
+	// A worker key made of the person's name and birth date (queue.WorkerKey
+	// "id:…") is a hash anyone holding a name and a birth date can
+	// recompute: it is erased with the data, for the contract and its
+	// items, each given a key of its own id. An RPPS key is the public
+	// directory's number and stays. A corrected file sent after the purge
+	// makes a new contract.
+	if _, err := tx.Exec(ctx, `UPDATE contract SET data = NULL, purged_at = $2,
+		worker = CASE WHEN worker LIKE 'id:%' THEN 'purged:' || id ELSE worker END,
+		key = CASE WHEN worker LIKE 'id:%' THEN 'purged:' || id ELSE key END
+		WHERE id = ANY($1)`, ids, now); err != nil {
 		return nil, fmt.Errorf("purge: contracts: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE item SET worker = 'purged:' || contract_id, key = 'purged:' || id
+		WHERE contract_id = ANY($1) AND (worker LIKE 'id:%' OR key LIKE 'id:%')`, ids); err != nil {
+		return nil, fmt.Errorf("purge: item keys: %w", err)
 	}
 	tag, err := tx.Exec(ctx, `UPDATE import_row SET original = NULL, normalised = NULL, issues = `+purgedIssues+`
 		WHERE contract_id = ANY($1)`, ids)
