@@ -101,3 +101,19 @@ func contractDates(rec rppsync.Record, v rppsync.Verdict) (start, end rppsync.Da
 	}
 	return start, end
 }
+
+// PersonKey returns the identity of the person a row names by name and
+// birth date, whatever RPPS it gives: the SHA-256 (hex) of the folded last
+// name, folded first name and birth date, or "" when one of them is
+// missing. It lets a corrected row that now carries the RPPS, or another
+// structure or other dates, be recognised as the same person (see
+// Supersedes). Like an "id:" WorkerKey it can be recomputed by whoever
+// knows the name and birth date: a purge erases it.
+func PersonKey(rec rppsync.Record, v rppsync.Verdict) string {
+	last := matcher.Fold(cmp.Or(rec.LastName.Folded, rec.LastName.Display, deref(v.LastName)))
+	first := matcher.Fold(cmp.Or(rec.FirstName.Folded, rec.FirstName.Display, deref(v.FirstName)))
+	if last == "" || first == "" || rec.BirthDate.IsZero() {
+		return ""
+	}
+	return hash(last, first, rec.BirthDate.String())
+}

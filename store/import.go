@@ -54,6 +54,11 @@ type ImportReport struct {
 	ItemsCreated       int // items inserted pending
 	ItemsUpdated       int // pending items whose content changed
 	ItemsCancelled     int // pending items the corrected rows no longer ask for
+	// ContractsSuperseded counts the earlier contracts the file corrected
+	// (queue.Supersedes): their pending items are cancelled (counted in
+	// ItemsCancelled) and Superseded lists them.
+	ContractsSuperseded int
+	Superseded          []Supersession
 	// Changes lists, per updated contract, the fields whose value changed.
 	Changes []ContractChange
 }
@@ -66,6 +71,16 @@ type ContractChange struct {
 	Sheet       string
 	Row         int
 	Fields      []string
+}
+
+// Supersession is an earlier contract a row of the file replaced.
+type Supersession struct {
+	Contract   int64 // the earlier contract
+	By         int64 // the contract of the file that replaces it
+	Sheet      string
+	Row        int
+	FINESS     string // the earlier contract's structure
+	Start, End rppsync.Date
 }
 
 // contractFields are the keys of a contract's data, in the order Changes
@@ -127,7 +142,8 @@ func changedFields(old, cur map[string]string) []string {
 type importContract struct {
 	agency, key   string
 	contract      queue.Contract
-	row           int // index in rows of the row whose data the contract keeps
+	person        string // queue.PersonKey of its last row
+	row           int    // index in rows of the row whose data the contract keeps
 	data          map[string]string
 	id            int64
 	old           map[string]string // data already stored; nil for a new contract
@@ -191,7 +207,7 @@ func (t *Tx) ImportFile(ctx context.Context, f ImportFile, rows []ImportRow, now
 		return nil, fmt.Errorf("import %s: record file: %w", f.Path, err)
 	}
 	if len(rows) > 0 {
-		if err := t.db.importRows(ctx, tx, f, rows, now, rep); err != nil {
+		if err := t.importRows(ctx, tx, f, rows, now, rep); err != nil {
 			return nil, fmt.Errorf("import %s: %w", f.Path, err)
 		}
 	}
@@ -212,8 +228,8 @@ func cleanAll(ss []string) []string {
 
 // importRows writes the contracts, items and rows of a file whose
 // import_file row is rep.FileID.
-func (db *DB) importRows(ctx context.Context, tx pgx.Tx, f ImportFile, rows []ImportRow, now time.Time, rep *ImportReport) error {
-	log := db.log.With().Int64("file_id", rep.FileID).Logger()
+func (t *Tx) importRows(ctx context.Context, tx pgx.Tx, f ImportFile, rows []ImportRow, now time.Time, rep *ImportReport) error {
+	log := t.db.log.With().Int64("file_id", rep.FileID).Logger()
 	t0 := time.Now()
 	step := func(what string) {
 		log.Debug().Str("step", what).Dur("took", time.Since(t0)).Msg("import step")
@@ -235,6 +251,7 @@ func (db *DB) importRows(ctx context.Context, tx pgx.Tx, f ImportFile, rows []Im
 		}
 		c.row = i
 		c.data = contractData(r.Record, r.Verdict)
+		c.person = queue.PersonKey(r.Record, r.Verdict)
 		rowContract[i] = c
 	}
 
@@ -288,13 +305,13 @@ func (db *DB) importRows(ctx context.Context, tx pgx.Tx, f ImportFile, rows []Im
 		}
 		step("contract ids")
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"contract"}, []string{"id", "agency", "key", "worker", "finess",
-			"start_date", "end_date", "status", "rpps", "data", "file_id", "sheet", "row_no", "created_at", "updated_at"},
+			"start_date", "end_date", "status", "rpps", "data", "file_id", "sheet", "row_no", "created_at", "updated_at", "person"},
 			pgx.CopyFromSlice(len(fresh), func(i int) ([]any, error) {
 				c := fresh[i]
 				sheet, row := rowPlace(rows[c.row])
 				return []any{c.id, c.agency, c.key, cleanText(c.contract.Worker), cleanText(c.contract.FINESS),
 					dateValue(c.contract.Start), dateValue(c.contract.End),
-					c.data["status"], c.data["rpps"], c.data, rep.FileID, sheet, row, now, now}, nil
+					c.data["status"], c.data["rpps"], c.data, rep.FileID, sheet, row, now, now, nullText(c.person)}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("insert contracts: %w", err)
@@ -347,7 +364,11 @@ func (db *DB) importRows(ctx context.Context, tx pgx.Tx, f ImportFile, rows []Im
 		}
 	}
 	step("update contracts")
-	if err := db.importItems(ctx, tx, f, rows, order, knownIDs, now, rep); err != nil {
+	if err := t.supersede(ctx, f, rows, fresh, order, now, rep); err != nil {
+		return err
+	}
+	step("supersede")
+	if err := t.db.importItems(ctx, tx, f, rows, order, knownIDs, now, rep); err != nil {
 		return err
 	}
 	step("items")
@@ -467,5 +488,127 @@ func (db *DB) importItems(ctx context.Context, tx pgx.Tx, f ImportFile, rows []I
 			rep.ItemsUpdated++
 		}
 	}
+	return nil
+}
+
+// nullText is NULL for "".
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// supersede finds, in one query, the earlier contracts of the same agency
+// and person that the file's new contracts replace (queue.Supersedes),
+// cancels their pending items as queue.PlanSupersede decides, and marks
+// them superseded. Contracts the file itself names are never superseded
+// by it: a file listing two missions of one person lists two contracts.
+func (t *Tx) supersede(ctx context.Context, f ImportFile, rows []ImportRow, fresh, order []*importContract, now time.Time, rep *ImportReport) error {
+	if len(fresh) == 0 {
+		return nil
+	}
+	var agencies, persons, workers []string
+	var named []int64
+	for _, c := range order {
+		named = append(named, c.id)
+	}
+	for _, c := range fresh {
+		agencies = append(agencies, c.agency)
+		persons = append(persons, c.person)
+		workers = append(workers, c.contract.Worker)
+	}
+	crows, err := t.tx.Query(ctx, `SELECT DISTINCT c.id, c.agency, c.key, c.worker, c.finess, c.start_date, c.end_date, coalesce(c.person, '')
+		FROM contract c JOIN unnest($1::text[], $2::text[], $3::text[]) AS n(agency, person, worker)
+		ON c.agency = n.agency AND (c.person = n.person OR (n.worker LIKE 'rpps:%' AND c.worker = n.worker))
+		WHERE c.superseded_by IS NULL AND c.purged_at IS NULL AND c.id <> ALL($4)
+		ORDER BY c.id`, agencies, persons, workers, named)
+	if err != nil {
+		return fmt.Errorf("read earlier contracts: %w", err)
+	}
+	type earlier struct {
+		id     int64
+		agency string
+		p      queue.Placement
+	}
+	var found []earlier
+	for crows.Next() {
+		var (
+			e          earlier
+			key        string
+			start, end *time.Time
+		)
+		if err := crows.Scan(&e.id, &e.agency, &key, &e.p.Contract.Worker, &e.p.Contract.FINESS, &start, &end, &e.p.Person); err != nil {
+			crows.Close()
+			return fmt.Errorf("read earlier contracts: %w", err)
+		}
+		e.p.Contract.Start, e.p.Contract.End = dateOf(start), dateOf(end)
+		found = append(found, e)
+	}
+	crows.Close()
+	if err := crows.Err(); err != nil {
+		return fmt.Errorf("read earlier contracts: %w", err)
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	// Which new contract replaces which earlier one: the first of the file
+	// (in row order) that supersedes it.
+	by := map[int64]*importContract{}
+	var ids []int64
+	for _, e := range found {
+		for _, c := range fresh {
+			if c.agency == e.agency && queue.Supersedes(queue.Placement{Contract: c.contract, Person: c.person}, e.p) {
+				by[e.id] = c
+				ids = append(ids, e.id)
+				sheet, row := rowPlace(rows[c.row])
+				rep.Superseded = append(rep.Superseded, Supersession{Contract: e.id, By: c.id, Sheet: sheet, Row: row,
+					FINESS: e.p.Contract.FINESS, Start: e.p.Contract.Start, End: e.p.Contract.End})
+				break
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	open, err := queryItems(ctx, t.tx, `SELECT `+itemColumns+` FROM item i
+		WHERE i.contract_id = ANY($1) AND i.origin = 'import' AND i.state = 'pending' ORDER BY i.id`, ids)
+	if err != nil {
+		return fmt.Errorf("read items of earlier contracts: %w", err)
+	}
+	byContract := map[int64][]StoredItem{}
+	for _, s := range open {
+		byContract[s.ContractID] = append(byContract[s.ContractID], s)
+	}
+	w := newItemWriter(now)
+	name := filepath.Base(f.Path)
+	for _, id := range ids {
+		stored := map[string]StoredItem{}
+		var items []queue.Item
+		for _, s := range byContract[id] {
+			stored[s.Key] = s
+			items = append(items, s.Item)
+		}
+		changes, err := queue.PlanSupersede(items, by[id].contract, name, now)
+		if err != nil {
+			return fmt.Errorf("supersede contract %d: %w", id, err)
+		}
+		for _, ch := range changes {
+			w.update(stored[ch.Item.Key], ch.Item)
+		}
+	}
+	if err := w.flush(ctx, t.tx); err != nil {
+		return err
+	}
+	newIDs := make([]int64, len(ids))
+	for i, id := range ids {
+		newIDs[i] = by[id].id
+	}
+	if _, err := t.tx.Exec(ctx, `UPDATE contract c SET superseded_by = u.by, superseded_at = $3
+		FROM unnest($1::bigint[], $2::bigint[]) AS u(id, by) WHERE c.id = u.id`, ids, newIDs, now); err != nil {
+		return fmt.Errorf("mark superseded contracts: %w", err)
+	}
+	rep.ContractsSuperseded = len(ids)
+	rep.ItemsCancelled += len(w.updated)
 	return nil
 }

@@ -101,7 +101,7 @@ func (t *Tx) Purge(ctx context.Context, endedBefore rppsync.Date, now time.Time)
 	// items, each given a key of its own id. An RPPS key is the public
 	// directory's number and stays. A corrected file sent after the purge
 	// makes a new contract.
-	if _, err := tx.Exec(ctx, `UPDATE contract SET data = NULL, purged_at = $2,
+	if _, err := tx.Exec(ctx, `UPDATE contract SET data = NULL, purged_at = $2, person = NULL,
 		worker = CASE WHEN worker LIKE 'id:%' THEN 'purged:' || id ELSE worker END,
 		key = CASE WHEN worker LIKE 'id:%' THEN 'purged:' || id ELSE key END
 		WHERE id = ANY($1)`, ids, now); err != nil {

@@ -72,4 +72,12 @@ func (m *Main) printImport(w io.Writer, fi pipeline.FileImport) {
 		}
 		fmt.Fprintf(w, "  %s : contrat mis à jour (%v)\n", where, c.Fields)
 	}
+	for _, c := range rep.Superseded {
+		where := fmt.Sprintf("ligne %d", c.Row)
+		if c.Sheet != "" {
+			where = fmt.Sprintf("feuille %s, ligne %d", c.Sheet, c.Row)
+		}
+		fmt.Fprintf(w, "  %s : corrige le contrat n°%d (FINESS %s, du %s au %s) ; ses demandes en cours sont annulées.\n",
+			where, c.Contract, orDash(c.FINESS), fmtDate(c.Start), fmtDate(c.End))
+	}
 }
