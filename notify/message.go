@@ -42,7 +42,7 @@ type Attachment struct {
 // Secret travels in the job's arguments, so it is stored in River's job
 // table until the job is cleaned; Failures never returns it.
 type Webhook struct {
-	Key    string          `json:"key" river:"unique"`
+	Key    string          `json:"key"`
 	URL    string          `json:"url"`
 	Secret string          `json:"secret"`
 	Event  string          `json:"event"`

@@ -198,6 +198,7 @@ func newSMTPPeer(t *testing.T, pki *testPKI, mode smtpMode, clientAuth tls.Clien
 		return &peerSession{peer: p, conn: c}, nil
 	}))
 	srv.Domain = "localhost"
+	srv.ErrorLog = testLogger{t}
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
 	srv.MaxMessageBytes = 10 << 20
@@ -386,3 +387,9 @@ func (c *crlfStripper) Read(p []byte) (int, error) {
 }
 
 func newQPReader(r io.Reader) io.Reader { return quotedprintable.NewReader(r) }
+
+// testLogger sends go-smtp's server errors to the test's log.
+type testLogger struct{ t *testing.T }
+
+func (l testLogger) Printf(format string, v ...any) { l.t.Logf("smtp server: "+format, v...) }
+func (l testLogger) Println(v ...any)               { l.t.Log(append([]any{"smtp server:"}, v...)...) }

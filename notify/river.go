@@ -41,10 +41,22 @@ type EmailArgs struct {
 // Kind returns KindEmail.
 func (EmailArgs) Kind() string { return KindEmail }
 
-// WebhookArgs are the arguments of a webhook job: the whole Webhook. Its
-// Key (tagged river:"unique") makes the job unique.
+// WebhookArgs are the arguments of a webhook job: the whole Webhook, its
+// Key (tagged river:"unique") making the job unique. Body is held as a JSON
+// string, not as a nested document: River stores args as jsonb, which would
+// reorder the keys and respace the document, and the receiver must get the
+// very bytes the caller gave.
 type WebhookArgs struct {
-	Webhook
+	Key    string `json:"key" river:"unique"`
+	URL    string `json:"url"`
+	Secret string `json:"secret"`
+	Event  string `json:"event"`
+	Body   string `json:"body"`
+}
+
+// Webhook returns the Webhook the args were made from.
+func (a WebhookArgs) Webhook() Webhook {
+	return Webhook{Key: a.Key, URL: a.URL, Secret: a.Secret, Event: a.Event, Body: json.RawMessage(a.Body)}
 }
 
 // Kind returns KindWebhook.
@@ -66,7 +78,7 @@ func (w Webhook) jobArgs(string) (river.JobArgs, error) {
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
-	return WebhookArgs{Webhook: w}, nil
+	return WebhookArgs{Key: w.Key, URL: w.URL, Secret: w.Secret, Event: w.Event, Body: string(w.Body)}, nil
 }
 
 // Config configures a Delivery. The zero value of every field means "the
@@ -163,12 +175,24 @@ func (d *Delivery) Enqueue(ctx context.Context, tx pgx.Tx, client *river.Client[
 	if d.smtp != nil {
 		defaultFrom = d.smtp.DefaultFrom()
 	}
+	// The same kind and key twice in one call would meet River's unique
+	// index twice in one statement: insert it once, report it twice.
+	type kindKey struct{ kind, key string }
+	first := make(map[kindKey]int, len(jobs))
+	slot := make([]int, len(jobs)) // index in params of each job's insert
 	params := make([]river.InsertManyParams, 0, len(jobs))
-	for _, j := range jobs {
+	for i, j := range jobs {
 		args, err := j.jobArgs(defaultFrom)
 		if err != nil {
 			return nil, err
 		}
+		kk := kindKey{args.Kind(), argsKey(args)}
+		if p, ok := first[kk]; ok {
+			slot[i] = -1 - p
+			continue
+		}
+		first[kk] = len(params)
+		slot[i] = len(params)
 		params = append(params, river.InsertManyParams{Args: args, InsertOpts: &river.InsertOpts{
 			MaxAttempts: d.maxAttempts,
 			Queue:       d.queue,
@@ -179,11 +203,16 @@ func (d *Delivery) Enqueue(ctx context.Context, tx pgx.Tx, client *river.Client[
 	if err != nil {
 		return nil, fmt.Errorf("enqueue notifications: %w", err)
 	}
-	out := make([]Enqueued, len(res))
-	for i, r := range res {
-		out[i] = Enqueued{Kind: r.Job.Kind, Key: argsKey(params[i].Args), JobID: r.Job.ID, Duplicate: r.UniqueSkippedAsDuplicate}
+	out := make([]Enqueued, len(jobs))
+	for i, p := range slot {
+		dup := p < 0
+		if dup {
+			p = -1 - p
+		}
+		r := res[p]
+		out[i] = Enqueued{Kind: r.Job.Kind, Key: argsKey(params[p].Args), JobID: r.Job.ID, Duplicate: dup || r.UniqueSkippedAsDuplicate}
 		d.log.Debug().Int64("job_id", r.Job.ID).Str("kind", r.Job.Kind).Str("key", out[i].Key).
-			Bool("duplicate", r.UniqueSkippedAsDuplicate).Msg("notification enqueued")
+			Bool("duplicate", out[i].Duplicate).Msg("notification enqueued")
 	}
 	return out, nil
 }
@@ -234,7 +263,7 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 	if w.d.webhook == nil {
 		err = temporary(CodeWebhookNotConfigured, "l'envoi des webhooks n'est pas configuré ; configurez-le, le webhook sera renvoyé", nil)
 	} else {
-		err = w.d.webhook.Send(ctx, job.Args.Webhook)
+		err = w.d.webhook.Send(ctx, job.Args.Webhook())
 	}
 	return w.d.outcome(job.JobRow, job.Args.Key, err)
 }

@@ -117,6 +117,7 @@ func checkDigest(t *testing.T, got receivedMail, want Message, date time.Time) {
 }
 
 func TestSMTPSendSTARTTLS(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t)
 	peer := newSMTPPeer(t, pki, plainWithSTARTTLS, tls.NoClientCert)
 	s := newSMTPSender(t, SMTPConfig{Port: peer.port, TLS: TLSStartTLS, CAFile: pki.caFile})
@@ -138,6 +139,7 @@ func TestSMTPSendSTARTTLS(t *testing.T) {
 }
 
 func TestSMTPSendImplicitTLSClientCertificate(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t)
 	peer := newSMTPPeer(t, pki, implicitTLS, tls.RequireAndVerifyClientCert)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -176,6 +178,7 @@ func TestSMTPSendImplicitTLSClientCertificate(t *testing.T) {
 }
 
 func TestSMTPSendFailures(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -277,6 +280,7 @@ func TestSMTPSendFailures(t *testing.T) {
 }
 
 func TestNewSMTPSenderConfig(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t)
 	tests := []struct {
 		name string

@@ -18,6 +18,7 @@ import (
 )
 
 func TestSignVerify(t *testing.T) {
+	t.Parallel()
 	body := []byte(`{"structure":"750712184","items":3}`)
 	at := time.Unix(1764806400, 0)
 	sig := Sign("s3cret", at, body)
@@ -163,6 +164,7 @@ func newWebhookSender(t *testing.T, cfg WebhookConfig) *WebhookSender {
 }
 
 func TestWebhookSendHeadersAndSignature(t *testing.T) {
+	t.Parallel()
 	rec, srv := newHookServer(t, "s3cret", http.StatusOK)
 	s := newWebhookSender(t, WebhookConfig{})
 	w := Webhook{Key: "digest.750712184.2026-12-04", URL: srv.URL + "/hooks?token=abc", Secret: "s3cret", Event: "queue.digest", Body: json.RawMessage(`{"structure":"750712184"}`)}
@@ -195,6 +197,7 @@ func TestWebhookSendHeadersAndSignature(t *testing.T) {
 }
 
 func TestWebhookSendClassification(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		status    int
 		wantErr   bool
@@ -254,6 +257,7 @@ func checkDeliveryError(t *testing.T, err error, wantErr, permanent bool, code s
 }
 
 func TestWebhookSendTransportFailures(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	hook := func(url string) Webhook {
@@ -302,6 +306,7 @@ func TestWebhookSendTransportFailures(t *testing.T) {
 }
 
 func TestNewWebhookSenderConfig(t *testing.T) {
+	t.Parallel()
 	if _, err := NewWebhookSender(WebhookConfig{Timeout: -time.Second}); !errors.Is(err, ErrInvalidConfig) {
 		t.Errorf("negative timeout: err = %v, want ErrInvalidConfig", err)
 	}
