@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -163,6 +164,9 @@ type smtpPeer struct {
 	addr string
 	port int
 	rcpt func(to string) error
+	// users, when set, makes the server demand AUTH PLAIN with one of
+	// these user/password pairs.
+	users map[string]string
 
 	mu       sync.Mutex
 	received []receivedMail
@@ -195,7 +199,11 @@ func newSMTPPeer(t *testing.T, pki *testPKI, mode smtpMode, clientAuth tls.Clien
 		p.mu.Lock()
 		p.sessions++
 		p.mu.Unlock()
-		return &peerSession{peer: p, conn: c}, nil
+		s := &peerSession{peer: p, conn: c}
+		if p.users != nil {
+			return &authSession{s}, nil
+		}
+		return s, nil
 	}))
 	srv.Domain = "localhost"
 	srv.ErrorLog = testLogger{t}
@@ -246,15 +254,34 @@ func (p *smtpPeer) mails() []receivedMail {
 }
 
 type peerSession struct {
-	peer *smtpPeer
-	conn *smtp.Conn
-	cur  receivedMail
+	peer   *smtpPeer
+	conn   *smtp.Conn
+	cur    receivedMail
+	authed bool
+}
+
+// authSession is a peerSession that offers AUTH PLAIN.
+type authSession struct{ *peerSession }
+
+func (s *authSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *authSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if want, ok := s.peer.users[user]; !ok || want != pass {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "identifiants refusés"}
+		}
+		s.authed = true
+		return nil
+	}), nil
 }
 
 func (s *peerSession) Reset()        { s.cur = receivedMail{} }
 func (s *peerSession) Logout() error { return nil }
 
 func (s *peerSession) Mail(from string, _ *smtp.MailOptions) error {
+	if s.peer.users != nil && !s.authed {
+		return smtp.ErrAuthRequired
+	}
 	s.cur.From = from
 	return nil
 }

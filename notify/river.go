@@ -71,6 +71,11 @@ func (m Message) jobArgs(defaultFrom string) (river.JobArgs, error) {
 	if err := m.Validate(defaultFrom); err != nil {
 		return nil, err
 	}
+	// The job holds the whole message, sender included, so that a resend is
+	// the same message even if the configuration changed meanwhile.
+	if m.From == "" {
+		m.From = defaultFrom
+	}
 	return EmailArgs{Message: m}, nil
 }
 

@@ -325,6 +325,11 @@ func TestEmailDeliveredThroughRiver(t *testing.T) {
 		t.Fatalf("%d mails, want 1", len(got))
 	}
 	checkDigest(t, got[0], msg, job.CreatedAt)
+	// The job holds the sender the configuration gave at enqueue time.
+	var args EmailArgs
+	if err := json.Unmarshal(job.EncodedArgs, &args); err != nil || args.From != "rppsync@hopital.example" || args.Key != msg.Key {
+		t.Errorf("job args: key %q, from %q, %v; want the sender's From", args.Key, args.From, err)
+	}
 	if f, err := Failures(context.Background(), env.client); err != nil || len(f) != 0 {
 		t.Errorf("Failures = %+v, %v; want none", f, err)
 	}

@@ -279,6 +279,30 @@ func TestSMTPSendFailures(t *testing.T) {
 	})
 }
 
+func TestSMTPSendAuth(t *testing.T) {
+	t.Parallel()
+	pki := newTestPKI(t)
+	peer := newSMTPPeer(t, pki, plainWithSTARTTLS, tls.NoClientCert)
+	peer.users = map[string]string{"rppsync": "mot-de-passe"}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	msg := digestMessage(t, "k-auth")
+	msg.Attachments = nil
+
+	err := newSMTPSender(t, SMTPConfig{Port: peer.port, CAFile: pki.caFile, Username: "rppsync", Password: "faux"}).Send(ctx, msg, time.Time{})
+	checkDeliveryError(t, err, true, true, CodeSMTPRejected)
+	err = newSMTPSender(t, SMTPConfig{Port: peer.port, CAFile: pki.caFile}).Send(ctx, msg, time.Time{})
+	checkDeliveryError(t, err, true, true, CodeSMTPRejected)
+	if n := len(peer.mails()); n != 0 {
+		t.Fatalf("%d mails accepted without authentication", n)
+	}
+	err = newSMTPSender(t, SMTPConfig{Port: peer.port, CAFile: pki.caFile, Username: "rppsync", Password: "mot-de-passe"}).Send(ctx, msg, time.Time{})
+	checkDeliveryError(t, err, false, false, "")
+	if n := len(peer.mails()); n != 1 {
+		t.Fatalf("%d mails, want 1", n)
+	}
+}
+
 func TestNewSMTPSenderConfig(t *testing.T) {
 	t.Parallel()
 	pki := newTestPKI(t)
