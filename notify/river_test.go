@@ -124,6 +124,14 @@ func newRiverEnv(t *testing.T, cfg Config, mw ...rivertype.WorkerMiddleware) *ri
 	return &riverEnv{pool: pool, client: client, delivery: d, events: events, logs: logs, log: log, final: map[int64]*rivertype.JobRow{}}
 }
 
+// checkedLogger returns a debug logger to the test whose output is checked
+// by checkLogsClean when the test ends.
+func checkedLogger(t *testing.T) zerolog.Logger {
+	logs := &syncBuffer{}
+	t.Cleanup(func() { checkLogsClean(t, logs.String()) })
+	return zerolog.New(zerolog.MultiLevelWriter(zerolog.NewTestWriter(t), logs)).Level(zerolog.DebugLevel)
+}
+
 // checkLogsClean asserts that logs carry no address, URL token or secret.
 func checkLogsClean(t *testing.T, logs string) {
 	t.Helper()

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	netmail "net/mail"
 	"net/textproto"
 	"os"
 	"strings"
@@ -93,7 +94,7 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 		return nil, fmt.Errorf("%w: certificat client SMTP incomplet ; indiquez à la fois le fichier du certificat et celui de sa clé", ErrInvalidConfig)
 	}
 	if cfg.From != "" {
-		if err := (Message{Key: "x", From: cfg.From, To: []string{cfg.From}, Subject: "x", Text: "x"}).Validate(""); err != nil {
+		if _, err := netmail.ParseAddress(cfg.From); err != nil {
 			return nil, fmt.Errorf("%w: l'expéditeur SMTP par défaut n'est pas une adresse e-mail valide ; corrigez-le", ErrInvalidConfig)
 		}
 	}
@@ -188,9 +189,15 @@ func (s *SMTPSender) Send(ctx context.Context, m Message, date time.Time) error 
 	if err != nil {
 		return permanent(CodeEmailInvalid, "réglages SMTP refusés", err)
 	}
+	start := time.Now()
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
-		return classifySMTP(ctx, err)
+		e := classifySMTP(ctx, err)
+		s.log.Debug().Str("key", m.Key).Str("code", e.Code).Bool("permanent", e.Permanent).
+			Dur("duration", time.Since(start)).Msg("smtp send failed")
+		return e
 	}
+	s.log.Debug().Str("key", m.Key).Int("recipients", len(m.To)).Int("attachments", len(m.Attachments)).
+		Dur("duration", time.Since(start)).Msg("smtp message accepted")
 	return nil
 }
 

@@ -54,7 +54,7 @@ func newSMTPSender(t *testing.T, cfg SMTPConfig) *SMTPSender {
 	cfg.From = cmpOr(cfg.From, "rppsync@hopital.example")
 	cfg.Timeout = 10 * time.Second
 	cfg.HELO = "rppsync.test"
-	cfg.Logger = zerolog.New(zerolog.NewTestWriter(t))
+	cfg.Logger = checkedLogger(t)
 	s, err := NewSMTPSender(cfg)
 	if err != nil {
 		t.Fatalf("NewSMTPSender: %v", err)

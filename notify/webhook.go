@@ -189,15 +189,20 @@ func (s *WebhookSender) Send(ctx context.Context, w Webhook) error {
 	req.Header.Set(HeaderIdempotencyKey, w.Key)
 	req.Header.Set(HeaderEvent, w.Event)
 	req.Header.Set(HeaderSignature, Sign(w.Secret, s.now(), body))
+	start := time.Now()
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return classifyHTTP(ctx, err)
+		e := classifyHTTP(ctx, err)
+		s.log.Debug().Str("key", w.Key).Str("code", e.Code).Bool("permanent", e.Permanent).
+			Dur("duration", time.Since(start)).Msg("webhook request failed")
+		return e
 	}
 	// Drain a little so the connection can be reused; the answer's content
 	// is not logged (it may echo anything).
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
 	status := resp.StatusCode
+	s.log.Debug().Str("key", w.Key).Int("status", status).Dur("duration", time.Since(start)).Msg("webhook answered")
 	detail := "HTTP " + strconv.Itoa(status)
 	switch {
 	case status >= 200 && status < 300:

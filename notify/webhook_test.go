@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 )
 
 func TestSignVerify(t *testing.T) {
@@ -155,7 +154,7 @@ func (h *hookRecorder) requests() []hookRequest {
 
 func newWebhookSender(t *testing.T, cfg WebhookConfig) *WebhookSender {
 	t.Helper()
-	cfg.Logger = zerolog.New(zerolog.NewTestWriter(t))
+	cfg.Logger = checkedLogger(t)
 	s, err := NewWebhookSender(cfg)
 	if err != nil {
 		t.Fatal(err)
