@@ -13,10 +13,15 @@
 // (discarded), refused for good (cancelled) or is still being retried.
 //
 // Delivery is at least once: a crash after a send and before River records
-// the attempt sends the message again. The idempotency key therefore goes
-// into the message (Message-ID: <KEY@rppsync> for e-mail, derived by
-// MessageID; an Idempotency-Key header for webhooks) and a retry sends the
-// same content with the same key and date, so that receivers deduplicate.
+// the attempt sends the message again (River's rescuer puts a job left
+// "running" by a dead process back in line once both the attempt's timeout,
+// Config.JobTimeout, and the client's RescueStuckJobsAfter have passed).
+// The idempotency key therefore goes into the message (Message-ID:
+// <KEY@rppsync> for e-mail, derived by MessageID; an Idempotency-Key header
+// for webhooks) and a retry sends the same content, sender and Date (the
+// job's creation time) with the same key, so that receivers deduplicate.
+// The job's arguments hold the whole message for that reason; a webhook's
+// body is kept as the caller's bytes, which the signature covers.
 //
 // Failures are classified: an *Error matches ErrPermanent (SMTP 5xx, a bad
 // address, a certificate that does not verify, a webhook answering 4xx) or

@@ -62,9 +62,17 @@ type riverEnv struct {
 // standing for the queue items the messages report.
 func newPool(t *testing.T, log zerolog.Logger) *pgxpool.Pool {
 	t.Helper()
+	_, pool := newPoolURL(t, log)
+	return pool
+}
+
+// newPoolURL is newPool that also returns the connection string.
+func newPoolURL(t *testing.T, log zerolog.Logger) (string, *pgxpool.Pool) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	pool, err := pgxpool.New(ctx, storetest.NewSchema(t))
+	url := storetest.NewSchema(t)
+	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,11 +83,11 @@ func newPool(t *testing.T, log zerolog.Logger) *pgxpool.Pool {
 	if _, err := pool.Exec(ctx, `CREATE TABLE item (key text PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
-	return pool
+	return url, pool
 }
 
-// newRiverEnv starts a client that works the Delivery's jobs; mw wraps
-// every attempt.
+// newRiverEnv starts a client that works the Delivery's jobs on a fresh
+// schema; mw wraps every attempt.
 func newRiverEnv(t *testing.T, cfg Config, mw ...rivertype.WorkerMiddleware) *riverEnv {
 	t.Helper()
 	logs := &syncBuffer{}
@@ -87,7 +95,13 @@ func newRiverEnv(t *testing.T, cfg Config, mw ...rivertype.WorkerMiddleware) *ri
 	t.Cleanup(func() {
 		checkLogsClean(t, logs.String())
 	})
-	pool := newPool(t, log)
+	return startRiver(t, newPool(t, log), log, logs, cfg, func(rc *river.Config) { rc.WorkerMiddleware = mw })
+}
+
+// startRiver starts a client on pool working the Delivery's jobs, with
+// fast retries; tweak, when set, adjusts its configuration.
+func startRiver(t *testing.T, pool *pgxpool.Pool, log zerolog.Logger, logs *syncBuffer, cfg Config, tweak func(*river.Config)) *riverEnv {
+	t.Helper()
 	workers := river.NewWorkers()
 	cfg.Logger = log
 	d, err := New(workers, cfg)
@@ -95,16 +109,19 @@ func newRiverEnv(t *testing.T, cfg Config, mw ...rivertype.WorkerMiddleware) *ri
 		t.Fatalf("New: %v", err)
 	}
 	queue, qc := d.QueueConfig(2)
-	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+	rc := &river.Config{
 		Logger:            SlogLogger(log.With().Str("component", "river").Logger()),
 		Queues:            map[string]river.QueueConfig{queue: qc},
 		Workers:           workers,
 		RetryPolicy:       fastRetry{},
 		FetchPollInterval: 50 * time.Millisecond,
 		FetchCooldown:     10 * time.Millisecond,
-		WorkerMiddleware:  mw,
 		TestOnly:          true,
-	})
+	}
+	if tweak != nil {
+		tweak(rc)
+	}
+	client, err := river.NewClient(riverpgxv5.New(pool), rc)
 	if err != nil {
 		t.Fatalf("river.NewClient: %v", err)
 	}
