@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,7 +87,8 @@ func newTestPKI(t *testing.T) *testPKI {
 	return p
 }
 
-var serial int64
+// serial numbers the test certificates; tests run in parallel.
+var serial atomic.Int64
 
 func newCA(t *testing.T, name string) (*x509.Certificate, *ecdsa.PrivateKey, []byte) {
 	t.Helper()
@@ -94,9 +96,8 @@ func newCA(t *testing.T, name string) (*x509.Certificate, *ecdsa.PrivateKey, []b
 	if err != nil {
 		t.Fatal(err)
 	}
-	serial++
 	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(serial),
+		SerialNumber:          big.NewInt(serial.Add(1)),
 		Subject:               pkix.Name{CommonName: name},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(24 * time.Hour),
@@ -121,8 +122,7 @@ func issue(t *testing.T, ca *x509.Certificate, caKey *ecdsa.PrivateKey, tmpl *x5
 	if err != nil {
 		t.Fatal(err)
 	}
-	serial++
-	tmpl.SerialNumber = big.NewInt(serial)
+	tmpl.SerialNumber = big.NewInt(serial.Add(1))
 	tmpl.NotBefore = time.Now().Add(-time.Hour)
 	tmpl.NotAfter = time.Now().Add(24 * time.Hour)
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
