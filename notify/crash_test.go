@@ -125,8 +125,12 @@ func crashChild(t *testing.T, url string) {
 		os.Exit(crashExitCode) // sent, not recorded
 		return nil
 	})
+	// The dying process is a worker, not the leader: a dead leader's lease
+	// would delay the next process's rescuer by River's leadership TTL,
+	// which this test has no reason to wait for.
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Logger: SlogLogger(log), Queues: map[string]river.QueueConfig{queue: qc}, Workers: workers,
+		LeaderElectionDisabled: true,
+		Logger:                 SlogLogger(log), Queues: map[string]river.QueueConfig{queue: qc}, Workers: workers,
 		WorkerMiddleware: []rivertype.WorkerMiddleware{die}, FetchPollInterval: 50 * time.Millisecond, FetchCooldown: 10 * time.Millisecond, TestOnly: true,
 	})
 	if err != nil {
