@@ -130,8 +130,13 @@ func crashChild(t *testing.T, url string) {
 	// which this test has no reason to wait for.
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		LeaderElectionDisabled: true,
-		Logger:                 SlogLogger(log), Queues: map[string]river.QueueConfig{queue: qc}, Workers: workers,
-		WorkerMiddleware: []rivertype.WorkerMiddleware{die}, FetchPollInterval: 50 * time.Millisecond, FetchCooldown: 10 * time.Millisecond, TestOnly: true,
+		Logger:                 SlogLogger(log),
+		Queues:                 map[string]river.QueueConfig{queue: qc},
+		Workers:                workers,
+		WorkerMiddleware:       []rivertype.WorkerMiddleware{die},
+		FetchPollInterval:      50 * time.Millisecond,
+		FetchCooldown:          10 * time.Millisecond,
+		TestOnly:               true,
 	})
 	if err != nil {
 		t.Fatal(err)
