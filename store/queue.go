@@ -34,14 +34,17 @@ const (
 type StoredItem = queue.Entry
 
 // ItemFilter selects work items. Zero fields select everything: an empty
-// FINESS, Agency or Audience, no Kinds, no States, and a Limit of 0.
+// FINESS, Agency or Audience, no Kinds, no States, a zero UpdatedAfter and
+// a Limit of 0.
 type ItemFilter struct {
 	FINESS   string
 	Agency   string
 	Audience queue.Audience
 	Kinds    []queue.Kind
 	States   []queue.State // empty = all
-	Limit    int
+	// UpdatedAfter keeps the items created or changed strictly after it.
+	UpdatedAfter time.Time
+	Limit        int
 }
 
 // itemColumns are the item columns scanItem reads, prefixed by i.
@@ -179,6 +182,9 @@ func items(ctx context.Context, q querier, f ItemFilter) ([]StoredItem, error) {
 	}
 	if len(f.States) > 0 {
 		add("i.state = ANY(?)", enumStrings(f.States))
+	}
+	if !f.UpdatedAfter.IsZero() {
+		add("i.updated_at > ?", f.UpdatedAfter)
 	}
 	sql := `SELECT ` + itemColumns + ` FROM item i`
 	if len(where) > 0 {

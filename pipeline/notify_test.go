@@ -1,0 +1,122 @@
+package pipeline_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rppsync/rppsync/notify"
+	"github.com/rppsync/rppsync/pipeline"
+	"github.com/rppsync/rppsync/queue"
+	"github.com/rppsync/rppsync/store/storetest"
+)
+
+// tableOutbox writes each job into a table of the test's schema, in the
+// caller's transaction: what a committed pass handed to delivery.
+type tableOutbox struct{}
+
+func (tableOutbox) Enqueue(ctx context.Context, tx pgx.Tx, jobs ...notify.Job) (int, error) {
+	for _, j := range jobs {
+		b, err := json.Marshal(j)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO outbox (job) VALUES ($1)`, b); err != nil {
+			return 0, err
+		}
+	}
+	return len(jobs), nil
+}
+
+// TestNotify imports the sample files, then notifies two structures and an
+// agency: one digest each with new items, the structure's queue attached
+// and the webhook signed with identifiers only; nothing again when nothing
+// changed; a new digest after a corrected file.
+func TestNotify(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	if _, err := db.Pool().Exec(ctx, `CREATE TABLE outbox (id serial, job jsonb)`); err != nil {
+		t.Fatal(err)
+	}
+	p := newPipeline(t, nil)
+	for _, path := range []string{extract, cards} {
+		if _, err := p.LoadExtract(ctx, db, path, pipeline.LoadOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.Import(ctx, db, files, pipeline.ImportOptions{Agency: "Alpha"}); err != nil {
+		t.Fatal(err)
+	}
+	recipients := []pipeline.Recipient{
+		{Audience: queue.AudienceStructure, ID: chA, Name: "CH SYNTHETIQUE DE BESANCON", Emails: []string{"rpps@cha.example.invalid"},
+			Webhook: &pipeline.Hook{URL: "https://cha.example.invalid/hook", Secret: "s3cret"}, Attach: true},
+		{Audience: queue.AudienceStructure, ID: "690999909", Name: "HOPITAL FICTIF LYON SUD", Emails: []string{"rpps@chb.example.invalid"}},
+		{Audience: queue.AudienceStructure, ID: "130999990", Name: "Nobody's", Emails: []string{"x@example.invalid"}},
+		{Audience: queue.AudienceAgency, ID: "Alpha", Name: "Alpha Intérim", Emails: []string{"rh@alpha.example.invalid"}},
+	}
+	first, err := p.Notify(ctx, db, tableOutbox{}, recipients)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Digests) != 3 || first.Silent != 1 || first.Messages != 4 {
+		t.Fatalf("first notify: %d digests, %d silent, %d messages", len(first.Digests), first.Silent, first.Messages)
+	}
+	rows, err := db.Pool().Query(ctx, `SELECT job FROM outbox ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mail notify.Message
+	var hook notify.Webhook
+	if err := json.Unmarshal(jobs[0], &mail); err != nil || mail.Key == "" || len(mail.Attachments) != 1 {
+		t.Fatalf("CH-A's e-mail: %v %+v", err, mail)
+	}
+	if !strings.Contains(mail.Text, "FINESS "+chA) || !strings.HasPrefix(mail.Attachments[0].Name, "file-validation-"+chA) {
+		t.Errorf("CH-A's e-mail: %q, %q", mail.Subject, mail.Attachments[0].Name)
+	}
+	if strings.Contains(string(mail.Attachments[0].Data), "690999909") {
+		t.Error("CH-A's attachment holds another structure's items")
+	}
+	if err := json.Unmarshal(jobs[1], &hook); err != nil || hook.Key != mail.Key || hook.URL == "" {
+		t.Fatalf("CH-A's webhook: %v %+v", err, hook)
+	}
+	for _, name := range []string{"MARTIN", "DUBOIS", "Claire"} {
+		if strings.Contains(string(hook.Body), name) {
+			t.Errorf("the webhook body names %q: %s", name, hook.Body)
+		}
+	}
+
+	again, err := p.Notify(ctx, db, tableOutbox{}, recipients)
+	if err != nil || len(again.Digests) != 0 || again.Silent != len(recipients) {
+		t.Fatalf("notify with nothing changed: %+v, %v", again, err)
+	}
+
+	// A day later, a directory load closes or expires items: their change
+	// makes new digests, with new keys.
+	later, err := pipeline.New(pipeline.Config{Now: func() time.Time { return now.Add(40 * 24 * time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := later.Reconcile(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	third, err := later.Notify(ctx, db, tableOutbox{}, recipients)
+	if err != nil || len(third.Digests) == 0 {
+		t.Fatalf("notify after a change: %+v, %v", third, err)
+	}
+	for _, d := range third.Digests {
+		for _, f := range first.Digests {
+			if d.Key == f.Key {
+				t.Errorf("a new state reused the key %s", d.Key)
+			}
+		}
+	}
+}
