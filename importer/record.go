@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -125,12 +126,16 @@ func (r *sheetReader) record(row int, cells []string) (rppsync.Record, bool) {
 		r.set(&rec, col.field, v)
 	}
 	if full, ok := rec.Original[rppsync.FieldFullName]; ok {
-		last, first := SplitFullName(full)
-		if rec.LastName.Display == "" {
-			rec.LastName = newName(last)
+		c := ReadNameCell(full, true)
+		if rec.LastName.Display == "" && rec.UsageName.Display == "" {
+			rec.LastName = newName(c.Birth)
+			rec.UsageName = newName(c.Usage)
 		}
 		if rec.FirstName.Display == "" {
-			rec.FirstName = newName(first)
+			rec.FirstName = newName(c.First)
+		}
+		if rec.Civility == "" {
+			rec.Civility = c.Civility
 		}
 	}
 	if rec.Agency == "" {
@@ -162,13 +167,33 @@ func (r *sheetReader) set(rec *rppsync.Record, f rppsync.Field, v string) {
 	rec.Original[f] = v
 	switch f {
 	case rppsync.FieldLastName:
-		rec.LastName = newName(v)
+		// "Mme DUPONT épouse MARTIN": the civility and the usage name are
+		// taken out of the birth name; a usage name column wins.
+		c := ReadNameCell(v, false)
+		rec.LastName = newName(c.Birth)
+		if _, own := rec.Original[rppsync.FieldUsageName]; !own && c.Usage != "" {
+			rec.UsageName = newName(c.Usage)
+		}
+		if rec.Civility == "" {
+			rec.Civility = c.Civility
+		}
 	case rppsync.FieldUsageName:
-		rec.UsageName = newName(v)
+		// "épouse MARTIN", "Mme MARTIN": the name after the words.
+		c := ReadNameCell(v, false)
+		rec.UsageName = newName(cmp.Or(c.Usage, c.Birth))
+		if rec.Civility == "" {
+			rec.Civility = c.Civility
+		}
 	case rppsync.FieldFirstName:
-		rec.FirstName = newName(v)
+		first, civ := ReadFirstNameCell(v) // "Mme Claire": the title is no first name
+		rec.FirstName = newName(first)
+		if rec.Civility == "" {
+			rec.Civility = civ
+		}
 	case rppsync.FieldCivility:
-		rec.Civility, _ = NormaliseCivility(v)
+		if c, ok := NormaliseCivility(v); ok {
+			rec.Civility = c // a civility column wins over a title typed in a name
+		}
 	case rppsync.FieldIdentifier:
 		rec.Identifier = NormaliseIdentifier(v)
 	case rppsync.FieldBirthPlace:
