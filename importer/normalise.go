@@ -347,3 +347,25 @@ func ReadFirstNameCell(s string) (first, civility string) {
 	toks, civ, _ := cutTitles(strings.FieldsFunc(s, isSpace))
 	return strings.Join(toks, " "), civ
 }
+
+// FINESSInText returns the FINESS number typed in an establishment cell:
+// the whole cell when it has the shape of a FINESS (9 characters, digits or
+// 2A/2B first, separators ignored: its key is checked later, so that a typo
+// is reported rather than lost), or else the one word of the cell that is
+// a valid FINESS ("CH X (250999901)"). It returns "" when there is none or
+// several.
+func FINESSInText(s string) string {
+	if n := NormaliseFINESS(s); len(n) == 9 && (allDigits(n) || (n[0] == '2' && (n[1] == 'A' || n[1] == 'B') && allDigits(n[2:]))) {
+		return n
+	}
+	found := ""
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if n, err := matcher.ValidFINESS(w); err == nil && n != found {
+			if found != "" {
+				return ""
+			}
+			found = n
+		}
+	}
+	return found
+}
