@@ -161,7 +161,7 @@ type File struct {
 	NIRColumns []string `json:"nir_columns,omitempty"`
 	// Warnings are file-level facts for the HR person (no structure
 	// column…); the rows were still read.
-	Warnings []rppsync.Issue   `json:"warnings,omitempty"`
+	Warnings []rppsync.Issue  `json:"warnings,omitempty"`
 	Records  []rppsync.Record `json:"records"`
 }
 
