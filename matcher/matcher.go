@@ -115,9 +115,11 @@ const MaxNameRunes = 200
 
 // Invalidates reports whether a record issue makes the row unusable
 // (status invalid): a missing name, an unreadable contract date, or a
-// contract that ends before it starts. Every other record issue (an
-// unreadable birth date, a stray column…) is carried on the verdict but
-// leaves the status to the identifier and the directory.
+// contract that ends before it starts. Every other record issue (a stray
+// column…) is carried on the verdict but leaves the status to the
+// identifier and the directory; the one exception, decided by Check, is a
+// birth date that does not exist on a row with no identifier: such a row
+// could only lead to a registration, which needs it, so it is invalid.
 func Invalidates(is rppsync.Issue) bool {
 	switch is.Code {
 	case rppsync.CodeNameMissing, rppsync.CodeContractDatesReversed, CodeNameTooLong:
@@ -163,6 +165,11 @@ func prepare(rec *rppsync.Record) row {
 	}
 	for _, is := range rec.Issues {
 		if Invalidates(is) {
+			r.invalid = true
+		}
+		// With no identifier, the row can only lead to a registration,
+		// and a registration needs a birth date that exists.
+		if !r.given && is.Code == rppsync.CodeDateInvalid && is.Field == string(rppsync.FieldBirthDate) {
 			r.invalid = true
 		}
 	}
