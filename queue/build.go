@@ -74,11 +74,11 @@ func Build(rec rppsync.Record, v rppsync.Verdict, cards Cards, now time.Time) []
 	case rppsync.StatusIdentityMismatch:
 		fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: CodeRPPSOtherPerson,
 			Message: fmt.Sprintf("Le numéro RPPS %s appartient dans l'annuaire national à une autre personne : demandez à l'intérimaire son propre numéro RPPS (carte CPS, e-CPS ou courrier de l'Ordre).", d.rpps)})
-		fix = append(fix, without(v.Issues, "identity_mismatch")...)
+		fix = append(fix, forAgency(without(v.Issues, "identity_mismatch"))...)
 	case rppsync.StatusRPPSUnknown:
 		fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: CodeRPPSNotInDirectory,
 			Message: fmt.Sprintf("Le numéro RPPS %s est bien formé mais absent de l'annuaire national : vérifiez-le avec l'intérimaire (faute de frappe ?). S'il vient d'être attribué, il apparaîtra dans l'annuaire sous 24 h et cette demande se fermera seule.", d.rpps)})
-		fix = append(fix, without(v.Issues, "rpps_unknown")...)
+		fix = append(fix, forAgency(without(v.Issues, "rpps_unknown"))...)
 	case rppsync.StatusRPPSInvalid:
 		if len(v.Candidates) > 0 {
 			// The name search found who the person may be (an ADELI
@@ -91,10 +91,10 @@ func Build(rec rppsync.Record, v rppsync.Verdict, cards Cards, now time.Time) []
 			fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: rppsync.CodeRPPSFormat,
 				Message: "L'identifiant fourni n'est pas un numéro RPPS valide : demandez à l'intérimaire son numéro RPPS exact (11 chiffres commençant par 10)."})
 		}
-		fix = append(fix, v.Issues...)
+		fix = append(fix, forAgency(v.Issues)...)
 	case rppsync.StatusInvalid:
-		fix = append(fix, v.Issues...)
-		fix = append(fix, rec.Issues...)
+		fix = append(fix, forAgency(v.Issues)...)
+		fix = append(fix, forAgency(rec.Issues)...)
 		if len(fix) == 0 {
 			fix = append(fix, rppsync.Issue{Code: CodeRowUnusable,
 				Message: "La ligne ne peut pas être utilisée : vérifiez le nom, le prénom et les dates de mission, puis renvoyez-la."})
@@ -344,6 +344,18 @@ func (d draft) registrationIssues(reg *Registration) []rppsync.Issue {
 			Message: fmt.Sprintf("Pour l'inscription sur le Portail RPPS+, il manque : %s. Envoyez ces informations à l'établissement.", frList(missing))})
 	}
 	return out
+}
+
+// forAgency returns issues less those that only inform (a mission already
+// ended or started, a hidden sheet): they ask nothing of the agency.
+func forAgency(issues []rppsync.Issue) []rppsync.Issue {
+	return slices.DeleteFunc(slices.Clone(issues), func(is rppsync.Issue) bool {
+		switch is.Code {
+		case rppsync.CodeContractEnded, rppsync.CodeContractStarted, rppsync.CodeSheetHidden:
+			return true
+		}
+		return false
+	})
 }
 
 // without returns issues less those with the given code: the matcher's own

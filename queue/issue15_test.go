@@ -71,10 +71,15 @@ func TestBuildMissionDates(t *testing.T) {
 	if items := queue.Build(record(), verdict("to_register", withChannel(rppsync.ChannelRPPSPlus, "313"), ended), coveringA, now); len(items) != 0 {
 		t.Errorf("ended, RPPS+ registration: kinds %v, want none", kinds(items))
 	}
-	// The agency's items stay: the data are still wrong.
-	items := queue.Build(record(), verdict("identity_mismatch", withRPPS(rppsB), ended), coveringA, now)
+	// The agency's items stay: the data are still wrong. The flag informs,
+	// it is nothing for the agency to fix.
+	items := queue.Build(record(), verdict("identity_mismatch", withRPPS(rppsB), ended,
+		withIssues(issue("contract_end", rppsync.CodeContractEnded))), coveringA, now)
 	if got := kinds(items); !slices.Equal(got, []queue.Kind{queue.KindFixData}) {
-		t.Errorf("ended, identity mismatch: kinds %v, want fix_data", got)
+		t.Fatalf("ended, identity mismatch: kinds %v, want fix_data", got)
+	}
+	if got := codes(items[0].Issues); !slices.Equal(got, []string{queue.CodeRPPSOtherPerson}) {
+		t.Errorf("ended, identity mismatch: fix issues %v, want rpps_other_person only", got)
 	}
 
 	items = queue.Build(record(), verdict("matched", withRPPS(rppsA), started), queue.Cards{Known: true}, now)

@@ -82,6 +82,7 @@ func (m *Main) readFiles(ctx context.Context, paths []string, opts importer.Opti
 		results[i].Sheets = f.Sheets
 		results[i].Unmapped = f.Unmapped
 		results[i].NIRColumns = f.NIRColumns
+		results[i].Warnings = f.Warnings
 		records[i] = f.Records
 		m.log.Info().Str("file", p).Str("format", f.Format).Int("rows", len(f.Records)).
 			Int("unmapped_columns", len(f.Unmapped)).Int("nir_columns", len(f.NIRColumns)).Msg("file read")
