@@ -73,10 +73,10 @@ func TestImportQueueAndReconcile(t *testing.T) {
 		n            int
 	}{
 		{"register_rpps_plus", chA, 2}, // BERNARD (St Etienne), FAURE (postal code as birth place)
-		{"follow_up_ordre", chB, 1},            // LAMBERT Chloé, infirmière
-		{"follow_up_ars", chB, 1},              // ROUX Yanis, ergothérapeute
-		{"confirm_candidate", chA, 1},          // DUBOIS Marie
-		{"order_mie", chB, 1},                  // LEFÈVRE Sophie holds no CPS card
+		{"follow_up_ordre", chB, 1},    // LAMBERT Chloé, infirmière
+		{"follow_up_ars", chB, 1},      // ROUX Yanis, ergothérapeute
+		{"confirm_candidate", chA, 1},  // DUBOIS Marie
+		{"order_mie", chB, 1},          // LEFÈVRE Sophie holds no CPS card
 	} {
 		if got := find(items, c.kind, "", c.finess); len(got) < c.n {
 			t.Errorf("%s at %s: %d items, want at least %d", c.kind, c.finess, len(got), c.n)
