@@ -26,6 +26,7 @@ func issue15File(t *testing.T) string {
 		{"DUBOIS Marie", "251234567", "23/09/1991", "IDE", "250999901", "01/12/2026", "21/12/2026"},
 		{"Mlle PETITJEAN Zoé", "", "31/02/1990", "AS", "250999901", "01/12/2026", "21/12/2026"},
 		{"MARTIN Claire", "10999000010", "14/03/1988", "IDE", "250999902", "01/12/2026", "21/12/2026"},
+		{"Mme LEROUX épouse GIRARD Anne", "", "05/06/1992", "Aide-soignante", "250999901", "01/12/2026", "21/12/2026"},
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
@@ -63,6 +64,7 @@ func TestIssue15Check(t *testing.T) {
 		{"rpps_invalid", []string{"adeli_not_rpps"}, "10999000085"}, // the name search found her RPPS
 		{"invalid", []string{"date_invalid"}, ""},                   // no RPPS and 31/02: cannot be registered
 		{"matched", []string{"finess_checksum"}, ""},                // the wrong FINESS key is reported
+		{"to_register", nil, ""},                                    // RPPS+ registration pre-filled below
 	}
 	rows := d.Files[0].Rows
 	if len(rows) != len(want) {
@@ -116,6 +118,13 @@ func TestIssue15Check(t *testing.T) {
 	if got := find(items, "confirm_candidate", "pending", "250999901"); len(got) != 1 || !strings.Contains(got[0].Reason, "ADELI") {
 		t.Errorf("confirm_candidate for the ADELI row: %+v", got)
 	}
+	regs := find(items, "register_rpps_plus", "pending", "250999901")
+	list := listJSON(t, env)
+	if len(regs) != 1 || regs[0].Registration == nil || regs[0].Registration.BirthName != "LEROUX" ||
+		!strings.Contains(list, `"usage_name": "GIRARD"`) || !strings.Contains(list, `"civility": "MME"`) ||
+		!strings.Contains(list, `"role": "Aide-soignant"`) {
+		t.Errorf("RPPS+ registration: %+v, want birth name LEROUX, usage name GIRARD, civility MME, role Aide-soignant", regs)
+	}
 	for _, it := range items {
 		if it.FINESS == "250999902" {
 			t.Errorf("item %d (%s) queued for a FINESS with a wrong key", it.ID, it.Kind)
@@ -124,4 +133,14 @@ func TestIssue15Check(t *testing.T) {
 	if got := find(items, "validate_activity", "pending", ""); !slices.ContainsFunc(got, func(it listedItem) bool { return it.FINESS == "" }) {
 		t.Errorf("the row with no structure lost its item: %+v", got)
 	}
+}
+
+// listJSON returns `queue list --format json --state all` as printed.
+func listJSON(t *testing.T, env map[string]string) string {
+	t.Helper()
+	r := run(t, env, "queue", "list", "--format", "json", "--state", "all")
+	if r.code != 0 {
+		t.Fatalf("queue list: exit %d: %s", r.code, r.stderr)
+	}
+	return r.stdout
 }
