@@ -151,3 +151,20 @@ func TestHiddenSheet(t *testing.T) {
 		t.Errorf("a sheet the profile names: %+v", file.Records)
 	}
 }
+
+// FuzzFINESSInText checks that what is read from an establishment cell is
+// either nothing or nine characters of a FINESS shape taken from the cell.
+func FuzzFINESSInText(f *testing.F) {
+	for _, s := range []string{"250999901", "CH X (250999901)", "2A0000010", "250 999 902", "a b c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := FINESSInText(s)
+		if got == "" {
+			return
+		}
+		if len(got) != 9 || !allDigits(got[2:]) {
+			t.Fatalf("FINESSInText(%q) = %q", s, got)
+		}
+	})
+}

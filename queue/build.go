@@ -32,7 +32,10 @@ const (
 //     per worker would flood the queue with guesses) and the
 //     validate_activity reason asks the structure to check the MIE itself;
 //   - identity_mismatch, rpps_invalid, rpps_unknown, invalid: one fix_data
-//     item for the agency, listing every problem of the row;
+//     item for the agency, listing every problem of the row; but an
+//     rpps_invalid row (an ADELI number, a typo in the RPPS) with
+//     candidates gets a confirm_candidate item for the structure instead,
+//     which confirms the identity (the row's issues kept on the item);
 //   - candidate: confirm_candidate for the structure, carrying the
 //     candidates and the pre-filled registration used if all are rejected;
 //   - to_register: by channel, register_rpps_plus (structure) with the
@@ -49,9 +52,18 @@ const (
 //     same reason, and because registering on RPPS+ someone who may already
 //     hold an RPPS creates a duplicate identity.
 //
-// A row whose contract cannot be placed (no FINESS, a contract date absent,
-// or an end before the start) gets only its fix_data item: an item must
-// reach a structure and expire with its contract.
+// A row whose contract dates cannot be placed (a date absent, or an end
+// before the start) gets only its fix_data item: an item must expire with
+// its contract. A row tied to no structure (no FINESS, or one with a wrong
+// key or shape) keeps its items, all addressed to the agency that sent it
+// (Audience agency, FINESS ""), with a fix_data item saying why: nothing is
+// lost, and no queue is made for a structure that does not exist.
+//
+// Dates are read as of now: a mission already ended asks nothing of the
+// structure (its items for the structure are dropped, the agency's stay);
+// the reason of each structure item of a mission already started begins
+// with UrgentPrefix and the start date. A row of a hidden sheet
+// (rppsync.Record.HiddenSheet) gets no item: it is only reported.
 func Build(rec rppsync.Record, v rppsync.Verdict, cards Cards, now time.Time) []Item {
 	if v.Status == rppsync.StatusUnchecked || rec.HiddenSheet ||
 		(v.Status == rppsync.StatusToRegister && hasCode(v.Issues, rppsync.CodeDirectoryUnavailable)) {
