@@ -147,3 +147,23 @@ func TestBuildIdentifierWithCandidates(t *testing.T) {
 func pickCodes(issues []rppsync.Issue, code string) []rppsync.Issue {
 	return slices.DeleteFunc(slices.Clone(issues), func(i rppsync.Issue) bool { return i.Code != code })
 }
+
+// TestResolveStartedMission: the items a decision creates for a mission
+// already started are urgent, as Build's are.
+func TestResolveStartedMission(t *testing.T) {
+	cands := []rppsync.Candidate{{RPPS: rppsA, Score: 0.95}}
+	v := verdict("candidate", withChannel(rppsync.ChannelRPPSPlus, "313"), func(v *rppsync.Verdict) { v.Candidates = cands })
+	items := queue.Build(record(), v, coveringA, now)
+	if len(items) != 1 || strings.HasPrefix(items[0].Reason, queue.UrgentPrefix) {
+		t.Fatalf("items = %+v", items)
+	}
+	later := now.AddDate(0, 0, 15) // 2026-12-05: the mission started on 2026-12-01
+	_, next, err := queue.Resolve(items[0], rppsA, coveringA, later)
+	if err != nil || len(next) != 1 || !strings.HasPrefix(next[0].Reason, queue.UrgentPrefix) {
+		t.Errorf("confirmed after the start: %v %+v, want an urgent validate_activity", err, next)
+	}
+	_, next, err = queue.Resolve(items[0], "", coveringA, later)
+	if err != nil || len(next) == 0 || !strings.HasPrefix(next[0].Reason, queue.UrgentPrefix) {
+		t.Errorf("rejected after the start: %v %+v, want an urgent registration", err, next)
+	}
+}
