@@ -43,6 +43,8 @@ func TestReadNameCell(t *testing.T) {
 		{"DUPONT EPOUSE MARTIN CLAIRE", true, NameCell{Birth: "DUPONT", Usage: "MARTIN", First: "CLAIRE"}},
 		{"Mlle épouse MARTIN Claire", true, NameCell{Civility: "MME", Title: "Mlle", Usage: "MARTIN", First: "Claire"}},
 		{"MARTIN Claire", true, NameCell{Birth: "MARTIN", First: "Claire"}},
+		{"MARTIN (épouse DUPONT)", false, NameCell{Birth: "MARTIN", Usage: "DUPONT"}},
+		{"MARTIN (née DUPONT) Claire", true, NameCell{Birth: "DUPONT", Usage: "MARTIN", First: "Claire"}},
 	} {
 		if got := ReadNameCell(tc.in, tc.full); got != tc.want {
 			t.Errorf("ReadNameCell(%q, %v) = %+v, want %+v", tc.in, tc.full, got, tc.want)
@@ -142,7 +144,7 @@ func FuzzReadNameCell(f *testing.F) {
 		}
 		c := ReadNameCell(s, full)
 		words := map[string]int{}
-		for _, w := range strings.FieldsFunc(s, isSpace) {
+		for _, w := range strings.FieldsFunc(s, isNameSeparator) {
 			words[w]++
 		}
 		for _, part := range []string{c.Title, c.Birth, c.Usage, c.First} {

@@ -274,7 +274,7 @@ type NameCell struct {
 func ReadNameCell(s string, full bool) NameCell {
 	var c NameCell
 	var toks []string
-	toks, c.Civility, c.Title = cutTitles(strings.FieldsFunc(s, isSpace))
+	toks, c.Civility, c.Title = cutTitles(strings.FieldsFunc(s, isNameSeparator))
 	k, birthAfter := -1, false
 	for i, t := range toks[:max(len(toks)-1, 0)] { // a word must follow the marker
 		f := matcher.Fold(t)
@@ -321,6 +321,10 @@ func ReadNameCell(s string, full bool) NameCell {
 	}
 	return c
 }
+
+// isNameSeparator reports the runes that separate the words of a name
+// cell: white space and the parentheses of "MARTIN (née DUPONT)".
+func isNameSeparator(r rune) bool { return isSpace(r) || r == '(' || r == ')' }
 
 // cutTitles takes the leading civilities and titles out of the words of a
 // name cell, keeping at least one word. It returns the words left, the
