@@ -246,6 +246,13 @@ type Activity struct {
 	RoleCode        string `json:"role_code,omitempty"`
 }
 
+// Site is a structure site (FINESS géographique) of the directory, with the
+// name its activities give it ("Raison sociale site").
+type Site struct {
+	FINESS string `json:"finess"`
+	Name   string `json:"name,omitempty"`
+}
+
 // Professional is one person of the national directory with their activities.
 type Professional struct {
 	RPPS            string     `json:"rpps"`

@@ -82,3 +82,41 @@ func TestADELISearchesByName(t *testing.T) {
 		t.Errorf("ADELI issue %+v: must say ADELI was retired in 2024 and the person has an RPPS", v.Issues)
 	}
 }
+
+// TestJuridiqueFINESS: a legal entity's FINESS given where a site is
+// expected is recognised from the directory: one site → that site, with a
+// note; several → no structure, and an issue listing the sites.
+func TestJuridiqueFINESS(t *testing.T) {
+	jurOne, siteOne := withCheckDigit("25000011"), withCheckDigit("25000012")
+	dir := testDirectory() // LEGER at 250000700 and MOREAU at 750000019, both of legal entity 250000452
+	p := rppsync.Professional{RPPS: withCheckDigit("1077777000"), LastName: "PETIT", FirstName: "ELODIE", ProfessionCode: "21",
+		Activities: []rppsync.Activity{{FinessSite: siteOne, FinessJuridique: jurOne, SiteName: "CLINIQUE DU PARC"}}}
+	dir.byRPPS[p.RPPS] = p
+	m, err := New(Config{Directory: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := rec(1, rppsLeger, "Leger", "Romain", "Médecin")
+	one.FINESS = jurOne
+	several := rec(2, rppsLeger, "Leger", "Romain", "Médecin")
+	several.FINESS = finessJur
+	site := rec(3, rppsLeger, "Leger", "Romain", "Médecin") // finessSite: a site, left as it is
+	vs, err := m.Check(context.Background(), []rppsync.Record{one, several, site})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := vs[0]; v.FINESS == nil || *v.FINESS != siteOne || !slices.Contains(codes(v), CodeFINESSJuridique) {
+		t.Errorf("one site: FINESS %v issues %v, want %s with finess_juridique", v.FINESS, codes(v), siteOne)
+	}
+	v := vs[1]
+	i := slices.IndexFunc(v.Issues, func(is rppsync.Issue) bool { return is.Code == CodeFINESSJuridiqueSites })
+	if v.FINESS != nil || i < 0 || !strings.Contains(v.Issues[i].Message, finessSite) || !strings.Contains(v.Issues[i].Message, "750000019") {
+		t.Errorf("several sites: FINESS %v issues %+v, want none and the sites listed", v.FINESS, v.Issues)
+	}
+	if v := vs[2]; v.FINESS == nil || *v.FINESS != finessSite || slices.Contains(codes(v), CodeFINESSJuridique) {
+		t.Errorf("a site: FINESS %v issues %v", v.FINESS, codes(v))
+	}
+	if v.Status != rppsync.StatusMatched {
+		t.Errorf("the structure does not change the verdict: %s", v.Status)
+	}
+}

@@ -158,13 +158,14 @@ func (d draft) timed(items []Item, now time.Time) []Item {
 const UrgentPrefix = "URGENT :"
 
 // siteIssues returns the problems that keep the row from reaching a
-// structure: no FINESS, or a FINESS with a wrong key or shape (the row's
-// own issue then). Such a row's items go to the agency (see draft.item).
+// structure: no FINESS, a FINESS with a wrong key or shape, or a legal
+// entity's with several sites (the row's own issue then). Such a row's items go to the agency (see draft.item).
 func (d draft) siteIssues(rowIssues []rppsync.Issue) []rppsync.Issue {
 	if d.finess != "" {
 		return nil
 	}
-	if own := pick(rowIssues, rppsync.CodeFINESSMissing, matcher.CodeFINESSFormat, matcher.CodeFINESSChecksum); len(own) > 0 {
+	if own := pick(rowIssues, rppsync.CodeFINESSMissing, matcher.CodeFINESSFormat, matcher.CodeFINESSChecksum,
+		matcher.CodeFINESSJuridiqueSites); len(own) > 0 {
 		return own
 	}
 	return []rppsync.Issue{{Field: string(rppsync.FieldFINESS), Code: CodeFINESSMissing,

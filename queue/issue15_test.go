@@ -167,3 +167,24 @@ func TestResolveStartedMission(t *testing.T) {
 		t.Errorf("rejected after the start: %v %+v, want an urgent registration", err, next)
 	}
 }
+
+// TestBuildJuridiqueSeveralSites: a legal entity's FINESS with several
+// sites makes no queue for the legal entity: the agency says which site.
+func TestBuildJuridiqueSeveralSites(t *testing.T) {
+	rec := record()
+	rec.FINESS = "250999919" // valid: the legal entity's number
+	jur := issue("finess", "finess_juridique_sites")
+	v := verdict("matched", withRPPS(rppsA), withIssues(jur), func(v *rppsync.Verdict) { v.FINESS = nil })
+	items := queue.Build(rec, v, coveringA, now)
+	if got := kinds(items); !slices.Equal(got, []queue.Kind{queue.KindValidateActivity, queue.KindFixData}) {
+		t.Fatalf("kinds = %v", got)
+	}
+	for _, it := range items {
+		if it.FINESS != "" || it.Audience != queue.AudienceAgency {
+			t.Errorf("%s: FINESS %q audience %s, want the agency's", it.Kind, it.FINESS, it.Audience)
+		}
+	}
+	if got := codes(items[1].Issues); !slices.Equal(got, []string{"finess_juridique_sites"}) {
+		t.Errorf("fix issues = %v", got)
+	}
+}

@@ -188,11 +188,19 @@ func (lazyPlaces) ResolveBirthPlace(place, dept, country string, born rppsync.Da
 //
 // want says which RPPS numbers and names the in-memory directory must keep
 // (matcher.Wanted).
-func (m *Main) directoryFor(ctx context.Context, cfg *config, want func() (rpps []string, names *matcher.NameSearch)) (dir matcher.Directory, closeFn func(), err error) {
+//
+// finess, when not nil, gives the FINESS numbers the records carry, for the
+// in-memory directory to recognise a legal entity's among them.
+func (m *Main) directoryFor(ctx context.Context, cfg *config, want func() (rpps []string, names *matcher.NameSearch),
+	finess func() []string) (dir matcher.Directory, closeFn func(), err error) {
 	closeFn = func() {}
 	if path := cfg.get("directory"); path != "" {
 		rpps, names := want()
-		mem, stats, err := directory.LoadFiltered(ctx, path, rpps, names)
+		var fin []string
+		if finess != nil {
+			fin = finess()
+		}
+		mem, stats, err := directory.LoadFilteredSites(ctx, path, rpps, names, fin)
 		if err != nil {
 			return nil, closeFn, fmt.Errorf("read the directory extract %s: %w (give the PS_LibreAcces zip or its Personne_activite .txt file)", path, err)
 		}
@@ -270,7 +278,7 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 			debug.SetGCPercent(200)
 			debug.SetMemoryLimit(checkMemoryLimit)
 		}
-		dir, closeDir, err := m.directoryFor(ctx, &cfg, nil)
+		dir, closeDir, err := m.directoryFor(ctx, &cfg, nil, nil)
 		if err != nil {
 			return err
 		}
@@ -308,7 +316,7 @@ func (m *Main) runCheck(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		dir, closeDir, err := m.directoryFor(ctx, &cfg, wanted.Result)
+		dir, closeDir, err := m.directoryFor(ctx, &cfg, wanted.Result, wanted.FINESS)
 		if err != nil {
 			return err
 		}

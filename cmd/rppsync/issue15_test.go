@@ -27,6 +27,7 @@ func issue15File(t *testing.T) string {
 		{"Mlle PETITJEAN Zoé", "", "31/02/1990", "AS", "250999901", "01/12/2026", "21/12/2026"},
 		{"MARTIN Claire", "10999000010", "14/03/1988", "IDE", "250999902", "01/12/2026", "21/12/2026"},
 		{"Mme LEROUX épouse GIRARD Anne", "", "05/06/1992", "Aide-soignante", "250999901", "01/12/2026", "21/12/2026"},
+		{"MARTIN Claire", "10999000010", "14/03/1988", "IDE", "250999919", "01/12/2026", "21/12/2026"},
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
@@ -66,6 +67,7 @@ func TestIssue15Check(t *testing.T) {
 		{"invalid", []string{"date_invalid"}, ""},                   // no RPPS and 31/02: cannot be registered
 		{"matched", []string{"finess_checksum"}, ""},                // the wrong FINESS key is reported
 		{"to_register", nil, ""},                                    // RPPS+ registration pre-filled below
+		{"matched", []string{"finess_juridique"}, ""},               // CH-A's legal entity: tied to its one site
 	}
 	rows := d.Files[0].Rows
 	if len(rows) != len(want) {
@@ -91,6 +93,9 @@ func TestIssue15Check(t *testing.T) {
 	}
 	if !strings.Contains(fromFile.stdout, `"finess": "250999901"`) || strings.Contains(fromFile.stdout, `"finess": "250999902"`) {
 		t.Errorf("the FINESS with a wrong key must be null, the good one kept")
+	}
+	if f := rows[6].FINESS; f == nil || *f != "250999901" {
+		t.Errorf("the legal entity 250999919 gives FINESS %v, want its site 250999901", f)
 	}
 	if r := d.Files[1].Rows; len(r) != 1 || !slices.ContainsFunc(r[0].Issues, func(i struct{ Code string }) bool { return i.Code == "finess_missing" }) {
 		t.Errorf("a file with no structure column: rows %+v, want finess_missing", r)

@@ -63,7 +63,7 @@ func (m *Main) lookupRPPS(ctx context.Context, args []string) error {
 		entries[i] = e
 	}
 	if len(valid) > 0 {
-		dir, closeDir, err := m.directoryFor(ctx, &cfg, func() ([]string, *matcher.NameSearch) { return valid, nil })
+		dir, closeDir, err := m.directoryFor(ctx, &cfg, func() ([]string, *matcher.NameSearch) { return valid, nil }, nil)
 		if err != nil {
 			return err
 		}
