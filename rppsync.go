@@ -139,6 +139,26 @@ const (
 	CodeDirectoryUnavailable  = "directory_unavailable"
 )
 
+// Issue codes added by issue 15 (names, structures, rows and dates). They
+// live here because several packages raise or read them.
+const (
+	// CodeFINESSMissing: the row names no structure (no FINESS column, or
+	// an empty or unreadable cell); its items go to the agency.
+	CodeFINESSMissing = "finess_missing"
+	// CodeStructureColumnMissing: file-level warning, the file has no
+	// column naming the structure (FINESS or establishment).
+	CodeStructureColumnMissing = "structure_column_missing"
+	// CodeContractEnded: the mission had already ended when the file was
+	// read; it creates no work for the structure.
+	CodeContractEnded = "contract_ended"
+	// CodeContractStarted: the mission had already started when the file
+	// was read; its items are urgent.
+	CodeContractStarted = "contract_started"
+	// CodeSheetHidden: the row comes from a hidden sheet that no agency
+	// profile names; it is reported, not queued.
+	CodeSheetHidden = "sheet_hidden"
+)
+
 // Issue is one problem found on a row, with a French sentence a HR person can act on.
 type Issue struct {
 	Field   string `json:"field"`
@@ -192,7 +212,7 @@ type Record struct {
 	LastName    Name
 	UsageName   Name
 	FirstName   Name
-	Civility    string // "M" or "MME" when known
+	Civility    string // "M" or "MME" when known (from a civility column or a title typed in a name cell)
 	Identifier  string // as typed, stripped of spaces, dots and dashes
 	BirthDate   Date
 	BirthPlace  string // as typed, trimmed
@@ -206,6 +226,10 @@ type Record struct {
 	Email       string // lower-cased, trimmed
 	Phone       string // digits, with +33 kept as typed country code
 	Agency      string
+
+	// HiddenSheet is true for a row of a sheet hidden in the workbook that
+	// no agency profile names: it is reported, never queued.
+	HiddenSheet bool
 
 	// Issues are the problems found while reading (unreadable dates, wrong
 	// number of fields…). The matcher adds its own to the Verdict.
@@ -233,6 +257,13 @@ type Card struct {
 	OpposedAt  Date   // opposition date; zero when none
 	UpdatedAt  Date   // last update
 	Profession string // Code profession, when given
+}
+
+// Site is a structure site (FINESS géographique) of the directory, with the
+// name its activities give it ("Raison sociale site").
+type Site struct {
+	FINESS string `json:"finess"`
+	Name   string `json:"name,omitempty"`
 }
 
 // Professional is one person of the national directory with their activities.
@@ -296,8 +327,11 @@ type FileResult struct {
 	Unmapped []string    `json:"unmapped_columns,omitempty"`
 	// NIRColumns are the columns that carried social security numbers: their
 	// values were dropped on reading, never stored or echoed.
-	NIRColumns []string  `json:"nir_columns_ignored,omitempty"`
-	Rows       []Verdict `json:"rows"`
+	NIRColumns []string `json:"nir_columns_ignored,omitempty"`
+	// Warnings are file-level facts the HR person should know (a file with
+	// no structure column…); the file was still read.
+	Warnings []Issue   `json:"warnings,omitempty"`
+	Rows     []Verdict `json:"rows"`
 }
 
 // Ptr returns a pointer to s, or nil when s is empty: absent values are null.

@@ -206,7 +206,7 @@ func TestLoadFilteredKeepsWhatTheStraightFilterKeeps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			want, underKeys, wantStats := straightFilter(t, tt.path, tt.rpps, tt.s)
-			m, st, err := loadFiltered(ctx, tt.path, tt.rpps, tt.s, tt.cache)
+			m, st, err := loadFiltered(ctx, tt.path, tt.rpps, tt.s, nil, tt.cache)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -30,6 +30,10 @@ type Memory struct {
 	rpps   map[string]bool    // the RPPS filter
 	keys   *matcher.KeyFilter // the name key filter
 	name   string             // the extract's file name
+
+	finess map[string]bool              // the FINESS filter (LoadFilteredSites); nil: none asked
+	isSite map[string]bool              // the numbers of the FINESS filter that are a line's FINESS site
+	jur    map[string]map[string]string // FINESS juridique of the filter → its FINESS sites → least site name
 }
 
 type packedPro struct {
@@ -55,13 +59,25 @@ const nameCacheSize = 1 << 14
 // its name. It returns the reading statistics; bad lines are counted
 // there, not returned as errors. names is used by LoadFiltered only, from
 // its own goroutine; the Memory keeps its keys.
+//
+// A Memory loaded by LoadFiltered knows no legal entity (JuridiqueSites
+// finds none); LoadFilteredSites loads one that does.
 func LoadFiltered(ctx context.Context, path string, rpps []string, names *matcher.NameSearch) (*Memory, Stats, error) {
-	return loadFiltered(ctx, path, rpps, names, nameCacheSize)
+	return loadFiltered(ctx, path, rpps, names, nil, nameCacheSize)
 }
 
-// loadFiltered is LoadFiltered caching the filter keys of at most
-// cacheSize distinct last names.
-func loadFiltered(ctx context.Context, path string, rpps []string, names *matcher.NameSearch, cacheSize int) (*Memory, Stats, error) {
+// LoadFilteredSites is LoadFiltered keeping also what JuridiqueSites needs
+// to answer for the FINESS numbers of finess (matcher.WantedBuilder.FINESS):
+// which of them are a FINESS site, and the sites of those that are a FINESS
+// juridique. Only the lines naming one of them are built; the others cost
+// two more columns cut when finess is not empty.
+func LoadFilteredSites(ctx context.Context, path string, rpps []string, names *matcher.NameSearch, finess []string) (*Memory, Stats, error) {
+	return loadFiltered(ctx, path, rpps, names, finess, nameCacheSize)
+}
+
+// loadFiltered is LoadFilteredSites caching the filter keys of at most
+// cacheSize distinct last names; finess nil loads no legal entity.
+func loadFiltered(ctx context.Context, path string, rpps []string, names *matcher.NameSearch, finess []string, cacheSize int) (*Memory, Stats, error) {
 	ex, err := OpenDated(path, timeUnknown)
 	if err != nil {
 		return nil, Stats{}, err
@@ -83,6 +99,12 @@ func loadFiltered(ctx context.Context, path string, rpps []string, names *matche
 	for _, r := range rpps {
 		m.rpps[r] = true
 	}
+	if finess != nil {
+		m.finess, m.isSite, m.jur = make(map[string]bool, len(finess)), map[string]bool{}, map[string]map[string]string{}
+		for _, f := range finess {
+			m.finess[f] = true
+		}
+	}
 	ids := map[string]uint32{"": 0}
 	intern := func(s string) uint32 {
 		if i, ok := ids[s]; ok {
@@ -99,9 +121,16 @@ func loadFiltered(ctx context.Context, path string, rpps []string, names *matche
 	// workers, spare most map lookups: most lines are nobody's.
 	quick := newRPPSSet(rpps)
 	newSelector := func() selector[nameTag] {
-		return newNameSelector(m.rpps, m.keys, quick, names.Clone(), cacheSize)
+		return newNameSelector(m.rpps, m.keys, quick, names.Clone(), cacheSize, m.finess,
+			[3]int{ar.pos[fFinessSite], ar.pos[fFinessJuridique], ar.pos[fSiteName]})
 	}
 	err = scanParallel(ctx, ar, 0, newSelector, func(l Line, tag nameTag) {
+		if tag.site {
+			m.addSite(l)
+		}
+		if !tag.person {
+			return // kept for its FINESS only
+		}
 		p, seen := m.byRPPS[l.ID]
 		if !seen {
 			p = int32(len(m.pros))
@@ -164,11 +193,57 @@ func (f *rppsSet) mayHave(id []byte) bool {
 }
 
 // nameTag is what a nameSelector says of a line it keeps: the filter keys
-// of its last name, and whether the name search keeps its names (named)
-// rather than the line being kept for its RPPS only.
+// of its last name, whether the name search keeps its names (named)
+// rather than the line being kept for its RPPS only, whether it is kept
+// for its professional at all (person), and whether its FINESS site or
+// juridique is one of the FINESS filter (site).
 type nameTag struct {
-	hits  []string
-	named bool
+	hits   []string
+	named  bool
+	person bool
+	site   bool
+}
+
+// addSite records what line l says of the FINESS filter: its FINESS site
+// is a site, and, when its FINESS juridique is one of the filter, its site
+// and site name (the least name of a site is kept, as the database does).
+func (m *Memory) addSite(l Line) {
+	if m.finess[l.FinessSite] {
+		m.isSite[l.FinessSite] = true
+	}
+	if l.FinessSite == "" || !m.finess[l.FinessJuridique] {
+		return
+	}
+	sites := m.jur[l.FinessJuridique]
+	if sites == nil {
+		sites = map[string]string{}
+		m.jur[l.FinessJuridique] = sites
+	}
+	if n, ok := sites[l.FinessSite]; !ok || l.SiteName < n {
+		sites[strings.Clone(l.FinessSite)] = strings.Clone(l.SiteName)
+	}
+}
+
+// threeFields returns the fields of columns cols (0-based) of the
+// '|'-separated line raw; a field past the end of the line is nil.
+func threeFields(raw []byte, cols [3]int) (out [3][]byte) {
+	lo, last := 0, max(cols[0], cols[1], cols[2])
+	for k := 0; k <= last; k++ {
+		end := bytes.IndexByte(raw[lo:], '|')
+		if end < 0 {
+			end = len(raw) - lo
+		}
+		for c, col := range cols {
+			if col == k {
+				out[c] = raw[lo : lo+end]
+			}
+		}
+		if lo+end >= len(raw) {
+			break
+		}
+		lo += end + 1
+	}
+	return out
 }
 
 // newNameSelector returns the selector of one LoadFiltered worker: a line
@@ -181,7 +256,17 @@ type nameTag struct {
 // name is not in the cache (at most cacheSize names); the gate is asked
 // once per run of lines with the same names. The identifier and the names
 // are looked at in the read buffer (m[string(b)] does not allocate).
-func newNameSelector(rpps map[string]bool, keys *matcher.KeyFilter, quick rppsSet, names *matcher.NameSearch, cacheSize int) selector[nameTag] {
+//
+// With a FINESS filter (finess not empty), a line is also kept when it
+// tells something new of it (columns cols: FINESS site, FINESS juridique,
+// site name): the first line of the worker whose FINESS site is one of
+// it, and the lines whose FINESS juridique is one of it with a site name
+// less than the worker's least so far for that site. The least name of
+// all workers' is the least of the extract: the other lines are left.
+func newNameSelector(rpps map[string]bool, keys *matcher.KeyFilter, quick rppsSet, names *matcher.NameSearch, cacheSize int,
+	finess map[string]bool, cols [3]int) selector[nameTag] {
+	seenSite := map[string]bool{}
+	least := map[string]map[string]string{} // FINESS juridique → site → least name seen by this worker
 	var kh matcher.KeyHasher
 	cache := newNameCache(cacheSize)
 	var (
@@ -190,7 +275,7 @@ func newNameSelector(rpps map[string]bool, keys *matcher.KeyFilter, quick rppsSe
 		hits            []string
 		keep, gated     bool
 	)
-	return func(id, last, first []byte) (nameTag, bool) {
+	return func(id, last, first, raw []byte) (nameTag, bool) {
 		if fresh || !bytes.Equal(last, prev) {
 			fresh, gated = false, false
 			prev = append(prev[:0], last...)
@@ -205,7 +290,28 @@ func newNameSelector(rpps map[string]bool, keys *matcher.KeyFilter, quick rppsSe
 			keep, gated = names.Keep(string(last), string(first)), true
 		}
 		named := len(hits) > 0 && keep
-		return nameTag{hits: hits, named: named}, named || quick.mayHave(id) && rpps[string(id)]
+		person := named || quick.mayHave(id) && rpps[string(id)]
+		site := false
+		if len(finess) > 0 {
+			f := threeFields(raw, cols)
+			s, j, name := f[0], f[1], f[2]
+			if len(s) > 0 && finess[string(s)] && !seenSite[string(s)] {
+				seenSite[string(s)] = true
+				site = true
+			}
+			if len(s) > 0 && len(j) > 0 && finess[string(j)] {
+				sites := least[string(j)]
+				if sites == nil {
+					sites = map[string]string{}
+					least[string(j)] = sites
+				}
+				if n, ok := sites[string(s)]; !ok || string(name) < n {
+					sites[string(s)] = string(name)
+					site = true
+				}
+			}
+		}
+		return nameTag{hits: hits, named: named, person: person, site: site}, person || site
 	}
 }
 
@@ -281,6 +387,38 @@ func (m *Memory) Professionals(ctx context.Context, rpps []string) (map[string]r
 	slab := make([]rppsync.Activity, nActs)
 	for _, i := range found {
 		out[m.pros[i].rpps], slab = m.professional(i, slab)
+	}
+	return out, nil
+}
+
+// JuridiqueSites returns, for each number of finess that the extract
+// holds as the FINESS juridique of lines with a FINESS site and as the
+// FINESS site of none, its sites sorted by FINESS, each with the least of
+// its site names (see matcher.Directory). A Memory loaded by LoadFiltered
+// knows no legal entity and returns an empty map; one loaded by
+// LoadFilteredSites returns ErrNotLoaded for a number outside its filter.
+func (m *Memory) JuridiqueSites(ctx context.Context, finess []string) (map[string][]rppsync.Site, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := map[string][]rppsync.Site{}
+	if m.finess == nil {
+		return out, nil
+	}
+	for _, f := range finess {
+		if !m.finess[f] {
+			return nil, fmt.Errorf("%w: FINESS %s", ErrNotLoaded, f)
+		}
+		sites := m.jur[f]
+		if m.isSite[f] || len(sites) == 0 {
+			continue
+		}
+		list := make([]rppsync.Site, 0, len(sites))
+		for site, name := range sites {
+			list = append(list, rppsync.Site{FINESS: site, Name: name})
+		}
+		slices.SortFunc(list, func(a, b rppsync.Site) int { return strings.Compare(a.FINESS, b.FINESS) })
+		out[f] = list
 	}
 	return out, nil
 }

@@ -123,6 +123,9 @@ func homonymRows(ps []oraclePerson, n int, seed uint64) []rppsync.Record {
 		finess := ""
 		if rng.IntN(3) == 0 {
 			finess = p.row[21]
+			if rng.IntN(4) == 0 {
+				finess = p.row[22] // the legal entity's, as agencies sometimes give it
+			}
 		}
 		switch rng.IntN(16) {
 		case 0:
@@ -205,6 +208,38 @@ func (d *fullDirectory) Professionals(_ context.Context, rpps []string) (map[str
 		if p, ok := d.byRPPS[r]; ok {
 			out[r] = p
 		}
+	}
+	return out, nil
+}
+
+// JuridiqueSites is the oracle of Memory.JuridiqueSites and of the
+// database's: from every activity of the extract.
+func (d *fullDirectory) JuridiqueSites(_ context.Context, finess []string) (map[string][]rppsync.Site, error) {
+	isSite := map[string]bool{}
+	names := map[string]map[string]string{}
+	for _, p := range d.byRPPS {
+		for _, a := range p.Activities {
+			isSite[a.FinessSite] = true
+			if a.FinessSite == "" {
+				continue
+			}
+			if names[a.FinessJuridique] == nil {
+				names[a.FinessJuridique] = map[string]string{}
+			}
+			if n, ok := names[a.FinessJuridique][a.FinessSite]; !ok || a.SiteName < n {
+				names[a.FinessJuridique][a.FinessSite] = a.SiteName
+			}
+		}
+	}
+	out := map[string][]rppsync.Site{}
+	for _, f := range finess {
+		if isSite[f] || len(names[f]) == 0 {
+			continue
+		}
+		for site, name := range names[f] {
+			out[f] = append(out[f], rppsync.Site{FINESS: site, Name: name})
+		}
+		slices.SortFunc(out[f], func(a, b rppsync.Site) int { return strings.Compare(a.FINESS, b.FINESS) })
 	}
 	return out, nil
 }
@@ -295,10 +330,22 @@ func TestLoadFilteredAnswersLikeTheWholeExtract(t *testing.T) {
 			people := writeHomonyms(t, path, 2600, seed)
 			full := readFullDirectory(t, path)
 			recs := homonymRows(people, tt.rows, seed)
-			rpps, names := matcher.Wanted(recs, 0)
-			m, st, err := LoadFiltered(ctx, path, rpps, names)
+			w := matcher.NewWanted(0, len(recs))
+			w.Add(recs)
+			rpps, names := w.Result()
+			m, st, err := LoadFilteredSites(ctx, path, rpps, names, w.FINESS())
 			if err != nil {
 				t.Fatal(err)
+			}
+
+			// JuridiqueSites: the extract's, for every FINESS of the rows.
+			gotSites, err := m.JuridiqueSites(ctx, w.FINESS())
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantSites, _ := full.JuridiqueSites(ctx, w.FINESS())
+			if !reflect.DeepEqual(gotSites, wantSites) || len(wantSites) == 0 {
+				t.Errorf("JuridiqueSites = %+v\nwant %+v (not empty: some rows give a legal entity's FINESS)", gotSites, wantSites)
 			}
 			if st.Bytes < 2*blockSize || st.Bad == 0 || st.ADELI == 0 || st.Recoded == 0 {
 				t.Fatalf("the extract lacks a kind of line or is too small: %+v", st)

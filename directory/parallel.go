@@ -15,11 +15,13 @@ import (
 const blockSize = 1 << 20
 
 // A selector looks, on a worker goroutine, at each valid line of the
-// extract (its Identifiant PP, Nom and Prénom d'exercice, aliasing the
-// read buffer) and says whether the line is worth building, with a value
-// for the collector. Each worker has its own selector: it need not be safe
-// for concurrent use, and the values it returns must not change afterwards.
-type selector[T any] func(id, last, first []byte) (T, bool)
+// extract (its Identifiant PP, Nom and Prénom d'exercice, and the whole
+// decoded line raw for a selector that needs another column, all aliasing
+// the read buffer) and says whether the line is worth building, with a
+// value for the collector. Each worker has its own selector: it need not
+// be safe for concurrent use, and the values it returns must not change
+// afterwards.
+type selector[T any] func(id, last, first, raw []byte) (T, bool)
 
 // block is a run of whole lines of the extract.
 type block struct {
@@ -186,7 +188,7 @@ func scanBlock[T any](w *ActivityReader, b block, sel selector[T], into []picked
 		w.stats.Kept++
 		w.raw = line
 		id, last, first := w.peek()
-		tag, ok := sel(id, last, first)
+		tag, ok := sel(id, last, first, w.raw)
 		if !ok {
 			continue
 		}

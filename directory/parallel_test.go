@@ -311,7 +311,7 @@ func parScan(t *testing.T, r io.Reader, workers int, keep func(id []byte) bool) 
 		t.Fatalf("NewActivityReader: %v", err)
 	}
 	newSelector := func() selector[string] {
-		return func(id, last, first []byte) (string, bool) {
+		return func(id, last, first, _ []byte) (string, bool) {
 			// The tag copies what the selector saw: the read buffer is
 			// reused once the block is done.
 			return string(id) + "|" + string(last) + "|" + string(first), keep == nil || keep(id)
@@ -631,7 +631,7 @@ func scanWithCtx(t *testing.T, ctx context.Context, data []byte, workers int, on
 	}
 	n := 0
 	err = scanParallel(ctx, ar, workers, func() selector[struct{}] {
-		return func(id, last, first []byte) (struct{}, bool) { return struct{}{}, true }
+		return func(id, last, first, _ []byte) (struct{}, bool) { return struct{}{}, true }
 	}, func(Line, struct{}) {
 		onEmit(n)
 		n++
@@ -740,7 +740,7 @@ func TestScanParallelCancelWhileReading(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			n := 0
 			err = scanParallel(ctx, ar, w, func() selector[struct{}] {
-				return func(id, last, first []byte) (struct{}, bool) { return struct{}{}, true }
+				return func(id, last, first, _ []byte) (struct{}, bool) { return struct{}{}, true }
 			}, func(Line, struct{}) {
 				if n++; n == 10 {
 					cancel()

@@ -19,6 +19,18 @@
 // documented (DefaultMaxUnzipSize, DefaultMaxUnzipXMLSize); merged ranges
 // are read by streaming the sheet part too, never by loading a whole sheet.
 //
+// Names are read as HR meant them (ReadNameCell): a civility or title typed
+// in a name cell (Mme, M., Dr, Pr, Pharmacien…) becomes Record.Civility, not
+// a surname, and "DUPONT épouse MARTIN" / "MARTIN née DUPONT" give the birth
+// name (Record.LastName) and the usage name (Record.UsageName) apart. A row
+// is tied to its structure by the FINESS column, or by a FINESS typed in
+// the establishment column (FINESSInText); a row left without one carries a
+// finess_missing issue, and a file with no column naming the structure a
+// structure_column_missing warning (File.Warnings). Missions already ended
+// or started on Options.Now are flagged (contract_ended, contract_started),
+// and the rows of a hidden sheet that no profile names are marked
+// (Record.HiddenSheet, issue sheet_hidden): reported, never queued.
+//
 // Social security numbers (NIR) are recognised by heading or by value and
 // never kept: their columns are named in File.NIRColumns, their values are
 // dropped. Values of unmapped columns are not read either.

@@ -63,3 +63,15 @@ func ExampleParseDate() {
 	// 1990-04-12 <nil>
 	//  date invalide: "31/02/1990" n'existe pas
 }
+
+// ExampleReadNameCell reads the civility and the usage name out of a name
+// cell as agencies type it.
+func ExampleReadNameCell() {
+	c := importer.ReadNameCell("Mme DUPONT épouse MARTIN Claire", true)
+	fmt.Printf("civility=%s birth=%s usage=%s first=%s\n", c.Civility, c.Birth, c.Usage, c.First)
+	c = importer.ReadNameCell("Dr LEGER", false)
+	fmt.Printf("civility=%q birth=%s title=%s\n", c.Civility, c.Birth, c.Title)
+	// Output:
+	// civility=MME birth=DUPONT usage=MARTIN first=Claire
+	// civility="" birth=LEGER title=Dr
+}

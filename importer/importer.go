@@ -158,8 +158,11 @@ type File struct {
 	Unmapped []string `json:"unmapped,omitempty"`
 	// NIRColumns lists the headings of columns holding social security
 	// numbers (by heading or by value); their values are never kept.
-	NIRColumns []string         `json:"nir_columns,omitempty"`
-	Records    []rppsync.Record `json:"records"`
+	NIRColumns []string `json:"nir_columns,omitempty"`
+	// Warnings are file-level facts for the HR person (no structure
+	// column…); the rows were still read.
+	Warnings []rppsync.Issue  `json:"warnings,omitempty"`
+	Records  []rppsync.Record `json:"records"`
 }
 
 // ReadFile reads an agency file (.xlsx, .csv or .txt) into records, one per

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -228,4 +229,147 @@ func LooksLikeNIR(s string) bool {
 		}
 	}
 	return true
+}
+
+// nameTitles maps the folded civilities and titles agencies type before a
+// name to the civility they say ("M", "MME"), or "" for a title that says
+// none (Dr, Pr, Pharmacien). They are words of a name cell, never names
+// (DOMAIN.md, "Titles are not names").
+var nameTitles = map[string]string{
+	"M": "M", "MR": "M", "MM": "M", "MONSIEUR": "M",
+	"MME": "MME", "MMES": "MME", "MADAME": "MME", "MLLE": "MME", "MELLE": "MME", "MADEMOISELLE": "MME",
+	"DR": "", "DOCTEUR": "", "DOCTEURE": "", "PR": "", "PROFESSEUR": "", "PROFESSEURE": "",
+	"PHARMACIEN": "", "PHARMACIENNE": "",
+}
+
+// marriage words separate a birth name from a usage name in one cell:
+// "DUPONT épouse MARTIN" (birth, then usage), "MARTIN née DUPONT" (usage,
+// then birth). Keys are folded.
+var marriageWords = map[string]bool{
+	"EPOUSE": true, "EP": true, "EPSE": true, "EPX": true, "EPOUX": true, "VEUVE": true, "VVE": true, "VEUF": true,
+}
+
+var birthWords = map[string]bool{"NEE": true, "NE": true}
+
+// NameCell is what a name cell holds once read: the civility or title typed
+// before the name taken out, and a birth name and a usage name typed
+// together ("DUPONT épouse MARTIN", "MARTIN née DUPONT") split apart.
+type NameCell struct {
+	Civility string // "M" or "MME" when a civility was typed; "" otherwise (also for Dr, Pr…)
+	Title    string // the civilities and titles taken out, as typed ("Mme", "Dr"), space-separated
+	Birth    string // nom de naissance (the only name when the cell gives one)
+	Usage    string // nom d'usage, when the cell gives one apart from the birth name
+	First    string // prénom(s): only for a cell holding the full name
+}
+
+// ReadNameCell reads a last-name cell (full false) or a "NOM Prénom" cell
+// (full true). Leading civilities and titles (Mme, M., Monsieur, Mlle, Dr,
+// Docteur, Pr, Pharmacien…) are taken out as long as a name remains after
+// them: "Mme MARTIN Claire" is MARTIN Claire, civility MME. A marriage word
+// (épouse, ép., vve, veuve) puts the birth name before it and the usage
+// name after it; née / né does the opposite. In a full-name cell, the name
+// next to the marriage word is its run of capitals ("DUPONT épouse MARTIN
+// Claire"), one word when the cell has no case to go by; the rest is split
+// by SplitFullName.
+func ReadNameCell(s string, full bool) NameCell {
+	var c NameCell
+	var toks []string
+	toks, c.Civility, c.Title = cutTitles(strings.FieldsFunc(s, isNameSeparator))
+	k, birthAfter := -1, false
+	for i, t := range toks[:max(len(toks)-1, 0)] { // a word must follow the marker
+		f := matcher.Fold(t)
+		if marriageWords[f] || birthWords[f] {
+			k, birthAfter = i, birthWords[f]
+			break
+		}
+	}
+	if k < 0 {
+		if full {
+			c.Birth, c.First = SplitFullName(strings.Join(toks, " "))
+		} else {
+			c.Birth = strings.Join(toks, " ")
+		}
+		return c
+	}
+	before, after := toks[:k], toks[k+1:]
+	var other, this string
+	if !full {
+		other, this = strings.Join(after, " "), strings.Join(before, " ")
+	} else {
+		n := 0
+		for n < len(after) && isUpperWord(after[n]) {
+			n++
+		}
+		if n == 0 {
+			n = 1
+		}
+		if n == len(after) && n > 1 && !slices.ContainsFunc(before, func(t string) bool { return !isUpperWord(t) }) {
+			n-- // "DUPONT EPOUSE MARTIN CLAIRE": the last word is the first name
+		}
+		other = strings.Join(after[:n], " ")
+		rest := append(slices.Clone(before), after[n:]...)
+		this, c.First = SplitFullName(strings.Join(rest, " "))
+		if len(before) == 0 && len(after[n:]) > 0 && c.First == "" {
+			c.First = this // "épouse MARTIN Claire": no birth name, Claire is the first name
+			this = ""
+		}
+	}
+	if birthAfter {
+		c.Birth, c.Usage = other, this
+	} else {
+		c.Birth, c.Usage = this, other
+	}
+	return c
+}
+
+// isNameSeparator reports the runes that separate the words of a name
+// cell: white space and the parentheses of "MARTIN (née DUPONT)".
+func isNameSeparator(r rune) bool { return isSpace(r) || r == '(' || r == ')' }
+
+// cutTitles takes the leading civilities and titles out of the words of a
+// name cell, keeping at least one word. It returns the words left, the
+// civility said ("M", "MME" or "") and the titles as typed.
+func cutTitles(toks []string) (rest []string, civility, titles string) {
+	var cut []string
+	for len(toks) > 1 {
+		civ, ok := nameTitles[matcher.Fold(toks[0])]
+		if !ok || strings.ContainsAny(toks[0], "'’") {
+			break
+		}
+		if civility == "" {
+			civility = civ
+		}
+		cut = append(cut, toks[0])
+		toks = toks[1:]
+	}
+	return toks, civility, strings.Join(cut, " ")
+}
+
+// ReadFirstNameCell reads a first-name cell: a civility or title typed
+// before the first name ("Mme Claire") is taken out and returned apart.
+func ReadFirstNameCell(s string) (first, civility string) {
+	toks, civ, _ := cutTitles(strings.FieldsFunc(s, isSpace))
+	return strings.Join(toks, " "), civ
+}
+
+// FINESSInText returns the FINESS number typed in an establishment cell:
+// the whole cell when it has the shape of a FINESS (9 characters, digits or
+// 2A/2B first, separators ignored: its key is checked later, so that a typo
+// is reported rather than lost), or else the one word of the cell that is
+// a valid FINESS ("CH X (250999901)"). It returns "" when there is none or
+// several.
+func FINESSInText(s string) string {
+	if n := NormaliseFINESS(s); len(n) == 9 && (allDigits(n) || (n[0] == '2' && (n[1] == 'A' || n[1] == 'B') && allDigits(n[2:]))) {
+		return n
+	}
+	found := ""
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if n, err := matcher.ValidFINESS(w); err == nil && n != found {
+			if found != "" {
+				return ""
+			}
+			found = n
+		}
+	}
+	return found
 }

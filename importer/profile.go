@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/rppsync/rppsync"
 )
@@ -110,4 +111,10 @@ func (p *Profile) wantsSheet(name string) bool {
 		}
 	}
 	return false
+}
+
+// namesSheet reports whether the profile lists a sheet by name: a hidden
+// sheet it names is read as any other.
+func (p *Profile) namesSheet(name string) bool {
+	return p != nil && slices.Contains(p.Sheets, name)
 }

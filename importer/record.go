@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -37,6 +38,14 @@ func (c *collector) addUnmapped(h string) {
 	c.file.Unmapped = append(c.file.Unmapped, h)
 }
 
+// warn adds a file-level warning, once per code.
+func (c *collector) warn(is rppsync.Issue) {
+	if slices.ContainsFunc(c.file.Warnings, func(w rppsync.Issue) bool { return w.Code == is.Code }) {
+		return
+	}
+	c.file.Warnings = append(c.file.Warnings, is)
+}
+
 // addNIR lists a heading as a NIR column, once, and takes it out of the
 // unmapped list.
 func (c *collector) addNIR(h string) {
@@ -59,6 +68,7 @@ type sheetReader struct {
 	date1904    bool
 	now         time.Time
 	agency      string
+	hidden      bool // a hidden sheet no profile names: its rows are reported, not queued
 	coll        *collector
 	records     *recordList // the records of the sheet, handed out as read
 }
@@ -71,7 +81,8 @@ func (r *sheetReader) columnName(i int) string {
 	return fmt.Sprintf("colonne %d sans intitulé", i+1)
 }
 
-// start registers the layout's unmapped and NIR columns.
+// start registers the layout's unmapped and NIR columns, and warns once
+// per file when the sheet has no column naming the structure.
 func (r *sheetReader) start() {
 	for i, c := range r.lay.cols {
 		switch {
@@ -81,6 +92,19 @@ func (r *sheetReader) start() {
 			r.coll.addUnmapped(c.header)
 		}
 	}
+	if !r.hasStructureColumn() {
+		r.coll.warn(rppsync.Issue{Field: string(rppsync.FieldFINESS), Code: rppsync.CodeStructureColumnMissing,
+			Message: "Le fichier n'a pas de colonne indiquant l'établissement (FINESS, Site FINESS, Établissement, Lieu de mission…) : " +
+				"ses lignes ne peuvent être rattachées à aucun établissement et restent à l'agence ; demandez-lui d'ajouter le FINESS géographique de chaque mission."})
+	}
+}
+
+// hasStructureColumn reports whether a column of the layout names the
+// structure, by FINESS or by name.
+func (r *sheetReader) hasStructureColumn() bool {
+	return slices.ContainsFunc(r.lay.cols, func(c column) bool {
+		return c.field == rppsync.FieldFINESS || c.field == rppsync.FieldStructure
+	})
 }
 
 // record builds the record of one row, or reports false for a blank row.
@@ -125,18 +149,74 @@ func (r *sheetReader) record(row int, cells []string) (rppsync.Record, bool) {
 		r.set(&rec, col.field, v)
 	}
 	if full, ok := rec.Original[rppsync.FieldFullName]; ok {
-		last, first := SplitFullName(full)
-		if rec.LastName.Display == "" {
-			rec.LastName = newName(last)
+		c := ReadNameCell(full, true)
+		if rec.LastName.Display == "" && rec.UsageName.Display == "" {
+			rec.LastName = newName(c.Birth)
+			rec.UsageName = newName(c.Usage)
 		}
 		if rec.FirstName.Display == "" {
-			rec.FirstName = newName(first)
+			rec.FirstName = newName(c.First)
+		}
+		if rec.Civility == "" {
+			rec.Civility = c.Civility
 		}
 	}
 	if rec.Agency == "" {
 		rec.Agency = r.agency
 	}
+	r.structure(&rec)
+	r.flagDates(&rec)
+	if r.hidden {
+		rec.HiddenSheet = true
+		rec.Issues = append(rec.Issues, rppsync.Issue{Code: rppsync.CodeSheetHidden, Message: fmt.Sprintf(
+			"Cette ligne vient de la feuille masquée « %s » : elle est signalée mais n'est pas mise en file. "+
+				"Si elle doit être traitée, demandez à l'agence de l'envoyer dans une feuille visible, ou nommez la feuille dans le profil de l'agence.", r.sheet)})
+	}
 	return rec, true
+}
+
+// structure ties the row to a structure: a FINESS typed in the
+// establishment column ("Établissement : 250999901", "CH X (250999901)")
+// is read as the FINESS when the FINESS column is absent or empty; a row
+// left with no FINESS gets a finess_missing issue saying why.
+func (r *sheetReader) structure(rec *rppsync.Record) {
+	if rec.FINESS == "" && rec.Structure != "" {
+		rec.FINESS = FINESSInText(rec.Structure)
+	}
+	if rec.FINESS != "" {
+		return
+	}
+	is := rppsync.Issue{Field: string(rppsync.FieldFINESS), Code: rppsync.CodeFINESSMissing}
+	switch {
+	case !r.hasStructureColumn():
+		is.Message = "Le fichier n'indique pas l'établissement de la mission : la ligne reste à l'agence, qui doit donner le FINESS géographique du site."
+	case rec.Structure != "":
+		is.Message = fmt.Sprintf("L'établissement « %s » est indiqué sans son numéro FINESS : la ligne reste à l'agence, qui doit donner le FINESS géographique du site.", rec.Structure)
+	default:
+		is.Message = "Le FINESS de l'établissement est vide : la ligne reste à l'agence, qui doit donner le FINESS géographique du site de la mission."
+	}
+	rec.Issues = append(rec.Issues, is)
+}
+
+// flagDates flags a mission that had already ended, or already started,
+// on the day the file is read (Options.Now).
+func (r *sheetReader) flagDates(rec *rppsync.Record) {
+	today := rppsync.DateOf(r.now)
+	if r.now.IsZero() || (!rec.Start.IsZero() && !rec.End.IsZero() && rec.End.Before(rec.Start)) {
+		return
+	}
+	switch {
+	case !rec.End.IsZero() && rec.End.Before(today):
+		rec.Issues = append(rec.Issues, rppsync.Issue{Field: string(rppsync.FieldContractEnd), Code: rppsync.CodeContractEnded,
+			Message: fmt.Sprintf("La mission était déjà terminée (le %s) quand le fichier a été lu : rien n'est demandé à l'établissement pour elle.", frDate(rec.End))})
+	case !rec.Start.IsZero() && !today.Before(rec.Start):
+		rec.Issues = append(rec.Issues, rppsync.Issue{Field: string(rppsync.FieldContractStart), Code: rppsync.CodeContractStarted,
+			Message: fmt.Sprintf("La mission a déjà commencé (le %s) : ses démarches sont urgentes.", frDate(rec.Start))})
+	}
+}
+
+func frDate(d rppsync.Date) string {
+	return fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year)
 }
 
 // set stores the original text of a field and its normalised value.
@@ -162,13 +242,33 @@ func (r *sheetReader) set(rec *rppsync.Record, f rppsync.Field, v string) {
 	rec.Original[f] = v
 	switch f {
 	case rppsync.FieldLastName:
-		rec.LastName = newName(v)
+		// "Mme DUPONT épouse MARTIN": the civility and the usage name are
+		// taken out of the birth name; a usage name column wins.
+		c := ReadNameCell(v, false)
+		rec.LastName = newName(c.Birth)
+		if _, own := rec.Original[rppsync.FieldUsageName]; !own && c.Usage != "" {
+			rec.UsageName = newName(c.Usage)
+		}
+		if rec.Civility == "" {
+			rec.Civility = c.Civility
+		}
 	case rppsync.FieldUsageName:
-		rec.UsageName = newName(v)
+		// "épouse MARTIN", "Mme MARTIN": the name after the words.
+		c := ReadNameCell(v, false)
+		rec.UsageName = newName(cmp.Or(c.Usage, c.Birth))
+		if rec.Civility == "" {
+			rec.Civility = c.Civility
+		}
 	case rppsync.FieldFirstName:
-		rec.FirstName = newName(v)
+		first, civ := ReadFirstNameCell(v) // "Mme Claire": the title is no first name
+		rec.FirstName = newName(first)
+		if rec.Civility == "" {
+			rec.Civility = civ
+		}
 	case rppsync.FieldCivility:
-		rec.Civility, _ = NormaliseCivility(v)
+		if c, ok := NormaliseCivility(v); ok {
+			rec.Civility = c // a civility column wins over a title typed in a name
+		}
 	case rppsync.FieldIdentifier:
 		rec.Identifier = NormaliseIdentifier(v)
 	case rppsync.FieldBirthPlace:

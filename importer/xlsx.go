@@ -66,6 +66,7 @@ func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
 			continue
 		}
 		sr := &sheetReader{path: p, sheet: name, spreadsheet: true, date1904: wb.date1904, now: opts.Now, coll: coll, records: opts.records()}
+		sr.hidden = info.Hidden && !opts.Profile.namesSheet(name)
 		if opts.Profile != nil {
 			sr.agency = opts.Profile.Agency
 		}

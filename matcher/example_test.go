@@ -67,6 +67,11 @@ func (d oneDoctor) ByNameKeys(_ context.Context, s *matcher.NameSearch) (map[str
 	return out, nil
 }
 
+// JuridiqueSites finds no legal entity: the one professional has no activity.
+func (d oneDoctor) JuridiqueSites(context.Context, []string) (map[string][]rppsync.Site, error) {
+	return map[string][]rppsync.Site{}, nil
+}
+
 func ExampleMatcher_Check() {
 	dir := oneDoctor{rppsync.Professional{RPPS: "10100271385", LastName: "LEGER", FirstName: "ROMAIN",
 		ProfessionCode: "10", ProfessionLabel: "Médecin"}}

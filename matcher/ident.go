@@ -125,8 +125,9 @@ func checkRPPS(id Ident, rpps, typed string) Ident {
 func adeli(id Ident, number string) Ident {
 	id.Kind = KindADELI
 	id.Issues = append(id.Issues, identIssue(rppsync.CodeADELINotRPPS, fmt.Sprintf(
-		"Le numéro « %s » est un numéro ADELI, pas un RPPS : demandez à l'agence le numéro RPPS du professionnel "+
-			"(11 chiffres commençant par 10) ; s'il n'en a pas encore, il doit être enregistré.", number)))
+		"Le numéro « %s » est un numéro ADELI, pas un RPPS : le répertoire ADELI a été remplacé par le RPPS "+
+			"(bascule achevée en 2024) et tout professionnel qui avait un numéro ADELI a désormais un numéro RPPS ; "+
+			"demandez-le à l'agence (11 chiffres commençant par 10, sur la carte CPS, l'e-CPS ou l'annuaire santé).", number)))
 	return id
 }
 

@@ -26,6 +26,13 @@ type Directory interface {
 	// scored and dropped), never leave out one it accepts. It calls s from
 	// its own goroutine only: a NameSearch is not safe for concurrent use.
 	ByNameKeys(ctx context.Context, s *NameSearch) (map[string][]rppsync.Professional, error)
+	// JuridiqueSites returns, for each number of finess that the directory
+	// knows as the FINESS of a legal entity ("Numéro FINESS établissement
+	// juridique" of activities with a site) and never as a site ("Numéro
+	// FINESS site"), the distinct sites of those activities, sorted by
+	// FINESS, each named by the least of its site names (byte order);
+	// other numbers are absent from the map.
+	JuridiqueSites(ctx context.Context, finess []string) (map[string][]rppsync.Site, error)
 }
 
 // PlaceResolver turns a typed birth place into its INSEE code (matcher/insee).
@@ -104,6 +111,12 @@ const (
 	CodeNameDiffers       = "name_differs"       // matched, but the name is spelled differently
 	CodeProfessionDiffers = "profession_differs" // matched, but the directory has another profession
 	CodeNameTooLong       = "name_too_long"      // a name of more than MaxNameRunes characters
+	// CodeFINESSJuridique: the FINESS given is a legal entity's with one
+	// site in the directory; the row is tied to that site.
+	CodeFINESSJuridique = "finess_juridique"
+	// CodeFINESSJuridiqueSites: the FINESS given is a legal entity's with
+	// several sites; the agency must say which (the row is tied to none).
+	CodeFINESSJuridiqueSites = "finess_juridique_sites"
 )
 
 // MaxNameRunes bounds the names of a row (last, usage and first name).
@@ -115,9 +128,11 @@ const MaxNameRunes = 200
 
 // Invalidates reports whether a record issue makes the row unusable
 // (status invalid): a missing name, an unreadable contract date, or a
-// contract that ends before it starts. Every other record issue (an
-// unreadable birth date, a stray column…) is carried on the verdict but
-// leaves the status to the identifier and the directory.
+// contract that ends before it starts. Every other record issue (a stray
+// column…) is carried on the verdict but leaves the status to the
+// identifier and the directory; the one exception, decided by Check, is a
+// birth date that does not exist on a row with no identifier: such a row
+// could only lead to a registration, which needs it, so it is invalid.
 func Invalidates(is rppsync.Issue) bool {
 	switch is.Code {
 	case rppsync.CodeNameMissing, rppsync.CodeContractDatesReversed, CodeNameTooLong:
@@ -163,6 +178,11 @@ func prepare(rec *rppsync.Record) row {
 	}
 	for _, is := range rec.Issues {
 		if Invalidates(is) {
+			r.invalid = true
+		}
+		// With no identifier, the row can only lead to a registration,
+		// and a registration needs a birth date that exists.
+		if !r.given && is.Code == rppsync.CodeDateInvalid && is.Field == string(rppsync.FieldBirthDate) {
 			r.invalid = true
 		}
 	}
@@ -295,13 +315,14 @@ func Wanted(recs []rppsync.Record, minScore float64) (rpps []string, names *Name
 // on a goroutine of its own, and the result is Wanted of all of them.
 type WantedBuilder struct {
 	rpps   []string
+	finess map[string]bool
 	search *searchBuilder
 }
 
 // NewWanted returns the builder of Wanted(…, minScore) for about n
 // records (a size hint).
 func NewWanted(minScore float64, n int) *WantedBuilder {
-	return &WantedBuilder{search: newSearchBuilder(cmp.Or(minScore, DefaultMinScore), n)}
+	return &WantedBuilder{finess: map[string]bool{}, search: newSearchBuilder(cmp.Or(minScore, DefaultMinScore), n)}
 }
 
 // Add adds recs, the records that follow those added before. It does not
@@ -314,8 +335,23 @@ func (w *WantedBuilder) Add(recs []rppsync.Record) {
 		if n := r.rppsWanted(); n != "" {
 			w.rpps = append(w.rpps, n)
 		}
+		if r.finess != "" {
+			w.finess[r.finess] = true
+		}
 	}
 	w.search.add(rows)
+}
+
+// FINESS returns the valid FINESS numbers of the records added, sorted:
+// those Check may ask Directory.JuridiqueSites about. It may be called
+// before or after Result.
+func (w *WantedBuilder) FINESS() []string {
+	out := make([]string, 0, len(w.finess))
+	for f := range w.finess {
+		out = append(out, f)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Result returns Wanted of every record added; the builder must not be
@@ -340,6 +376,7 @@ func (m *Matcher) Check(ctx context.Context, recs []rppsync.Record) ([]rppsync.V
 	var (
 		byRPPS map[string]rppsync.Professional
 		byKey  map[string][]rppsync.Professional
+		byJur  map[string][]rppsync.Site
 	)
 	names := newComparer()
 	for i := range rows {
@@ -358,6 +395,18 @@ func (m *Matcher) Check(ctx context.Context, recs []rppsync.Record) ([]rppsync.V
 		if len(rpps) > 0 {
 			if byRPPS, err = m.dir.Professionals(ctx, rpps); err != nil {
 				return nil, fmt.Errorf("matcher: look up %d RPPS numbers: %w", len(rpps), err)
+			}
+		}
+		var finess []string
+		for i := range rows {
+			if rows[i].finess != "" {
+				finess = append(finess, rows[i].finess)
+			}
+		}
+		slices.Sort(finess)
+		if finess = slices.Compact(finess); len(finess) > 0 {
+			if byJur, err = m.dir.JuridiqueSites(ctx, finess); err != nil {
+				return nil, fmt.Errorf("matcher: look up %d FINESS numbers: %w", len(finess), err)
 			}
 		}
 		// Only rows that will look for candidates search names: a matched
@@ -382,6 +431,7 @@ func (m *Matcher) Check(ctx context.Context, recs []rppsync.Record) ([]rppsync.V
 			}
 		}
 		out[i] = m.verdict(&rows[i], byRPPS, byKey)
+		juridique(&out[i], rows[i].finess, byJur[rows[i].finess])
 	}
 	return out, nil
 }
@@ -597,4 +647,35 @@ func (m *Matcher) score(r *row, p rppsync.Professional) (rppsync.Candidate, bool
 		return rppsync.Candidate{}, false
 	}
 	return rppsync.Candidate{RPPS: p.RPPS, Score: s, ProfessionCode: p.ProfessionCode, Reasons: reasons}, true
+}
+
+// juridique ties v to a site when the row's FINESS (finess) is a legal
+// entity's: to its only site, with a note; with several sites, to none,
+// with an issue listing them for the agency to choose.
+func juridique(v *rppsync.Verdict, finess string, sites []rppsync.Site) {
+	switch len(sites) {
+	case 0:
+		return
+	case 1:
+		v.FINESS = rppsync.Ptr(sites[0].FINESS)
+		v.Issues = append(v.Issues, rppsync.Issue{Field: string(rppsync.FieldFINESS), Code: CodeFINESSJuridique, Message: fmt.Sprintf(
+			"Le FINESS %s est celui de l'entité juridique, pas d'un site : la mission est rattachée à son seul site dans l'annuaire, %s ; "+
+				"demandez à l'agence d'indiquer désormais le FINESS géographique.", finess, siteText(sites[0]))})
+	default:
+		v.FINESS = nil
+		list := make([]string, len(sites))
+		for i, s := range sites {
+			list[i] = siteText(s)
+		}
+		v.Issues = append(v.Issues, rppsync.Issue{Field: string(rppsync.FieldFINESS), Code: CodeFINESSJuridiqueSites, Message: fmt.Sprintf(
+			"Le FINESS %s est celui d'une entité juridique qui compte %d sites dans l'annuaire (%s) : "+
+				"demandez à l'agence le FINESS géographique du site où la mission a lieu.", finess, len(sites), strings.Join(list, ", "))})
+	}
+}
+
+func siteText(s rppsync.Site) string {
+	if s.Name == "" {
+		return s.FINESS
+	}
+	return s.FINESS + " " + s.Name
 }

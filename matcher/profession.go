@@ -13,8 +13,11 @@ import (
 // Code is "" for the "professions à rôle" registered on Portail RPPS+
 // (aide-soignant, ambulancier, secrétaire…): DOMAIN.md says their former
 // codes 35–39 became role codes 313–317 in December 2024 without saying
-// which is which, so no code is guessed; Channel is still rpps_plus. The
-// same holds for ostéopathes (ARS, code not given by DOMAIN.md).
+// which is which, and no public copy of the ANS tables (TRE_G15, TRE_R85)
+// could be read to confirm one, so no code is guessed; Channel is still
+// rpps_plus and Label is the normalised role (Role). The same holds for
+// ostéopathes and techniciens de laboratoire médical (ARS, code not
+// confirmed).
 type Profession struct {
 	Code    string          // TRE_G15 profession code, or "" (see above)
 	Label   string          // the directory's label for Code, or the role's name
@@ -51,7 +54,7 @@ var professions = []struct {
 			"infirmier de bloc", "iade", "infirmier anesthésiste", "ipde", "puéricultrice", "puériculteur",
 			"infirmière puéricultrice", "ipa", "infirmier en pratique avancée", "infirmier de nuit",
 			"infirmier de soins généraux", "infirmier diplômé d'état de bloc opératoire",
-			"infirmier diplômé d'état anesthésiste"}},
+			"infirmier diplômé d'état anesthésiste", "idec", "infirmier coordinateur"}},
 	{Profession{"70", "Masseur-Kinésithérapeute", rppsync.ChannelOrdre, "Ordre des masseurs-kinésithérapeutes"},
 		[]string{"masseur kinésithérapeute", "masseur-kinésithérapeute", "mk", "mkde", "kiné", "kine", "kinésithérapeute",
 			"kinésithérapeute", "kinesitherapeute", "masseur kiné", "physiothérapeute"}},
@@ -61,7 +64,13 @@ var professions = []struct {
 	{Profession{"28", "Opticien-Lunetier", rppsync.ChannelARS, bodyARS}, []string{"opticien", "opticien lunetier", "opticien-lunetier"}},
 	{Profession{"31", "Assistant dentaire", rppsync.ChannelARS, bodyARS}, []string{"assistant dentaire"}},
 	{Profession{"32", "Physicien médical", rppsync.ChannelARS, bodyARS}, []string{"physicien médical", "physicien"}},
-	{Profession{"69", "Infirmier psychiatrique", rppsync.ChannelARS, bodyARS}, []string{"infirmier psychiatrique", "infirmier de secteur psychiatrique", "isp"}},
+	// Infirmiers de secteur psychiatrique hold an infirmier diploma's
+	// rights (Code de la santé publique, L4311-5) and, like every
+	// infirmier, must register with the Ordre national des infirmiers
+	// (L4311-15): the Ordre, not the ARS, registers them, whatever the
+	// code the directory keeps for them.
+	{Profession{"69", "Infirmier psychiatrique", rppsync.ChannelOrdre, "Ordre national des infirmiers"},
+		[]string{"infirmier psychiatrique", "infirmier de secteur psychiatrique", "isp", "infirmier en psychiatrie"}},
 	{Profession{"81", "Orthoprothésiste", rppsync.ChannelARS, bodyARS}, []string{"orthoprothésiste"}},
 	{Profession{"82", "Podo-Orthésiste", rppsync.ChannelARS, bodyARS}, []string{"podo orthésiste", "podo-orthésiste"}},
 	{Profession{"83", "Orthopédiste-Orthésiste", rppsync.ChannelARS, bodyARS}, []string{"orthopédiste orthésiste", "orthopédiste-orthésiste", "orthésiste"}},
@@ -77,8 +86,16 @@ var professions = []struct {
 		[]string{"manipulateur erm", "merm", "manip radio", "manipulateur radio", "manipulateur en électroradiologie",
 			"manipulateur en électroradiologie médicale", "manipulateur d'électroradiologie médicale", "manipulateur"}},
 	{Profession{"", "Ostéopathe", rppsync.ChannelARS, bodyARS}, []string{"ostéopathe"}},
+	// Techniciens de laboratoire médical are registered by the ARS and now
+	// appear in the RPPS; their TRE_G15 code could not be confirmed from a
+	// public source, so none is given (the label and channel are enough to
+	// route the registration).
+	{Profession{"", "Technicien de laboratoire médical", rppsync.ChannelARS, bodyARS},
+		[]string{"technicien de laboratoire", "technicien de laboratoire médical", "technicien laboratoire",
+			"technicien de labo", "technicien labo", "tlm", "technicien en analyses biomédicales", "technicien biologie médicale"}},
 	{Profession{"", "Aide-soignant", rppsync.ChannelRPPSPlus, bodyRPPSPlus},
-		[]string{"aide soignant", "aide-soignant", "as", "as de nuit", "asd", "aide soignant diplômé", "aide soignant diplômé d'état", "asde"}},
+		[]string{"aide soignant", "aide-soignant", "as", "as de nuit", "asd", "aide soignant diplômé", "aide soignant diplômé d'état", "asde",
+			"asg", "assistant de soins en gérontologie"}},
 	{Profession{"", "Agent de service hospitalier", rppsync.ChannelRPPSPlus, bodyRPPSPlus},
 		[]string{"ash", "agent de service hospitalier", "agent de services hospitaliers", "agent des services hospitaliers",
 			"agent de service hospitalier qualifié", "asht", "ashq"}},
@@ -179,4 +196,16 @@ func stemWord(w string) string {
 		}
 	}
 	return w
+}
+
+// Role returns the normalised role of a "profession à rôle" registered on
+// Portail RPPS+ ("Aide-soignant" for "AS", "aide soignante de nuit"), or ""
+// for a profession with a code or an unknown label. It is what the RPPS+
+// registration form asks as the role.
+func Role(label string) string {
+	p, ok := LookupProfession(label)
+	if !ok || p.Code != "" || p.Channel != rppsync.ChannelRPPSPlus {
+		return ""
+	}
+	return p.Label
 }

@@ -62,6 +62,15 @@ func TestLookupProfession(t *testing.T) {
 		{"Opticien", "28", rppsync.ChannelARS, ""},
 		{"Psychologue", "93", rppsync.ChannelARS, ""},
 		{"Ostéopathe", "", rppsync.ChannelARS, ""},
+		// Issue 15: labels agencies send that were unknown, and the routing
+		// of infirmiers de secteur psychiatrique (Ordre des infirmiers).
+		{"Technicien de laboratoire", "", rppsync.ChannelARS, "ARS"},
+		{"Technicienne de laboratoire médical", "", rppsync.ChannelARS, ""},
+		{"TLM", "", rppsync.ChannelARS, ""},
+		{"Infirmier psychiatrique", "69", rppsync.ChannelOrdre, "Ordre national des infirmiers"},
+		{"ISP", "69", rppsync.ChannelOrdre, ""},
+		{"ASG", "", rppsync.ChannelRPPSPlus, ""},
+		{"IDEC", "60", rppsync.ChannelOrdre, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.label, func(t *testing.T) {
@@ -77,7 +86,7 @@ func TestLookupProfession(t *testing.T) {
 }
 
 func TestLookupProfessionUnknown(t *testing.T) {
-	for _, label := range []string{"", "  ", "Plombier", "Technicien de laboratoire", "Anesthésiste", "Infirmier chef de", "Aide", "XYZ", "H/F"} {
+	for _, label := range []string{"", "  ", "Plombier", "Technicien", "Anesthésiste", "Infirmier chef de", "Aide", "XYZ", "H/F"} {
 		if p, ok := LookupProfession(label); ok {
 			t.Errorf("LookupProfession(%q) = %+v; want not found (never guess)", label, p)
 		}
@@ -96,5 +105,22 @@ func TestProfessionByCode(t *testing.T) {
 	}
 	if _, ok := ProfessionByCode("313"); ok {
 		t.Error("ProfessionByCode(\"313\") found a profession: role codes are not mapped")
+	}
+}
+
+func TestRole(t *testing.T) {
+	for _, tc := range []struct{ label, role string }{
+		{"AS", "Aide-soignant"},
+		{"aide soignante de nuit", "Aide-soignant"},
+		{"ASH", "Agent de service hospitalier"},
+		{"Brancardière", "Brancardier"},
+		{"Préparatrice en pharmacie", "Préparateur en pharmacie"},
+		{"IDE", ""},        // a profession with a code: no role
+		{"Ostéopathe", ""}, // ARS, not RPPS+
+		{"Plombier", ""},
+	} {
+		if got := Role(tc.label); got != tc.role {
+			t.Errorf("Role(%q) = %q, want %q", tc.label, got, tc.role)
+		}
 	}
 }

@@ -104,7 +104,7 @@ func (p *Pipeline) checkExtract(ctx context.Context, paths []string, extract str
 		return nil, err
 	}
 	rpps, names := wanted.Result()
-	mem, stats, err := p.readExtract(ctx, extract, rpps, names)
+	mem, stats, err := p.readExtract(ctx, extract, rpps, names, wanted.FINESS())
 	if err != nil {
 		return nil, err
 	}
@@ -124,9 +124,11 @@ func (p *Pipeline) checkExtract(ctx context.Context, paths []string, extract str
 var ErrExtractUnreadable = rppsync.NewError("extract_unreadable", "the directory extract cannot be read")
 
 // readExtract reads the extract at path, keeping the people with these
-// RPPS numbers and those names can match.
-func (p *Pipeline) readExtract(ctx context.Context, path string, rpps []string, names *matcher.NameSearch) (*directory.Memory, directory.Stats, error) {
-	mem, stats, err := directory.LoadFiltered(ctx, path, rpps, names)
+// RPPS numbers and those names can match, and the sites of the legal
+// entities among finess (a FINESS juridique given where a site is
+// expected).
+func (p *Pipeline) readExtract(ctx context.Context, path string, rpps []string, names *matcher.NameSearch, finess []string) (*directory.Memory, directory.Stats, error) {
+	mem, stats, err := directory.LoadFilteredSites(ctx, path, rpps, names, finess)
 	if err != nil {
 		return nil, stats, ErrExtractUnreadable.About(path, err)
 	}
@@ -139,7 +141,7 @@ func (p *Pipeline) readExtract(ctx context.Context, path string, rpps []string, 
 // DirectoryNone when src names none or the database holds none.
 func (p *Pipeline) Directory(ctx context.Context, src Source, rpps []string) (matcher.Directory, DirectoryKind, error) {
 	if src.Extract != "" {
-		mem, _, err := p.readExtract(ctx, src.Extract, rpps, nil)
+		mem, _, err := p.readExtract(ctx, src.Extract, rpps, nil, nil)
 		if err != nil {
 			return nil, "", err
 		}
@@ -221,6 +223,7 @@ func (p *Pipeline) readFiles(ctx context.Context, paths []string, run int,
 		results[i].Sheets = f.Sheets
 		results[i].Unmapped = f.Unmapped
 		results[i].NIRColumns = f.NIRColumns
+		results[i].Warnings = f.Warnings
 		records[i] = f.Records
 		p.log.Info().Str("file", path).Str("format", f.Format).Int("rows", len(f.Records)).
 			Int("unmapped_columns", len(f.Unmapped)).Int("nir_columns", len(f.NIRColumns)).Msg("file read")

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/rppsync/rppsync"
+	"github.com/rppsync/rppsync/matcher"
 )
 
 // Issue codes added by this package to fix_data items, next to the codes of
 // rppsync the row already carries. They are stable snake_case.
 const (
-	CodeFINESSMissing          = "finess_missing"          // the row names no structure
+	CodeFINESSMissing          = rppsync.CodeFINESSMissing // the row names no structure
 	CodeContractDatesMissing   = "contract_dates_missing"  // a contract date is absent
 	CodeRPPSOtherPerson        = "rpps_other_person"       // identity_mismatch: the RPPS is someone else's
 	CodeRPPSNotInDirectory     = "rpps_not_in_directory"   // rpps_unknown: well-formed, absent from the directory
@@ -31,7 +32,10 @@ const (
 //     per worker would flood the queue with guesses) and the
 //     validate_activity reason asks the structure to check the MIE itself;
 //   - identity_mismatch, rpps_invalid, rpps_unknown, invalid: one fix_data
-//     item for the agency, listing every problem of the row;
+//     item for the agency, listing every problem of the row; but an
+//     rpps_invalid row (an ADELI number, a typo in the RPPS) with
+//     candidates gets a confirm_candidate item for the structure instead,
+//     which confirms the identity (the row's issues kept on the item);
 //   - candidate: confirm_candidate for the structure, carrying the
 //     candidates and the pre-filled registration used if all are rejected;
 //   - to_register: by channel, register_rpps_plus (structure) with the
@@ -48,18 +52,28 @@ const (
 //     same reason, and because registering on RPPS+ someone who may already
 //     hold an RPPS creates a duplicate identity.
 //
-// A row whose contract cannot be placed (no FINESS, a contract date absent,
-// or an end before the start) gets only its fix_data item: an item must
-// reach a structure and expire with its contract.
+// A row whose contract dates cannot be placed (a date absent, or an end
+// before the start) gets only its fix_data item: an item must expire with
+// its contract. A row tied to no structure (no FINESS, or one with a wrong
+// key or shape) keeps its items, all addressed to the agency that sent it
+// (Audience agency, FINESS ""), with a fix_data item saying why: nothing is
+// lost, and no queue is made for a structure that does not exist.
+//
+// Dates are read as of now: a mission already ended asks nothing of the
+// structure (its items for the structure are dropped, the agency's stay);
+// the reason of each structure item of a mission already started begins
+// with UrgentPrefix and the start date. A row of a hidden sheet
+// (rppsync.Record.HiddenSheet) gets no item: it is only reported.
 func Build(rec rppsync.Record, v rppsync.Verdict, cards Cards, now time.Time) []Item {
-	if v.Status == rppsync.StatusUnchecked ||
+	if v.Status == rppsync.StatusUnchecked || rec.HiddenSheet ||
 		(v.Status == rppsync.StatusToRegister && hasCode(v.Issues, rppsync.CodeDirectoryUnavailable)) {
 		return nil
 	}
 	d := newDraft(rec, v)
-	blocking := d.placement(append(slices.Clone(v.Issues), rec.Issues...))
+	rowIssues := append(slices.Clone(v.Issues), rec.Issues...)
+	blocking := d.placement(rowIssues)
 	var items []Item
-	var fix []rppsync.Issue
+	fix := d.siteIssues(rowIssues)
 
 	switch v.Status {
 	case rppsync.StatusMatched:
@@ -72,20 +86,27 @@ func Build(rec rppsync.Record, v rppsync.Verdict, cards Cards, now time.Time) []
 	case rppsync.StatusIdentityMismatch:
 		fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: CodeRPPSOtherPerson,
 			Message: fmt.Sprintf("Le numéro RPPS %s appartient dans l'annuaire national à une autre personne : demandez à l'intérimaire son propre numéro RPPS (carte CPS, e-CPS ou courrier de l'Ordre).", d.rpps)})
-		fix = append(fix, without(v.Issues, "identity_mismatch")...)
+		fix = append(fix, forAgency(without(v.Issues, "identity_mismatch"))...)
 	case rppsync.StatusRPPSUnknown:
 		fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: CodeRPPSNotInDirectory,
 			Message: fmt.Sprintf("Le numéro RPPS %s est bien formé mais absent de l'annuaire national : vérifiez-le avec l'intérimaire (faute de frappe ?). S'il vient d'être attribué, il apparaîtra dans l'annuaire sous 24 h et cette demande se fermera seule.", d.rpps)})
-		fix = append(fix, without(v.Issues, "rpps_unknown")...)
+		fix = append(fix, forAgency(without(v.Issues, "rpps_unknown"))...)
 	case rppsync.StatusRPPSInvalid:
+		if len(v.Candidates) > 0 {
+			// The name search found who the person may be (an ADELI
+			// number, a typo in the RPPS): the structure confirms the
+			// identity instead of waiting for the agency.
+			items = append(items, d.identityItem(v.Candidates, now))
+			break
+		}
 		if !hasField(v.Issues, string(rppsync.FieldIdentifier)) {
 			fix = append(fix, rppsync.Issue{Field: string(rppsync.FieldIdentifier), Code: rppsync.CodeRPPSFormat,
 				Message: "L'identifiant fourni n'est pas un numéro RPPS valide : demandez à l'intérimaire son numéro RPPS exact (11 chiffres commençant par 10)."})
 		}
-		fix = append(fix, v.Issues...)
+		fix = append(fix, forAgency(v.Issues)...)
 	case rppsync.StatusInvalid:
-		fix = append(fix, v.Issues...)
-		fix = append(fix, rec.Issues...)
+		fix = append(fix, forAgency(v.Issues)...)
+		fix = append(fix, forAgency(rec.Issues)...)
 		if len(fix) == 0 {
 			fix = append(fix, rppsync.Issue{Code: CodeRowUnusable,
 				Message: "La ligne ne peut pas être utilisée : vérifiez le nom, le prénom et les dates de mission, puis renvoyez-la."})
@@ -105,10 +126,50 @@ func Build(rec rppsync.Record, v rppsync.Verdict, cards Cards, now time.Time) []
 		items = nil
 		fix = append(blocking, fix...)
 	}
+	items = d.timed(items, now)
 	if len(fix) > 0 {
 		items = append(items, d.fixItem(fix, now))
 	}
 	return items
+}
+
+// timed applies the contract's dates as of now to the items for the
+// structure: a mission already ended asks nothing of the structure (its
+// items of that audience are dropped; the row carries contract_ended), and
+// a mission already started makes them urgent: their reason begins with
+// UrgentPrefix and the date it started.
+func (d draft) timed(items []Item, now time.Time) []Item {
+	today := rppsync.DateOf(now)
+	switch {
+	case !d.end.IsZero() && d.end.Before(today):
+		return slices.DeleteFunc(items, func(it Item) bool { return it.Kind.Audience() == AudienceStructure })
+	case !d.start.IsZero() && !today.Before(d.start):
+		for i := range items {
+			if items[i].Kind.Audience() == AudienceStructure {
+				items[i].Reason = fmt.Sprintf("%s la mission a commencé le %s. %s", UrgentPrefix, frDate(d.start), items[i].Reason)
+			}
+		}
+	}
+	return items
+}
+
+// UrgentPrefix begins the reason of every item for the structure whose
+// mission had already started when the item was made: those come first.
+const UrgentPrefix = "URGENT :"
+
+// siteIssues returns the problems that keep the row from reaching a
+// structure: no FINESS, a FINESS with a wrong key or shape, or a legal
+// entity's with several sites (the row's own issue then). Such a row's items go to the agency (see draft.item).
+func (d draft) siteIssues(rowIssues []rppsync.Issue) []rppsync.Issue {
+	if d.finess != "" {
+		return nil
+	}
+	if own := pick(rowIssues, rppsync.CodeFINESSMissing, matcher.CodeFINESSFormat, matcher.CodeFINESSChecksum,
+		matcher.CodeFINESSJuridiqueSites); len(own) > 0 {
+		return own
+	}
+	return []rppsync.Issue{{Field: string(rppsync.FieldFINESS), Code: CodeFINESSMissing,
+		Message: "Le numéro FINESS de l'établissement manque : indiquez le FINESS géographique du site où la mission a lieu."}}
 }
 
 // draft is what the items of one contract share. It is rebuilt from a
@@ -139,7 +200,8 @@ func newDraft(rec rppsync.Record, v rppsync.Verdict) draft {
 		source:  Source{Path: rec.Path, Sheet: cmp.Or(deref(v.Sheet), rec.Sheet), Row: cmp.Or(v.Row, rec.Row)},
 		issues:  slices.Clone(v.Issues),
 	}
-	if v.Status == rppsync.StatusCandidate || v.Status == rppsync.StatusToRegister {
+	if v.Status == rppsync.StatusCandidate || v.Status == rppsync.StatusToRegister ||
+		(v.Status == rppsync.StatusRPPSInvalid && len(v.Candidates) > 0) {
 		d.reg = newRegistration(rec, v, d.finess, start, end)
 	}
 	return d
@@ -151,10 +213,14 @@ func (d draft) contract() Contract {
 
 // item returns a new pending item of kind k with its creation event.
 func (d draft) item(k Kind, reason string, now time.Time) Item {
+	aud := k.Audience()
+	if d.finess == "" {
+		aud = AudienceAgency // no structure to give it to: the agency that sent the row holds it
+	}
 	it := Item{
 		Key:      ItemKey(d.contract(), k),
 		Kind:     k,
-		Audience: k.Audience(),
+		Audience: aud,
 		Worker:   d.worker,
 		Status:   d.status,
 		Channel:  d.channel,
@@ -177,14 +243,11 @@ func (d draft) sourceText() string {
 	return s
 }
 
-// placement returns the problems that keep the contract from being placed
-// in a structure's queue, skipping those the row already reports.
+// placement returns the problems of the contract dates that keep the
+// contract from being placed in any queue, skipping those the row already
+// reports. A missing FINESS is not one of them: see siteIssues.
 func (d draft) placement(rowIssues []rppsync.Issue) []rppsync.Issue {
 	var out []rppsync.Issue
-	if d.finess == "" {
-		out = append(out, rppsync.Issue{Field: string(rppsync.FieldFINESS), Code: CodeFINESSMissing,
-			Message: "Le numéro FINESS de l'établissement manque : indiquez le FINESS géographique du site où la mission a lieu."})
-	}
 	reported := slices.DeleteFunc(pick(rowIssues, rppsync.CodeDateInvalid, rppsync.CodeContractDatesReversed),
 		func(i rppsync.Issue) bool {
 			return i.Field != string(rppsync.FieldContractStart) && i.Field != string(rppsync.FieldContractEnd)
@@ -221,6 +284,22 @@ func (d draft) candidateItem(candidates []rppsync.Candidate, now time.Time) Item
 	it := d.item(KindConfirmCandidate, fmt.Sprintf(
 		"Aucun numéro RPPS n'a été fourni, mais l'annuaire national contient %d professionnel(s) qui pourrai(en)t être cette personne : confirmez le bon numéro RPPS, ou écartez-les tous si aucun n'est elle (une inscription sera alors préparée).",
 		len(candidates)), now)
+	it.Candidates = slices.Clone(candidates)
+	it.Registration = d.reg
+	it.Issues = d.issues
+	return it
+}
+
+// identityItem is the confirm_candidate item of a row whose identifier is
+// not an RPPS (an ADELI number, a typo) but whose name the directory knows.
+func (d draft) identityItem(candidates []rppsync.Candidate, now time.Time) Item {
+	what := "L'identifiant fourni n'est pas un numéro RPPS valide"
+	if hasCode(d.issues, rppsync.CodeADELINotRPPS) {
+		what = "L'identifiant fourni est un numéro ADELI : ce répertoire a été remplacé par le RPPS en 2024 et la personne a désormais un numéro RPPS"
+	}
+	it := d.item(KindConfirmCandidate, fmt.Sprintf(
+		"%s. L'annuaire national contient %d professionnel(s) qui pourrai(en)t être cette personne : confirmez son identité et son numéro RPPS, ou écartez-les tous si aucun n'est elle (une inscription sera alors préparée).",
+		what, len(candidates)), now)
 	it.Candidates = slices.Clone(candidates)
 	it.Registration = d.reg
 	it.Issues = d.issues
@@ -282,6 +361,18 @@ func (d draft) registrationIssues(reg *Registration) []rppsync.Issue {
 	return out
 }
 
+// forAgency returns issues less those that only inform (a mission already
+// ended or started, a hidden sheet): they ask nothing of the agency.
+func forAgency(issues []rppsync.Issue) []rppsync.Issue {
+	return slices.DeleteFunc(slices.Clone(issues), func(is rppsync.Issue) bool {
+		switch is.Code {
+		case rppsync.CodeContractEnded, rppsync.CodeContractStarted, rppsync.CodeSheetHidden:
+			return true
+		}
+		return false
+	})
+}
+
 // without returns issues less those with the given code: the matcher's own
 // wording of a problem this package words for the agency.
 func without(issues []rppsync.Issue, code string) []rppsync.Issue {
@@ -327,6 +418,7 @@ func newRegistration(rec rppsync.Record, v rppsync.Verdict, finess string, start
 		Phone:           rec.Phone,
 		ProfessionCode:  deref(v.ProfessionCode),
 		ProfessionLabel: rec.Profession,
+		Role:            matcher.Role(rec.Profession),
 		FINESS:          finess,
 		Start:           start,
 		End:             end,
@@ -338,7 +430,7 @@ func newRegistration(rec rppsync.Record, v rppsync.Verdict, finess string, start
 	}
 	// A role profession (aide-soignant, brancardier…) has no code but a
 	// recognised label: the form's role is known.
-	r.Missing = r.missing(v.Channel != nil && rec.Profession != "")
+	r.Missing = r.missing(r.Role != "" || (v.Channel != nil && rec.Profession != ""))
 	return r
 }
 

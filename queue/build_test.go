@@ -174,7 +174,7 @@ func TestBuild(t *testing.T) {
 				Civility: "MME", BirthName: "Durandel", UsageName: "Martinon", FirstNames: "Maëlle",
 				BirthDate: birthDate, BirthINSEE: "25056", Nationality: "française",
 				Email: "m.durandel@example.org", Phone: "0600000001",
-				ProfessionCode: "313", ProfessionLabel: "Aide-soignante", FINESS: finess, Start: start, End: end,
+				ProfessionCode: "313", ProfessionLabel: "Aide-soignante", Role: "Aide-soignant", FINESS: finess, Start: start, End: end,
 			}
 			if got := items[0].Registration; !reflect.DeepEqual(got, want) {
 				t.Errorf("Registration =\n%+v\nwant\n%+v", got, want)
@@ -269,18 +269,21 @@ func TestBuild(t *testing.T) {
 		name: "unchecked", v: verdict("unchecked", withRPPS(rppsA)), cards: noCard, want: nil,
 	}, {
 		name: "matched without FINESS", v: verdict("matched", withRPPS(rppsA), func(v *rppsync.Verdict) { v.FINESS = nil }),
-		rec: func(r *rppsync.Record) { r.FINESS = "" }, cards: noCard,
-		want: []queue.Kind{queue.KindFixData},
+		rec: func(r *rppsync.Record) { r.FINESS = "" }, cards: covering,
+		// Issue 15: nothing is lost for want of a FINESS; the items wait
+		// with the agency that sent the row (see TestBuildNoStructure).
+		want: []queue.Kind{queue.KindValidateActivity, queue.KindFixData},
 		check: func(t *testing.T, items []queue.Item) {
-			if got := codes(items[0].Issues); !reflect.DeepEqual(got, []string{queue.CodeFINESSMissing}) {
+			if got := codes(items[1].Issues); !reflect.DeepEqual(got, []string{queue.CodeFINESSMissing}) {
 				t.Errorf("issues = %v", got)
 			}
 		},
 	}, {
 		name: "FINESS only in the record", v: verdict("matched", withRPPS(rppsA), func(v *rppsync.Verdict) { v.FINESS = nil }),
+		rec:   func(r *rppsync.Record) { r.FINESS = "250 999 901" },
 		cards: covering, want: []queue.Kind{queue.KindValidateActivity},
 		check: func(t *testing.T, items []queue.Item) {
-			if items[0].FINESS != finess {
+			if items[0].FINESS != "250999901" {
 				t.Errorf("FINESS = %q", items[0].FINESS)
 			}
 		},
@@ -349,7 +352,11 @@ func checkNew(t *testing.T, rec rppsync.Record, v rppsync.Verdict, items []queue
 		if want := queue.ItemKey(queue.ContractOf(rec, v), it.Kind); it.Key != want && it.Worker == queue.WorkerKey(rec, v) {
 			t.Errorf("key = %s, want %s", it.Key, want)
 		}
-		if it.State != queue.StatePending || it.Audience != it.Kind.Audience() || it.Reason == "" || it.Status != v.Status {
+		aud := it.Kind.Audience()
+		if it.FINESS == "" {
+			aud = queue.AudienceAgency
+		}
+		if it.State != queue.StatePending || it.Audience != aud || it.Reason == "" || it.Status != v.Status {
 			t.Errorf("item %s: state %s, audience %s, status %s, reason %q", it.Kind, it.State, it.Audience, it.Status, it.Reason)
 		}
 		if len(it.History) != 1 || it.History[0].From != "" || it.History[0].To != queue.StatePending || !it.History[0].At.Equal(now) {

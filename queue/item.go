@@ -186,9 +186,14 @@ type Registration struct {
 	Phone           string       `json:"phone"`
 	ProfessionCode  string       `json:"profession_code"`
 	ProfessionLabel string       `json:"profession_label"` // as the agency typed it
-	FINESS          string       `json:"finess"`
-	Start           rppsync.Date `json:"start"`
-	End             rppsync.Date `json:"end"`
+	// Role is the normalised role of a "profession à rôle" registered on
+	// Portail RPPS+ ("Aide-soignant" for "AS"), "" for a profession with a
+	// code. No TRE_R85 role code is given: none could be confirmed from a
+	// public source (see matcher.Profession).
+	Role   string       `json:"role,omitempty"`
+	FINESS string       `json:"finess"`
+	Start  rppsync.Date `json:"start"`
+	End    rppsync.Date `json:"end"`
 	// Missing lists, in French and in form order, the fields Portail RPPS+
 	// needs that are empty.
 	Missing []string `json:"missing"`

@@ -85,9 +85,26 @@ func deref[T ~string](p *T) T {
 }
 
 // finessOf returns the contract's FINESS: the verdict's normalised one, or
-// the record's.
+// the record's when it is a valid FINESS and the verdict raised no issue
+// on it. A FINESS with a wrong key or shape, or a legal entity's with
+// several sites, names no structure: "" then, so that no queue is made for
+// a structure that does not exist (the row's FINESS issue goes to the
+// agency).
 func finessOf(rec rppsync.Record, v rppsync.Verdict) string {
-	return strings.TrimSpace(cmp.Or(deref(v.FINESS), rec.FINESS))
+	if f := strings.TrimSpace(deref(v.FINESS)); f != "" {
+		return f
+	}
+	for _, is := range v.Issues {
+		if is.Code == matcher.CodeFINESSJuridiqueSites {
+			return ""
+		}
+	}
+	if f := strings.TrimSpace(rec.FINESS); f != "" {
+		if n, err := matcher.ValidFINESS(f); err == nil {
+			return n
+		}
+	}
+	return ""
 }
 
 // contractDates returns the contract dates: the verdict's, else the record's.

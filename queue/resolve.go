@@ -12,6 +12,9 @@ import (
 // choice is the RPPS of one of it.Candidates (spaces, dots and dashes are
 // ignored), or "" to reject them all.
 //
+// The items returned follow Build's rules on dates: urgent when the
+// mission has started by now, none for the structure once it has ended.
+//
 // Confirming closes the item as done with the RPPS recorded in its History
 // and returns the items of a matched row for that RPPS: validate_activity,
 // and order_mie when cards is known and no CPS card covers the contract
@@ -40,6 +43,7 @@ func Resolve(it Item, choice string, cards Cards, now time.Time) (Item, []Item, 
 		}
 		d.status = rppsync.StatusToRegister
 		items, fix := d.registrationItems(now)
+		items = d.timed(items, now)
 		if len(fix) > 0 {
 			items = append(items, d.fixItem(fix, now))
 		}
@@ -63,7 +67,7 @@ func Resolve(it Item, choice string, cards Cards, now time.Time) (Item, []Item, 
 	d.status = rppsync.StatusMatched
 	d.rpps = choice
 	d.worker = "rpps:" + choice
-	return closed, d.matchedItems(cards, now), nil
+	return closed, d.timed(d.matchedItems(cards, now), now), nil
 }
 
 // draftOf rebuilds the shared part of a contract's items from one of them.

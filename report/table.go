@@ -218,6 +218,9 @@ func (t *tableWriter) fileHeader(f rppsync.FileResult) {
 	other, nir := splitUnmapped(f)
 	list("Colonnes non reconnues, ignorées", other)
 	list("Colonnes NIR ignorées, jamais conservées (demandez à l'agence de ne plus les envoyer)", nir)
+	for _, w := range f.Warnings {
+		t.line("  Attention : " + termSafe(issueText(w)))
+	}
 }
 
 // summary writes the summary block.

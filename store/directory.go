@@ -57,6 +57,7 @@ var activitiesSpec = tableSpec{
 		{"rpps_finess_idx", "(rpps, finess_site)"},
 		{"last_name_folded_first_rpps_idx", "(last_name_folded, first_name, rpps)"},
 		{"finess_site_idx", "(finess_site) WHERE finess_site <> ''"},
+		{"finess_juridique_idx", "(finess_juridique) WHERE finess_juridique <> ''"},
 	},
 	atSwap: func(ctx context.Context, tx pgx.Tx, rows copyRows, extractID int64) error {
 		return writeNameList(ctx, tx, extractID, rows.(*lineRows).folded)
@@ -367,6 +368,57 @@ func (d *Directory) professionals(ctx context.Context, rpps []string) (map[strin
 	err = collectProfessionals(rows, false, func(p *rppsync.Professional, _ []string) { out[p.RPPS] = *p })
 	if err != nil {
 		return nil, fmt.Errorf("directory professionals: %w", err)
+	}
+	return out, nil
+}
+
+// juridiqueSitesSQL returns a marker row (part 0) when a directory is
+// loaded, then, for each FINESS asked that is the legal entity of lines
+// with a site and the site of none, its sites with the least of their
+// names in byte order (COLLATE "C", as Go compares strings).
+const juridiqueSitesSQL = `WITH ` + currentActivities + `
+SELECT 0 AS part, '' AS juridique, '' AS site, '' AS name FROM cur
+UNION ALL
+SELECT 1, j.finess_juridique, j.finess_site, min(j.site_name COLLATE "C")
+FROM directory_line j
+WHERE j.finess_juridique = ANY($1::text[]) AND j.finess_site <> ''
+  AND NOT EXISTS (SELECT 1 FROM directory_line s WHERE s.finess_site = j.finess_juridique)
+GROUP BY j.finess_juridique, j.finess_site`
+
+// JuridiqueSites returns, for each FINESS of finess that the directory
+// knows as a legal entity's and never as a site, the sites of its lines
+// (see matcher.Directory), in one query. It returns ErrNoDirectory when no
+// directory is loaded.
+func (d *Directory) JuridiqueSites(ctx context.Context, finess []string) (map[string][]rppsync.Site, error) {
+	rows, err := d.db.pool.Query(ctx, juridiqueSitesSQL, finess)
+	if err != nil {
+		return nil, fmt.Errorf("directory juridique sites: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]rppsync.Site{}
+	loaded := false
+	for rows.Next() {
+		var (
+			part            int
+			jur, site, name string
+		)
+		if err := rows.Scan(&part, &jur, &site, &name); err != nil {
+			return nil, fmt.Errorf("directory juridique sites: %w", err)
+		}
+		if part == 0 {
+			loaded = true
+			continue
+		}
+		out[jur] = append(out[jur], rppsync.Site{FINESS: site, Name: name})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("directory juridique sites: %w", err)
+	}
+	if !loaded {
+		return nil, ErrNoDirectory
+	}
+	for _, sites := range out {
+		slices.SortFunc(sites, func(a, b rppsync.Site) int { return strings.Compare(a.FINESS, b.FINESS) })
 	}
 	return out, nil
 }

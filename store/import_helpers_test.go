@@ -109,10 +109,16 @@ var (
 // impRows builds the import rows of people at rows 2, 3… of sheet, with
 // their items from queue.Build.
 func impRows(path, sheet string, cards queue.Cards, people ...impPerson) []store.ImportRow {
+	return impRowsAt(impNow, path, sheet, cards, people...)
+}
+
+// impRowsAt is impRows with the items built as of now (queue.Build drops
+// the structure's items of missions already ended at now).
+func impRowsAt(now time.Time, path, sheet string, cards queue.Cards, people ...impPerson) []store.ImportRow {
 	var out []store.ImportRow
 	for i, p := range people {
 		rec, v := p.row(path, sheet, i+2)
-		out = append(out, store.ImportRow{Record: rec, Verdict: v, Items: queue.Build(rec, v, cards, impNow)})
+		out = append(out, store.ImportRow{Record: rec, Verdict: v, Items: queue.Build(rec, v, cards, now)})
 	}
 	return out
 }

@@ -190,7 +190,9 @@ func TestPurgeErasesPersonalData(t *testing.T) {
 	oldCandidate := pDubois
 	oldCandidate.start, oldCandidate.end = impDate(6, 1), impDate(6, 30)
 	f := impFile("inbox/june.csv", "Alpha", "june")
-	mustImport(t, db, f, impRows(f.Path, "", queue.Cards{}, ended, oldCandidate, pBernard))
+	// Imported in May, before the June contracts: their items were made.
+	may := time.Date(2026, 5, 15, 9, 0, 0, 0, time.UTC)
+	mustImport(t, db, f, impRowsAt(may, f.Path, "", queue.Cards{}, ended, oldCandidate, pBernard))
 	before := impCounts(t, db)
 	stBefore, err := db.Status(ctx)
 	if err != nil {

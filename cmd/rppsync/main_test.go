@@ -70,6 +70,7 @@ type checkDoc struct {
 			Row        int                     `json:"row"`
 			Status     string                  `json:"status"`
 			RPPS       *string                 `json:"rpps"`
+			FINESS     *string                 `json:"finess"`
 			Channel    *string                 `json:"channel"`
 			BirthINSEE *string                 `json:"birth_insee"`
 			Issues     []struct{ Code string } `json:"issues"`
