@@ -11,6 +11,7 @@ import (
 
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/importer"
+	"github.com/rppsync/rppsync/notify"
 	"github.com/rppsync/rppsync/pipeline"
 	"github.com/rppsync/rppsync/report"
 	"github.com/rppsync/rppsync/store"
@@ -237,6 +238,16 @@ func (m *Main) openDBConns(ctx context.Context, cfg *config, conns int32) (*stor
 	}
 	if len(applied) > 0 {
 		m.log.Info().Strs("migrations", applied).Msg("database migrated")
+	}
+	// River's tables (notifications, inbox files, the scheduled pass) live
+	// beside rppsync's: up to date in one query when nothing is to apply.
+	river, err := notify.Migrate(ctx, db.Pool(), m.log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(river) > 0 {
+		m.log.Info().Ints("river_migrations", river).Msg("job queue migrated")
 	}
 	return db, nil
 }

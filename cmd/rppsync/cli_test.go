@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/rppsync/rppsync/store/storetest"
 )
 
 func TestParseInterspersed(t *testing.T) {
@@ -73,5 +76,25 @@ func TestCommandLineForHR(t *testing.T) {
 	b, err := os.ReadFile(out)
 	if err != nil || !strings.Contains(string(b), `"absent.csv"`) && !strings.Contains(string(b), "absent.csv") {
 		t.Errorf("the report of a run with an unreadable file was not kept: %v\n%s", err, b)
+	}
+}
+
+// TestMigrateCreatesTheJobQueue runs `rppsync migrate` on an empty schema:
+// rppsync's tables and River's are there, and a second run changes nothing.
+func TestMigrateCreatesTheJobQueue(t *testing.T) {
+	url := storetest.NewSchema(t)
+	env := map[string]string{"DATABASE_URL": url}
+	for i := 0; i < 2; i++ {
+		if r := run(t, env, "migrate"); r.code != 0 || !strings.Contains(r.stdout, "Base de données à jour") {
+			t.Fatalf("migrate: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+	}
+	db := storetest.Open(t, url)
+	for _, table := range []string{"contract", "item", "digest", "river_job", "river_leader"} {
+		var n int
+		if err := db.Pool().QueryRow(context.Background(), `SELECT count(*) FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_name = $1`, table).Scan(&n); err != nil || n != 1 {
+			t.Errorf("table %s: %d, %v", table, n, err)
+		}
 	}
 }
