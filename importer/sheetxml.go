@@ -1,8 +1,8 @@
 package importer
 
 import (
-	"archive/zip"
 	"bufio"
+	"context"
 	"bytes"
 	"errors"
 	"fmt"
@@ -81,7 +81,7 @@ func (x *xmlScanner) next() (int, error) {
 		}
 		c, err = x.r.ReadByte()
 		if err != nil {
-			return tokEOF, errSheetXML
+			return tokEOF, readErr(err)
 		}
 		switch c {
 		case '/':
@@ -114,6 +114,16 @@ func (x *xmlScanner) next() (int, error) {
 	}
 }
 
+// readErr is the error of a read that stopped: the end of the part in the
+// middle of a token is malformed XML; any other error (a cancelled ctx, the
+// unzip budget spent, a damaged zip entry) is returned as it is.
+func readErr(err error) error {
+	if errors.Is(err, io.EOF) {
+		return errSheetXML
+	}
+	return err
+}
+
 // readUntil reads up to and including delim and returns what came before,
 // valid until the next read.
 func (x *xmlScanner) readUntil(delim byte) ([]byte, error) {
@@ -122,7 +132,7 @@ func (x *xmlScanner) readUntil(delim byte) ([]byte, error) {
 		return b[:len(b)-1], nil
 	}
 	if !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, errSheetXML
+		return nil, readErr(err)
 	}
 	x.raw = append(x.raw[:0], b...)
 	for {
@@ -132,7 +142,7 @@ func (x *xmlScanner) readUntil(delim byte) ([]byte, error) {
 			return x.raw[:len(x.raw)-1], nil
 		}
 		if !errors.Is(err, bufio.ErrBufferFull) {
-			return nil, errSheetXML
+			return nil, readErr(err)
 		}
 	}
 }
@@ -144,7 +154,7 @@ func (x *xmlScanner) skipPast(end string) error {
 	for {
 		b, err := x.r.ReadSlice(last)
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			return errSheetXML
+			return readErr(err)
 		}
 		tail = append(tail, b...)
 		if err == nil && bytes.HasSuffix(tail, []byte(end)) {
@@ -156,8 +166,10 @@ func (x *xmlScanner) skipPast(end string) error {
 	}
 }
 
-// bang handles what follows "<!": a comment or doctype, skipped, or a CDATA
-// section, read as text (done).
+// bang handles what follows "<!": a comment, skipped, or a CDATA section,
+// read as text (done). A doctype is refused (errSheetXML): its internal
+// subset may declare entities and hide markup in quoted values, which only
+// a full XML parser reads right, so such a part is read through excelize.
 func (x *xmlScanner) bang() (done bool, err error) {
 	peek, _ := x.r.Peek(7)
 	switch {
@@ -170,7 +182,7 @@ func (x *xmlScanner) bang() (done bool, err error) {
 		for {
 			b, err := x.r.ReadSlice('>')
 			if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-				return false, errSheetXML
+				return false, readErr(err)
 			}
 			x.text = append(x.text, b...)
 			if err == nil && bytes.HasSuffix(x.text, []byte("]]>")) {
@@ -179,8 +191,7 @@ func (x *xmlScanner) bang() (done bool, err error) {
 			}
 		}
 	default:
-		_, err := x.readUntil('>') // a doctype without an internal subset
-		return false, err
+		return false, fmt.Errorf("%w: doctype or declaration", errSheetXML)
 	}
 }
 
@@ -192,15 +203,18 @@ func (x *xmlScanner) readStart() error {
 	}
 	// Quoted attribute values may hold '>' (and '/'): read on to the true
 	// end first (tag is copied: it may be bufio's buffer, which the read
-	// reuses).
-	if quotesOpen(tag) {
+	// reuses). The quote state is carried from piece to piece, so that a
+	// value of many '>' is read in one pass, never rescanned.
+	q := quoteState(0, tag)
+	if q != 0 {
 		tag = append([]byte(nil), tag...)
 	}
-	for quotesOpen(tag) {
+	for q != 0 {
 		more, err := x.readUntil('>')
 		if err != nil {
 			return err
 		}
+		q = quoteState(q, more)
 		tag = append(append(tag, '>'), more...)
 	}
 	x.selfClose = len(tag) > 0 && tag[len(tag)-1] == '/'
@@ -220,9 +234,9 @@ func (x *xmlScanner) readStart() error {
 	return nil
 }
 
-// quotesOpen reports whether b leaves a quoted value open.
-func quotesOpen(b []byte) bool {
-	var q byte
+// quoteState returns the quote left open (0 for none) after b, read with
+// quote q open before it.
+func quoteState(q byte, b []byte) byte {
 	for _, c := range b {
 		switch {
 		case q == 0 && (c == '"' || c == '\''):
@@ -231,7 +245,7 @@ func quotesOpen(b []byte) bool {
 			q = 0
 		}
 	}
-	return q != 0
+	return q
 }
 
 // readText reads text up to the next '<', decoded.
@@ -251,7 +265,7 @@ func (x *xmlScanner) readText() error {
 		if err == io.EOF {
 			break
 		}
-		return err
+		return readErr(err)
 	}
 	var err error
 	x.text, err = decodeXMLText(x.text)
@@ -582,6 +596,7 @@ type sheetRows struct {
 	num       int      // number of the row last returned
 	next      int      // number of the row element read ahead, 0 when none
 	reordered bool     // a row element came with a number not above the row before
+	maxCols   int      // when not 0, cells past this column are not kept
 	cells     []string // its cells
 	v, text   []byte
 }
@@ -720,6 +735,9 @@ func (s *sheetRows) readCells() error {
 			if err != nil {
 				return err
 			}
+			if s.maxCols > 0 && col > s.maxCols {
+				continue // a row is never padded up to a far column
+			}
 			if val != "" || formula {
 				for len(s.cells) < col-1 {
 					s.cells = append(s.cells, "")
@@ -798,41 +816,24 @@ func (s *sheetRows) value(typ string, v []byte, hasIS bool, inline string) (stri
 	return string(v), nil
 }
 
-// openPart opens the zip entry named name (case-insensitively, as Excel
-// does); it returns errSheetXML when there is none.
-func openPart(zr *zip.Reader, name string) (io.ReadCloser, error) {
-	for _, f := range zr.File {
-		if strings.EqualFold(f.Name, name) {
-			return f.Open()
-		}
-	}
-	return nil, fmt.Errorf("%w: no part %s", errSheetXML, name)
-}
-
-// sharedStringsPart is where a workbook keeps its shared strings.
+// sharedStringsPart is where a workbook keeps its shared strings when its
+// relationships do not say.
 const sharedStringsPart = "xl/sharedStrings.xml"
 
 // errPartTooLarge says a part to be read whole is larger than allowed.
 var errPartTooLarge = errors.New("part too large")
 
-// loadSharedStrings reads the shared strings of a workbook, a part of at
-// most limit bytes (errPartTooLarge otherwise); none when it has no such
-// part.
-func loadSharedStrings(zr *zip.Reader, limit int64) ([]string, error) {
-	var part *zip.File
-	for _, f := range zr.File {
-		if strings.EqualFold(f.Name, sharedStringsPart) {
-			part = f
-			break
-		}
-	}
-	if part == nil {
+// loadSharedStrings reads the shared strings part of a workbook, of at most
+// limit bytes (errPartTooLarge otherwise); none when there is no such part.
+func loadSharedStrings(ctx context.Context, pkg *opcPackage, part string, limit int64) ([]string, error) {
+	f, ok := pkg.parts[partKey(part)]
+	if !ok {
 		return nil, nil
 	}
-	if part.UncompressedSize64 > uint64(limit) {
+	if f.UncompressedSize64 > uint64(limit) {
 		return nil, errPartTooLarge
 	}
-	rc, err := part.Open()
+	rc, err := pkg.open(ctx, part)
 	if err != nil {
 		return nil, err
 	}
