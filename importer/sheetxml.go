@@ -2,8 +2,8 @@ package importer
 
 import (
 	"bufio"
-	"context"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -93,7 +93,7 @@ func (x *xmlScanner) next() (int, error) {
 			x.name = append(x.name[:0], localName(bytes.TrimRight(tag, " \t\r\n"))...)
 			return tokEnd, nil
 		case '?':
-			if err := x.skipPast("?>"); err != nil {
+			if err := x.instruction(); err != nil {
 				return tokEOF, err
 			}
 		case '!':
@@ -164,6 +164,32 @@ func (x *xmlScanner) skipPast(end string) error {
 			tail = append(tail[:0], tail[len(tail)-len(end):]...)
 		}
 	}
+}
+
+// instruction skips a processing instruction after its "<?". The XML
+// declaration of a part in another encoding than UTF-8 (encoding="ISO-8859-1",
+// which excelize decodes) is refused (errSheetXML): the scanner reads
+// UTF-8 only, and such a part is read through excelize.
+func (x *xmlScanner) instruction() error {
+	if peek, _ := x.r.Peek(4); !bytes.Equal(peek, []byte("xml ")) {
+		return x.skipPast("?>")
+	}
+	x.raw = x.raw[:0]
+	for !bytes.HasSuffix(x.raw, []byte("?>")) {
+		b, err := x.r.ReadSlice('>')
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return readErr(err)
+		}
+		x.raw = append(x.raw, b...)
+	}
+	enc, has, err := attr(bytes.TrimSuffix(x.raw[3:], []byte("?>")), "encoding")
+	if err != nil {
+		return err
+	}
+	if has && !strings.EqualFold(enc, "utf-8") && !strings.EqualFold(enc, "utf8") {
+		return fmt.Errorf("%w: encoding %q", errSheetXML, enc)
+	}
+	return nil
 }
 
 // bang handles what follows "<!": a comment, skipped, or a CDATA section,

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -91,7 +92,7 @@ func readXLSX(ctx context.Context, p string, data []byte, opts Options) (*File, 
 		var rows rowSource
 		switch {
 		case slow:
-			if rows, err = x.excelizeRows(ctx, name, 0); err != nil {
+			if rows, err = x.excelizeRows(ctx, pkg, name, part, 0); err != nil {
 				return nil, xlsxError(ctx, p, err, opts)
 			}
 			file.SlowPath = true
@@ -106,7 +107,7 @@ func readXLSX(ctx context.Context, p string, data []byte, opts Options) (*File, 
 			x.closers = append(x.closers, rc)
 			rows = &scanRows{sheetRows: newSheetRows(rc, sst), ctx: ctx, fallback: func(after int) (rowSource, error) {
 				file.SlowPath = true
-				return x.excelizeRows(ctx, name, after)
+				return x.excelizeRows(ctx, pkg, name, part, after)
 			}}
 		}
 		recs, err := readSheet(ctx, rows, sr, opts.Profile, merges, &info, &textLeft)
@@ -160,14 +161,19 @@ type xlsxReader struct {
 }
 
 // excelizeRows returns the rows of a sheet as excelize reads them, after
-// row number after.
-func (x *xlsxReader) excelizeRows(ctx context.Context, sheet string, after int) (rowSource, error) {
+// row number after. The part is first read through encoding/xml as
+// excelize reads it: excelize's row iterator ends silently at the first XML
+// error, and a sheet cut short must be an error, never fewer rows.
+func (x *xlsxReader) excelizeRows(ctx context.Context, pkg *opcPackage, sheet, part string, after int) (rowSource, error) {
 	if x.xf == nil && x.xerr == nil {
 		x.xf, x.xerr = excelize.OpenReader(bytes.NewReader(x.data), excelize.Options{
 			RawCellValue: true, UnzipSizeLimit: x.opts.MaxUnzipSize, UnzipXMLSizeLimit: x.opts.MaxUnzipXMLSize})
 	}
 	if x.xerr != nil {
 		return nil, x.xerr
+	}
+	if err := checkSheetXML(ctx, pkg, part, x.xf.CharsetReader); err != nil {
+		return nil, err
 	}
 	it, err := x.xf.Rows(sheet)
 	if err != nil {
@@ -181,6 +187,38 @@ func (x *xlsxReader) excelizeRows(ctx context.Context, sheet string, after int) 
 		}
 	}
 	return r, nil
+}
+
+// checkSheetXML reads a worksheet part with encoding/xml, as excelize does
+// (a declared encoding such as ISO-8859-1 included), up to the end of its
+// sheet data, and returns the first XML error, wrapping errSheetXML. A part
+// the package lacks is an empty sheet.
+func checkSheetXML(ctx context.Context, pkg *opcPackage, part string, charset func(string, io.Reader) (io.Reader, error)) error {
+	if !pkg.has(part) {
+		return nil
+	}
+	rc, err := pkg.open(ctx, part)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
+	d.CharsetReader = charset
+	for {
+		tok, err := d.Token()
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			if !canFallBack(ctx, err) {
+				return err
+			}
+			return fmt.Errorf("%w: %w", errSheetXML, err)
+		}
+		if end, ok := tok.(xml.EndElement); ok && end.Name.Local == "sheetData" {
+			return nil
+		}
+	}
 }
 
 func (x *xlsxReader) close() {
