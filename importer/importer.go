@@ -42,7 +42,9 @@ const maxHeaderSearch = 20
 type Options struct {
 	// Profile overrides or extends the heading synonyms for one agency; nil for none.
 	Profile *Profile
-	// MaxUnzipSize bounds the unzipped size of a workbook; 0 means DefaultMaxUnzipSize.
+	// MaxUnzipSize bounds the unzipped size of a workbook as its zip
+	// declares it, the bytes all reads of its parts decompress together,
+	// and the mapped cell text kept from it; 0 means DefaultMaxUnzipSize.
 	MaxUnzipSize int64
 	// MaxUnzipXMLSize bounds each part read whole into memory; 0 means
 	// DefaultMaxUnzipXMLSize (capped at MaxUnzipSize).

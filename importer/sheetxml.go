@@ -48,6 +48,8 @@ type xmlScanner struct {
 	text      []byte // the last text token, decoded
 	raw       []byte // scratch
 	pendEnd   bool   // an end token is owed for the self-closed start before
+	open      []byte // qualified names of the open elements, end to end
+	opens     []int  // where each starts in open
 }
 
 // xmlBufferSize is the scanner's read buffer; the tests make it tiny, so
@@ -67,6 +69,9 @@ func (x *xmlScanner) next() (int, error) {
 	for {
 		c, err := x.r.ReadByte()
 		if err == io.EOF {
+			if len(x.opens) > 0 {
+				return tokEOF, fmt.Errorf("%w: unclosed element", errSheetXML)
+			}
 			return tokEOF, nil
 		}
 		if err != nil {
@@ -89,8 +94,15 @@ func (x *xmlScanner) next() (int, error) {
 			if err != nil {
 				return tokEOF, err
 			}
+			tag = bytes.TrimRight(tag, " \t\r\n")
+			// An end tag closes the element last opened, by the same name.
+			n := len(x.opens)
+			if n == 0 || !bytes.Equal(x.open[x.opens[n-1]:], tag) {
+				return tokEOF, fmt.Errorf("%w: end tag %q does not match", errSheetXML, tag)
+			}
+			x.open, x.opens = x.open[:x.opens[n-1]], x.opens[:n-1]
 			// Copied: tag is bufio's buffer, which the next read reuses.
-			x.name = append(x.name[:0], localName(bytes.TrimRight(tag, " \t\r\n"))...)
+			x.name = append(x.name[:0], localName(tag)...)
 			return tokEnd, nil
 		case '?':
 			if err := x.instruction(); err != nil {
@@ -166,14 +178,12 @@ func (x *xmlScanner) skipPast(end string) error {
 	}
 }
 
-// instruction skips a processing instruction after its "<?". The XML
-// declaration of a part in another encoding than UTF-8 (encoding="ISO-8859-1",
-// which excelize decodes) is refused (errSheetXML): the scanner reads
-// UTF-8 only, and such a part is read through excelize.
+// instruction reads a processing instruction after its "<?": its target
+// must be a name, and an XML declaration of another version than 1.0 or of
+// another encoding than UTF-8 (encoding="ISO-8859-1", which excelize
+// decodes) is refused (errSheetXML): the scanner reads UTF-8 only, and such
+// a part is read through excelize.
 func (x *xmlScanner) instruction() error {
-	if peek, _ := x.r.Peek(4); !bytes.Equal(peek, []byte("xml ")) {
-		return x.skipPast("?>")
-	}
 	x.raw = x.raw[:0]
 	for !bytes.HasSuffix(x.raw, []byte("?>")) {
 		b, err := x.r.ReadSlice('>')
@@ -182,14 +192,49 @@ func (x *xmlScanner) instruction() error {
 		}
 		x.raw = append(x.raw, b...)
 	}
-	enc, has, err := attr(bytes.TrimSuffix(x.raw[3:], []byte("?>")), "encoding")
-	if err != nil {
+	body := x.raw[:len(x.raw)-2]
+	end := bytes.IndexAny(body, " \t\r\n")
+	if end < 0 {
+		end = len(body)
+	}
+	if !xmlName(body[:end]) {
+		return fmt.Errorf("%w: processing instruction", errSheetXML)
+	}
+	if string(body[:end]) != "xml" {
+		return nil
+	}
+	decl := body[end:]
+	if err := checkAttrs(decl); err != nil {
 		return err
 	}
-	if has && !strings.EqualFold(enc, "utf-8") && !strings.EqualFold(enc, "utf8") {
-		return fmt.Errorf("%w: encoding %q", errSheetXML, enc)
+	ver, _, _ := attr(decl, "version")
+	enc, has, _ := attr(decl, "encoding")
+	if ver != "1.0" || has && !strings.EqualFold(enc, "utf-8") && !strings.EqualFold(enc, "utf8") {
+		return fmt.Errorf("%w: version %q, encoding %q", errSheetXML, ver, enc)
 	}
 	return nil
+}
+
+// comment skips a comment after its "<!--"; "--" inside it is an error,
+// as with encoding/xml.
+func (x *xmlScanner) comment() error {
+	var last [2]byte // the two bytes before
+	for {
+		// A slice ends at a '>', or where the buffer is full.
+		b, err := x.r.ReadSlice('>')
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return readErr(err)
+		}
+		for _, c := range b {
+			if last[0] == '-' && last[1] == '-' {
+				if c != '>' {
+					return fmt.Errorf("%w: -- in a comment", errSheetXML)
+				}
+				return nil
+			}
+			last[0], last[1] = last[1], c
+		}
+	}
 }
 
 // bang handles what follows "<!": a comment, skipped, or a CDATA section,
@@ -201,7 +246,7 @@ func (x *xmlScanner) bang() (done bool, err error) {
 	switch {
 	case bytes.HasPrefix(peek, []byte("--")):
 		_, _ = x.r.Discard(2)
-		return false, x.skipPast("-->")
+		return false, x.comment()
 	case bytes.HasPrefix(peek, []byte("[CDATA[")):
 		_, _ = x.r.Discard(7)
 		x.text = x.text[:0]
@@ -251,13 +296,90 @@ func (x *xmlScanner) readStart() error {
 	if end < 0 {
 		end = len(tag)
 	}
-	if end == 0 {
-		return errSheetXML
+	qname := tag[:end]
+	if !xmlName(qname) {
+		return fmt.Errorf("%w: element name %q", errSheetXML, qname)
 	}
-	x.name = append(x.name[:0], localName(tag[:end])...)
+	if err := checkAttrs(tag[end:]); err != nil {
+		return err
+	}
+	x.name = append(x.name[:0], localName(qname)...)
 	x.attrs = append(x.attrs[:0], tag[end:]...)
 	x.pendEnd = x.selfClose
+	if !x.selfClose {
+		x.opens = append(x.opens, len(x.open))
+		x.open = append(x.open, qname...)
+	}
 	return nil
+}
+
+// xmlName reports whether b is a name the scanner reads: ASCII letters,
+// digits, '_', '-', '.', not starting with a digit, '-' or '.', with at most
+// one ':' inside. Other names, valid in XML or not, are refused, and the
+// part read through excelize.
+func xmlName(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	colons := 0
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case c >= '0' && c <= '9', c == '-', c == '.':
+			if i == 0 {
+				return false
+			}
+		case c == ':':
+			colons++
+			if i == 0 || i == len(b)-1 || colons > 1 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// checkAttrs checks the attributes of a start tag: each a name, "=", and a
+// value quoted with " or ', without "<", whose entities are known, the
+// attributes apart by white space. What the scanner does not read is an
+// error, never a value misread.
+func checkAttrs(attrs []byte) error {
+	for {
+		trimmed := bytes.TrimLeft(attrs, " \t\r\n")
+		if len(trimmed) == 0 {
+			return nil
+		}
+		if len(trimmed) == len(attrs) {
+			return fmt.Errorf("%w: attributes not apart", errSheetXML)
+		}
+		attrs = trimmed
+		eq := bytes.IndexByte(attrs, '=')
+		if eq < 0 || !xmlName(bytes.TrimRight(attrs[:eq], " \t\r\n")) {
+			return fmt.Errorf("%w: attribute", errSheetXML)
+		}
+		rest := bytes.TrimLeft(attrs[eq+1:], " \t\r\n")
+		if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
+			return fmt.Errorf("%w: attribute value not quoted", errSheetXML)
+		}
+		q := bytes.IndexByte(rest[1:], rest[0])
+		if q < 0 {
+			return fmt.Errorf("%w: attribute value not closed", errSheetXML)
+		}
+		v := rest[1 : 1+q]
+		if bytes.IndexByte(v, '<') >= 0 {
+			return fmt.Errorf("%w: < in an attribute value", errSheetXML)
+		}
+		if bytes.IndexByte(v, '&') >= 0 {
+			if _, err := decodeXMLText(append([]byte(nil), v...)); err != nil {
+				return err
+			}
+		} else if err := checkXMLChars(v); err != nil {
+			return err
+		}
+		attrs = rest[q+2:]
+	}
 }
 
 // quoteState returns the quote left open (0 for none) after b, read with
