@@ -96,6 +96,11 @@ func FuzzScannerVsExcelize(f *testing.F) {
 		if longNumber.Match(part) {
 			return
 		}
+		if j := bytes.LastIndex(part, []byte("sheetData")); j >= 0 && bytes.Contains(part[j:], []byte("row")) {
+			// Rows after the end of the sheet data are no rows; excelize's
+			// iterator reads them once its Columns has gone past that end.
+			return
+		}
 		path := filepath.Join(dir, "fuzz.xlsx")
 		writeRawXLSX(t, path, string(part), rawSST)
 		data := rawBookBytes(t, path)

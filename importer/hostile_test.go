@@ -65,7 +65,7 @@ var hostileBooks = map[string]func(t testing.TB, n int) rawBook{
 	// A doctype whose entity value hides a second sheet: the scanner once
 	// skipped the doctype to its first '>' and read the hidden sheet.
 	"doctype": func(t testing.TB, n int) rawBook {
-		ghost := `<sheetData>` + inlineRow(1, "Nom", "N° RPPS") + inlineRow(2, "GHOSTNAME", "10000000009") + `</sheetData></worksheet>`
+		ghost := `><sheetData>` + inlineRow(1, "Nom", "N° RPPS") + inlineRow(2, "GHOSTNAME", "10000000009") + `</sheetData></worksheet>`
 		part := `<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE worksheet [<!ENTITY e "` + strings.ReplaceAll(ghost, `"`, `'`) + `">]>` +
 			`<worksheet xmlns="` + mainNS + `"><sheetData>` + inlineRow(1, "Nom", "N° RPPS") + inlineRow(2, "REALNAME", "10000000001") + `</sheetData></worksheet>`
 		return rawBook{sheets: []rawSheet{{name: "Feuil1", target: "worksheets/sheet1.xml"}},
@@ -156,16 +156,48 @@ func TestHostileSharedStringBudget(t *testing.T) {
 	}
 }
 
-// TestHostileFarColumn: rows with a cell in column XFD are not made slices
-// of 16,384 cells; the cells under the headings are read.
+// TestHostileFarColumn: rows with a cell in column XFD are read, the cells
+// under the headings, and no row is made a slice of 16,384 cells once the
+// heading row is known.
 func TestHostileFarColumn(t *testing.T) {
-	f, err := readHostile(t, "far_column", 200000)
+	f, err := readHostile(t, "far_column", 20000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Records) != 200000 || f.Records[199999].LastName.Display != "NOM199999" {
+	if len(f.Records) != 20000 || f.Records[19999].LastName.Display != "NOM19999" {
 		t.Fatalf("%d records", len(f.Records))
 	}
+
+	part := worksheet(mainNS, headingRow+`<row r="2"><c r="A2" t="inlineStr"><is><t>NOMTEST</t></is></c><c r="XFD2"><v>1</v></c></row>`+
+		`<row r="3"><c r="A3" t="inlineStr"><is><t>AUTRE</t></is></c><c r="XFD3"><v>1</v></c></row>`)
+	spy := &widestRows{rowSource: &scanRows{sheetRows: newSheetRows(strings.NewReader(part), nil), ctx: context.Background()}}
+	file := &File{}
+	sr := &sheetReader{path: "x.xlsx", sheet: "Feuil1", spreadsheet: true, now: time.Now(), coll: newCollector(file), records: Options{}.withDefaults().records()}
+	left := DefaultMaxUnzipSize
+	var info rppsync.SheetInfo
+	recs, err := readSheet(context.Background(), spy, sr, nil, func() ([]cellRange, error) { return nil, nil }, &info, &left)
+	if err != nil || len(recs) != 2 || recs[1].LastName.Display != "AUTRE" {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	if spy.widest > 4+colMargin {
+		t.Errorf("a data row of %d cells, over the %d headings and a margin of %d", spy.widest, 4, colMargin)
+	}
+}
+
+// widestRows records the widest row given after the second (the heading
+// search reads the row under the heading before the layout is known: the
+// rows before the heading and that one are at most 21).
+type widestRows struct {
+	rowSource
+	widest int
+}
+
+func (w *widestRows) Next() (int, []string, bool, error) {
+	num, cells, ok, err := w.rowSource.Next()
+	if num > 2 {
+		w.widest = max(w.widest, len(cells))
+	}
+	return num, cells, ok, err
 }
 
 // TestHostileDoctype: markup hidden in a doctype's entity is not read as

@@ -89,7 +89,10 @@ func readXLSX(ctx context.Context, p string, data []byte, opts Options) (*File, 
 				sst = []string{}
 			}
 		}
-		var rows rowSource
+		var (
+			rows rowSource
+			partRC io.Closer // the sheet's part, closed once the sheet is read
+		)
 		switch {
 		case slow:
 			if rows, err = x.excelizeRows(ctx, pkg, name, part, 0); err != nil {
@@ -100,17 +103,20 @@ func readXLSX(ctx context.Context, p string, data []byte, opts Options) (*File, 
 			// A part the archive lacks is an empty sheet, as with excelize.
 			rows = &scanRows{sheetRows: newSheetRows(strings.NewReader(""), sst), ctx: ctx}
 		default:
-			rc, err := pkg.open(ctx, part)
+			rc, err := pkg.open(ctx, sheet.part)
 			if err != nil {
 				return nil, xlsxError(ctx, p, err, opts)
 			}
-			x.closers = append(x.closers, rc)
+			partRC = rc
 			rows = &scanRows{sheetRows: newSheetRows(rc, sst), ctx: ctx, fallback: func(after int) (rowSource, error) {
 				file.SlowPath = true
 				return x.excelizeRows(ctx, pkg, name, part, after)
 			}}
 		}
 		recs, err := readSheet(ctx, rows, sr, opts.Profile, merges, &info, &textLeft)
+		if partRC != nil {
+			_ = partRC.Close()
+		}
 		if err != nil {
 			if errors.Is(err, errTextBudget) {
 				return nil, errTextTooLarge(p, opts.MaxUnzipSize)
