@@ -90,7 +90,7 @@ func readXLSX(ctx context.Context, p string, data []byte, opts Options) (*File, 
 			}
 		}
 		var (
-			rows rowSource
+			rows   rowSource
 			partRC io.Closer // the sheet's part, closed once the sheet is read
 		)
 		switch {
