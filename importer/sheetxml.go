@@ -342,43 +342,74 @@ func xmlName(b []byte) bool {
 }
 
 // checkAttrs checks the attributes of a start tag: each a name, "=", and a
-// value quoted with " or ', without "<", whose entities are known, the
-// attributes apart by white space. What the scanner does not read is an
-// error, never a value misread.
-func checkAttrs(attrs []byte) error {
-	for {
-		trimmed := bytes.TrimLeft(attrs, " \t\r\n")
-		if len(trimmed) == 0 {
+// value quoted with " or ', without "<" or a character XML forbids, whose
+// entities are known, the attributes apart by white space. What the
+// scanner does not read is an error, never a value misread. It is one pass
+// over the bytes: every start tag of a sheet goes through it.
+func checkAttrs(b []byte) error {
+	space := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+	bad := func(what string) error { return fmt.Errorf("%w: attribute %s", errSheetXML, what) }
+	for i := 0; ; {
+		j := i
+		for j < len(b) && space(b[j]) {
+			j++
+		}
+		if j == len(b) {
 			return nil
 		}
-		if len(trimmed) == len(attrs) {
-			return fmt.Errorf("%w: attributes not apart", errSheetXML)
+		if j == i {
+			return bad("not apart")
 		}
-		attrs = trimmed
-		eq := bytes.IndexByte(attrs, '=')
-		if eq < 0 || !xmlName(bytes.TrimRight(attrs[:eq], " \t\r\n")) {
-			return fmt.Errorf("%w: attribute", errSheetXML)
+		k := j
+		for k < len(b) && b[k] != '=' && !space(b[k]) {
+			k++
 		}
-		rest := bytes.TrimLeft(attrs[eq+1:], " \t\r\n")
-		if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
-			return fmt.Errorf("%w: attribute value not quoted", errSheetXML)
+		if !xmlName(b[j:k]) {
+			return bad("name")
 		}
-		q := bytes.IndexByte(rest[1:], rest[0])
-		if q < 0 {
-			return fmt.Errorf("%w: attribute value not closed", errSheetXML)
+		for k < len(b) && space(b[k]) {
+			k++
 		}
-		v := rest[1 : 1+q]
-		if bytes.IndexByte(v, '<') >= 0 {
-			return fmt.Errorf("%w: < in an attribute value", errSheetXML)
+		if k == len(b) || b[k] != '=' {
+			return bad("without value")
 		}
-		if bytes.IndexByte(v, '&') >= 0 {
+		k++
+		for k < len(b) && space(b[k]) {
+			k++
+		}
+		if k == len(b) || b[k] != '"' && b[k] != '\'' {
+			return bad("value not quoted")
+		}
+		q := b[k]
+		k++
+		start := k
+		amp, high := false, false
+		for ; k < len(b) && b[k] != q; k++ {
+			switch c := b[k]; {
+			case c == '<':
+				return bad("value with <")
+			case c == '&':
+				amp = true
+			case c >= utf8.RuneSelf:
+				high = true
+			case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+				return bad("value with a control character")
+			}
+		}
+		if k == len(b) {
+			return bad("value not closed")
+		}
+		switch v := b[start:k]; {
+		case amp:
 			if _, err := decodeXMLText(append([]byte(nil), v...)); err != nil {
 				return err
 			}
-		} else if err := checkXMLChars(v); err != nil {
-			return err
+		case high:
+			if err := checkXMLChars(v); err != nil {
+				return err
+			}
 		}
-		attrs = rest[q+2:]
+		i = k + 1
 	}
 }
 
