@@ -159,25 +159,6 @@ func (x *xmlScanner) readUntil(delim byte) ([]byte, error) {
 	}
 }
 
-// skipPast skips the input up to and including end.
-func (x *xmlScanner) skipPast(end string) error {
-	last := end[len(end)-1]
-	var tail []byte
-	for {
-		b, err := x.r.ReadSlice(last)
-		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			return readErr(err)
-		}
-		tail = append(tail, b...)
-		if err == nil && bytes.HasSuffix(tail, []byte(end)) {
-			return nil
-		}
-		if len(tail) > len(end) {
-			tail = append(tail[:0], tail[len(tail)-len(end):]...)
-		}
-	}
-}
-
 // instruction reads a processing instruction after its "<?": its target
 // must be a name, and an XML declaration of another version than 1.0 or of
 // another encoding than UTF-8 (encoding="ISO-8859-1", which excelize
