@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -37,6 +37,9 @@ var ErrBinary = errors.New("données binaires, pas du texte")
 type Sniff struct {
 	Encoding  Encoding
 	Separator rune // ';', ',', '\t' or '|'
+	// InvalidLines are the lines (numbered from 1) of a UTF-8 text holding
+	// bytes that are not UTF-8, each run of them replaced by U+FFFD.
+	InvalidLines []int
 }
 
 // separators are the candidates, in the order that breaks ties.
@@ -46,7 +49,11 @@ var separators = []rune{';', ',', '\t', '|'}
 // separator. The encoding is UTF-8 with or without a byte order mark, UTF-16
 // LE or BE with a byte order mark, and otherwise Windows-1252 (French Excel's
 // default): data that is not valid UTF-8 and has no byte order mark is read
-// as Windows-1252, never mangled. The returned text has no byte order mark.
+// as Windows-1252, never mangled. Text without a byte order mark that is
+// mostly UTF-8 (more valid multi-byte sequences than invalid bytes) is
+// UTF-8 with a few bad bytes: they are replaced by U+FFFD and their lines
+// listed in Sniff.InvalidLines, the other lines kept intact. The returned
+// text has no byte order mark.
 func SniffCSV(data []byte) (string, Sniff, error) {
 	var s Sniff
 	var text string
@@ -54,6 +61,7 @@ func SniffCSV(data []byte) (string, Sniff, error) {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
 		s.Encoding, text = EncodingUTF8BOM, string(data[3:])
 		if !utf8.ValidString(text) {
+			s.InvalidLines = invalidLines(data[3:])
 			text = strings.ToValidUTF8(text, "\uFFFD")
 		}
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
@@ -71,6 +79,9 @@ func SniffCSV(data []byte) (string, Sniff, error) {
 		return "", s, ErrBinary
 	case utf8.Valid(data):
 		s.Encoding, text = EncodingUTF8, string(data)
+	case mostlyUTF8(data):
+		s.Encoding, text = EncodingUTF8, strings.ToValidUTF8(string(data), "\uFFFD")
+		s.InvalidLines = invalidLines(data)
 	default:
 		b, err := charmap.Windows1252.NewDecoder().Bytes(data)
 		if err != nil {
@@ -80,6 +91,51 @@ func SniffCSV(data []byte) (string, Sniff, error) {
 	}
 	s.Separator = DetectSeparator(text)
 	return text, s, nil
+}
+
+// mostlyUTF8 reports whether data, not valid UTF-8, still has more valid
+// multi-byte UTF-8 sequences than invalid bytes: UTF-8 text with a few bad
+// bytes. Windows-1252 French text has its accented letters as single bytes
+// followed by ASCII, invalid in UTF-8, and hardly ever a valid sequence.
+func mostlyUTF8(data []byte) bool {
+	valid, invalid := 0, 0
+	for i := 0; i < len(data); {
+		if data[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			invalid++
+		} else {
+			valid++
+		}
+		i += size
+	}
+	return valid > invalid
+}
+
+// invalidLines returns the lines (from 1) of data holding bytes that are
+// not UTF-8.
+func invalidLines(data []byte) []int {
+	var out []int
+	line := 1
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c == '\n' {
+			line++
+		}
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 && (len(out) == 0 || out[len(out)-1] != line) {
+			out = append(out, line)
+		}
+		i += size
+	}
+	return out
 }
 
 // DetectSeparator returns the field separator of CSV text among ';', ',',
@@ -146,11 +202,7 @@ func DetectSeparator(text string) rune {
 }
 
 // readCSV reads a CSV or TXT agency file.
-func readCSV(ctx context.Context, path string, opts Options) (*File, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, errUnreadable(path)
-	}
+func readCSV(ctx context.Context, path string, data []byte, opts Options) (*File, error) {
 	text, sn, err := SniffCSV(data)
 	if err != nil {
 		return nil, errUnsupported(path, "n'est pas un fichier texte lisible")
@@ -210,9 +262,23 @@ func readCSV(ctx context.Context, path string, opts Options) (*File, error) {
 			return nil, errCorrupt(path)
 		}
 		n, _ := cr.FieldPos(0)
+		last, _ := cr.FieldPos(len(fields) - 1)
+		last += strings.Count(fields[len(fields)-1], "\n")
+		var cut []int
+		for i, f := range fields {
+			if c, long := capCell(f); long {
+				fields[i] = c
+				cut = append(cut, i)
+			}
+		}
 		rec, ok := sr.record(n, fields)
 		if !ok {
 			continue
+		}
+		addCutIssues(&rec, sr.lay, cut)
+		if bad := linesIn(sn.InvalidLines, n, last); len(bad) > 0 {
+			rec.Issues = append(rec.Issues, rppsync.Issue{Field: "", Code: CodeEncodingInvalid,
+				Message: fmt.Sprintf("La ligne %d contient des octets illisibles en UTF-8, remplacés par « \uFFFD » : vérifiez ses valeurs et demandez à l'agence d'enregistrer le fichier en UTF-8.", bad[0])})
 		}
 		if len(fields) != len(header) {
 			rec.Issues = append(rec.Issues, rppsync.Issue{Field: "", Code: CodeRowFieldCount,
@@ -222,6 +288,13 @@ func readCSV(ctx context.Context, path string, opts Options) (*File, error) {
 	}
 	file.Records = list.all()
 	return file, nil
+}
+
+// linesIn returns the lines of sorted that are within [from, to].
+func linesIn(sorted []int, from, to int) []int {
+	i, _ := slices.BinarySearch(sorted, from)
+	j, _ := slices.BinarySearch(sorted, to+1)
+	return sorted[i:j]
 }
 
 func displaySep(r rune) string {

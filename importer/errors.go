@@ -17,15 +17,18 @@ const (
 	CodeFileEncrypted   = "file_encrypted"   // a password-protected workbook
 	CodeFileTooLarge    = "file_too_large"   // over the unzip or text size limits (zip bomb)
 	CodeFileUnsupported = "file_unsupported" // .xls, PDF, image, unknown extension, binary data
+	CodeFileNotRegular  = "file_not_regular" // a FIFO, a device, a socket: refused before any read
 	CodeNoHeader        = "no_header"        // no sheet has a recognisable heading row
 )
 
 // Row issue codes the importer adds to rppsync.Record.Issues, besides
 // rppsync.CodeDateInvalid.
 const (
-	CodeRowFieldCount = "row_field_count" // a CSV line has more or fewer fields than the heading
-	CodeEmailInvalid  = "email_invalid"   // the e-mail has not the shape of an address
-	CodeNIRDropped    = "nir_dropped"     // a social security number was found in a column and not kept
+	CodeRowFieldCount   = "row_field_count"  // a CSV line has more or fewer fields than the heading
+	CodeEmailInvalid    = "email_invalid"    // the e-mail has not the shape of an address
+	CodeNIRDropped      = "nir_dropped"      // a social security number was found in a column and not kept
+	CodeValueTooLong    = "value_too_long"   // a cell holds more than MaxCellRunes characters: its start is kept, cut with a marker
+	CodeEncodingInvalid = "encoding_invalid" // a line of a UTF-8 file holds bytes that are not UTF-8, replaced by U+FFFD
 )
 
 // fileError builds the error of a file that cannot be read, with its French
@@ -65,4 +68,16 @@ func errUnsupported(path, what string) *rppsync.FileError {
 
 func errNoHeader(path string) *rppsync.FileError {
 	return fileError(path, CodeNoHeader, "n'a aucune feuille dont l'une des %d premières lignes porte les intitulés des colonnes (Nom, Prénom, N° RPPS…) : vérifiez les intitulés ou décrivez ce format dans un profil d'agence.", maxHeaderSearch)
+}
+
+func errNotRegular(path string) *rppsync.FileError {
+	return fileError(path, CodeFileNotRegular, "n'est pas un fichier ordinaire (tube, périphérique ou socket) et n'a pas été lu : déposez à sa place le fichier de l'agence lui-même.")
+}
+
+func errFileTooLarge(path string, limit int64) *rppsync.FileError {
+	return fileError(path, CodeFileTooLarge, "dépasse la taille admise (%d Mo) : demandez à l'agence de le découper en plusieurs fichiers.", limit>>20)
+}
+
+func errTextTooLarge(path string, limit int64) *rppsync.FileError {
+	return fileError(path, CodeFileTooLarge, "contient plus de texte que la limite admise (%d Mo de valeurs de cellules) : demandez à l'agence de le découper en plusieurs fichiers.", limit>>20)
 }

@@ -3,12 +3,15 @@ package importer
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rppsync/rppsync"
@@ -27,6 +30,9 @@ const (
 	DefaultMaxUnzipXMLSize int64 = 16 << 20
 	// DefaultMaxTextSize bounds a CSV or TXT file: 32 MiB.
 	DefaultMaxTextSize int64 = 32 << 20
+	// DefaultMaxFileSize bounds the bytes of any file, read once into
+	// memory (a workbook needs random access): 256 MiB.
+	DefaultMaxFileSize int64 = 256 << 20
 )
 
 // maxHeaderSearch is how many rows from the top are searched for the heading row.
@@ -36,13 +42,17 @@ const maxHeaderSearch = 20
 type Options struct {
 	// Profile overrides or extends the heading synonyms for one agency; nil for none.
 	Profile *Profile
-	// MaxUnzipSize bounds the unzipped size of a workbook; 0 means DefaultMaxUnzipSize.
+	// MaxUnzipSize bounds the unzipped size of a workbook as its zip
+	// declares it, the bytes all reads of its parts decompress together,
+	// and the mapped cell text kept from it; 0 means DefaultMaxUnzipSize.
 	MaxUnzipSize int64
 	// MaxUnzipXMLSize bounds each part read whole into memory; 0 means
 	// DefaultMaxUnzipXMLSize (capped at MaxUnzipSize).
 	MaxUnzipXMLSize int64
 	// MaxTextSize bounds a CSV or TXT file; 0 means DefaultMaxTextSize.
 	MaxTextSize int64
+	// MaxFileSize bounds the bytes of any file read; 0 means DefaultMaxFileSize.
+	MaxFileSize int64
 	// Now is the reference date for two-digit years (see ParseDate); zero means time.Now().
 	Now time.Time
 	// OnRecords, when set, is called on ReadFile's goroutine with the
@@ -136,6 +146,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxTextSize <= 0 {
 		o.MaxTextSize = DefaultMaxTextSize
 	}
+	if o.MaxFileSize <= 0 {
+		o.MaxFileSize = DefaultMaxFileSize
+	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
@@ -161,23 +174,63 @@ type File struct {
 	NIRColumns []string `json:"nir_columns,omitempty"`
 	// Warnings are file-level facts for the HR person (no structure
 	// column…); the rows were still read.
-	Warnings []rppsync.Issue  `json:"warnings,omitempty"`
+	Warnings []rppsync.Issue `json:"warnings,omitempty"`
+	// SHA256 is the hex SHA-256 of the very bytes that were read (the file
+	// is read once, into memory, and everything else comes from those
+	// bytes): a file replaced on disk after ReadFile read it keeps the hash
+	// of what was imported. It is set whenever the file could be read, also
+	// when ReadFile then returns a file-level error (an unreadable
+	// workbook, no heading): the *File returned with that error holds it.
+	// It is empty when the file could not be read at all (not found, not
+	// a regular file, over Options.MaxFileSize).
+	SHA256 string `json:"sha256,omitempty"`
+	// SlowPath is set when one or more sheets were read through excelize
+	// instead of the fast scanner (a part the scanner does not read, such
+	// as one with a DOCTYPE); the values are the same, only slower to get.
+	// The caller may log it.
+	SlowPath bool             `json:"slow_path,omitempty"`
 	Records  []rppsync.Record `json:"records"`
 }
 
 // ReadFile reads an agency file (.xlsx, .csv or .txt) into records, one per
 // non-blank row under the heading row, in file order.
 //
+// The file must be a regular file (or a symbolic link to one): a FIFO, a
+// device or a socket is refused before any read (CodeFileNotRegular). It is
+// read once into memory, at most Options.MaxFileSize bytes, and hashed
+// (File.SHA256) from those very bytes.
+//
 // When the file cannot be read at all the error is a *rppsync.FileError
 // (use errors.As) whose Code is one of the Code* file constants and whose
-// Message is a French sentence for the HR person. With CodeNoHeader the
-// returned *File is not nil: it lists the sheets and why each was skipped.
+// Message is a French sentence for the HR person. Once the file's bytes are
+// read, the *File returned with such an error is not nil: it holds
+// File.SHA256, and with CodeNoHeader the sheets and why each was skipped.
 // A cancelled ctx stops the row loops and returns ctx.Err().
 func ReadFile(ctx context.Context, path string, opts Options) (*File, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	opts = opts.withDefaults()
+	data, err := readSource(path, opts.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	file, err := readData(ctx, path, data, opts)
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if file == nil {
+		file = &File{Path: path}
+	}
+	file.SHA256 = hex.EncodeToString(sum[:])
+	return file, err
+}
+
+// readSource reads the bytes of a regular file, at most limit of them. A
+// path that is not a regular file is refused before any read, and opened
+// without blocking so that a FIFO put in its place meanwhile is refused too.
+func readSource(path string, limit int64) ([]byte, error) {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -186,23 +239,44 @@ func ReadFile(ctx context.Context, path string, opts Options) (*File, error) {
 		return nil, errUnreadable(path)
 	case st.IsDir():
 		return nil, errUnsupported(path, "est un dossier, pas un fichier")
-	case st.Size() == 0:
-		return nil, errEmpty(path)
+	case !st.Mode().IsRegular():
+		return nil, errNotRegular(path)
 	}
-	head, err := readHead(path, 512)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, errUnreadable(path)
 	}
+	defer f.Close()
+	st, err = f.Stat()
+	switch {
+	case err != nil:
+		return nil, errUnreadable(path)
+	case !st.Mode().IsRegular():
+		return nil, errNotRegular(path)
+	case st.Size() > limit:
+		return nil, errFileTooLarge(path, limit)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	switch {
+	case err != nil:
+		return nil, errUnreadable(path)
+	case int64(len(data)) > limit:
+		return nil, errFileTooLarge(path, limit) // it grew while read
+	}
+	return data, nil
+}
+
+// readData reads the bytes of an agency file.
+func readData(ctx context.Context, path string, data []byte, opts Options) (*File, error) {
+	if len(data) == 0 {
+		return nil, errEmpty(path)
+	}
 	ext := strings.ToLower(filepath.Ext(path))
-	switch kind := sniffKind(head); kind {
+	switch kind := sniffKind(data[:min(len(data), 512)]); kind {
 	case kindZip:
-		return readXLSX(ctx, path, opts)
+		return readXLSX(ctx, path, data, opts)
 	case kindCFB:
-		encrypted, err := isEncryptedOOXML(path)
-		if err != nil {
-			return nil, errUnreadable(path)
-		}
-		if encrypted {
+		if bytes.Contains(data, encryptedPackage) {
 			return nil, errEncrypted(path)
 		}
 		return nil, errUnsupported(path, "est au format Excel 97-2003 (.xls)")
@@ -217,10 +291,10 @@ func ReadFile(ctx context.Context, path string, opts Options) (*File, error) {
 			}
 			return nil, errUnsupported(path, "a une extension que rppsync ne lit pas ("+displayExt(ext)+")")
 		}
-		if st.Size() > opts.MaxTextSize {
+		if int64(len(data)) > opts.MaxTextSize {
 			return nil, errTooLarge(path, opts.MaxTextSize)
 		}
-		return readCSV(ctx, path, opts)
+		return readCSV(ctx, path, data, opts)
 	}
 }
 
@@ -260,21 +334,6 @@ func sniffKind(head []byte) fileKind {
 	return kindOther
 }
 
-// readHead returns up to n first bytes of a file.
-func readHead(path string, n int) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b := make([]byte, n)
-	k, err := io.ReadFull(f, b)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	return b[:k], nil
-}
-
 // encryptedPackage is the UTF-16LE name of the stream a password-protected
 // OOXML workbook keeps inside its CFB container.
 var encryptedPackage = utf16le("EncryptedPackage")
@@ -285,34 +344,6 @@ func utf16le(s string) []byte {
 		b = append(b, s[i], 0)
 	}
 	return b
-}
-
-// isEncryptedOOXML reports whether a CFB container holds an encrypted
-// workbook (an "EncryptedPackage" stream) rather than a legacy .xls. The
-// directory sectors are searched in bounded chunks.
-func isEncryptedOOXML(path string) (bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	buf := make([]byte, 64<<10)
-	carry := 0
-	for {
-		n, err := f.Read(buf[carry:])
-		chunk := buf[:carry+n]
-		if bytes.Contains(chunk, encryptedPackage) {
-			return true, nil
-		}
-		if err == io.EOF {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		carry = min(len(encryptedPackage)-1, len(chunk))
-		copy(buf, chunk[len(chunk)-carry:])
-	}
 }
 
 // compiled returns a copy of p with its heading keys built, so a Profile

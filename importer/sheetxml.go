@@ -1,9 +1,9 @@
 package importer
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +48,8 @@ type xmlScanner struct {
 	text      []byte // the last text token, decoded
 	raw       []byte // scratch
 	pendEnd   bool   // an end token is owed for the self-closed start before
+	open      []byte // qualified names of the open elements, end to end
+	opens     []int  // where each starts in open
 }
 
 // xmlBufferSize is the scanner's read buffer; the tests make it tiny, so
@@ -67,6 +69,9 @@ func (x *xmlScanner) next() (int, error) {
 	for {
 		c, err := x.r.ReadByte()
 		if err == io.EOF {
+			if len(x.opens) > 0 {
+				return tokEOF, fmt.Errorf("%w: unclosed element", errSheetXML)
+			}
 			return tokEOF, nil
 		}
 		if err != nil {
@@ -81,7 +86,7 @@ func (x *xmlScanner) next() (int, error) {
 		}
 		c, err = x.r.ReadByte()
 		if err != nil {
-			return tokEOF, errSheetXML
+			return tokEOF, readErr(err)
 		}
 		switch c {
 		case '/':
@@ -89,11 +94,18 @@ func (x *xmlScanner) next() (int, error) {
 			if err != nil {
 				return tokEOF, err
 			}
+			tag = bytes.TrimRight(tag, " \t\r\n")
+			// An end tag closes the element last opened, by the same name.
+			n := len(x.opens)
+			if n == 0 || !bytes.Equal(x.open[x.opens[n-1]:], tag) {
+				return tokEOF, fmt.Errorf("%w: end tag %q does not match", errSheetXML, tag)
+			}
+			x.open, x.opens = x.open[:x.opens[n-1]], x.opens[:n-1]
 			// Copied: tag is bufio's buffer, which the next read reuses.
-			x.name = append(x.name[:0], localName(bytes.TrimRight(tag, " \t\r\n"))...)
+			x.name = append(x.name[:0], localName(tag)...)
 			return tokEnd, nil
 		case '?':
-			if err := x.skipPast("?>"); err != nil {
+			if err := x.instruction(); err != nil {
 				return tokEOF, err
 			}
 		case '!':
@@ -114,6 +126,16 @@ func (x *xmlScanner) next() (int, error) {
 	}
 }
 
+// readErr is the error of a read that stopped: the end of the part in the
+// middle of a token is malformed XML; any other error (a cancelled ctx, the
+// unzip budget spent, a damaged zip entry) is returned as it is.
+func readErr(err error) error {
+	if errors.Is(err, io.EOF) {
+		return errSheetXML
+	}
+	return err
+}
+
 // readUntil reads up to and including delim and returns what came before,
 // valid until the next read.
 func (x *xmlScanner) readUntil(delim byte) ([]byte, error) {
@@ -122,7 +144,7 @@ func (x *xmlScanner) readUntil(delim byte) ([]byte, error) {
 		return b[:len(b)-1], nil
 	}
 	if !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, errSheetXML
+		return nil, readErr(err)
 	}
 	x.raw = append(x.raw[:0], b...)
 	for {
@@ -132,45 +154,87 @@ func (x *xmlScanner) readUntil(delim byte) ([]byte, error) {
 			return x.raw[:len(x.raw)-1], nil
 		}
 		if !errors.Is(err, bufio.ErrBufferFull) {
-			return nil, errSheetXML
+			return nil, readErr(err)
 		}
 	}
 }
 
-// skipPast skips the input up to and including end.
-func (x *xmlScanner) skipPast(end string) error {
-	last := end[len(end)-1]
-	var tail []byte
-	for {
-		b, err := x.r.ReadSlice(last)
+// instruction reads a processing instruction after its "<?": its target
+// must be a name, and an XML declaration of another version than 1.0 or of
+// another encoding than UTF-8 (encoding="ISO-8859-1", which excelize
+// decodes) is refused (errSheetXML): the scanner reads UTF-8 only, and such
+// a part is read through excelize.
+func (x *xmlScanner) instruction() error {
+	x.raw = x.raw[:0]
+	for !bytes.HasSuffix(x.raw, []byte("?>")) {
+		b, err := x.r.ReadSlice('>')
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			return errSheetXML
+			return readErr(err)
 		}
-		tail = append(tail, b...)
-		if err == nil && bytes.HasSuffix(tail, []byte(end)) {
-			return nil
+		x.raw = append(x.raw, b...)
+	}
+	body := x.raw[:len(x.raw)-2]
+	end := bytes.IndexAny(body, " \t\r\n")
+	if end < 0 {
+		end = len(body)
+	}
+	if !xmlName(body[:end]) {
+		return fmt.Errorf("%w: processing instruction", errSheetXML)
+	}
+	if string(body[:end]) != "xml" {
+		return nil
+	}
+	decl := body[end:]
+	if err := checkAttrs(decl); err != nil {
+		return err
+	}
+	ver, _, _ := attr(decl, "version")
+	enc, has, _ := attr(decl, "encoding")
+	if ver != "1.0" || has && !strings.EqualFold(enc, "utf-8") && !strings.EqualFold(enc, "utf8") {
+		return fmt.Errorf("%w: version %q, encoding %q", errSheetXML, ver, enc)
+	}
+	return nil
+}
+
+// comment skips a comment after its "<!--"; "--" inside it is an error,
+// as with encoding/xml.
+func (x *xmlScanner) comment() error {
+	var last [2]byte // the two bytes before
+	for {
+		// A slice ends at a '>', or where the buffer is full.
+		b, err := x.r.ReadSlice('>')
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return readErr(err)
 		}
-		if len(tail) > len(end) {
-			tail = append(tail[:0], tail[len(tail)-len(end):]...)
+		for _, c := range b {
+			if last[0] == '-' && last[1] == '-' {
+				if c != '>' {
+					return fmt.Errorf("%w: -- in a comment", errSheetXML)
+				}
+				return nil
+			}
+			last[0], last[1] = last[1], c
 		}
 	}
 }
 
-// bang handles what follows "<!": a comment or doctype, skipped, or a CDATA
-// section, read as text (done).
+// bang handles what follows "<!": a comment, skipped, or a CDATA section,
+// read as text (done). A doctype is refused (errSheetXML): its internal
+// subset may declare entities and hide markup in quoted values, which only
+// a full XML parser reads right, so such a part is read through excelize.
 func (x *xmlScanner) bang() (done bool, err error) {
 	peek, _ := x.r.Peek(7)
 	switch {
 	case bytes.HasPrefix(peek, []byte("--")):
 		_, _ = x.r.Discard(2)
-		return false, x.skipPast("-->")
+		return false, x.comment()
 	case bytes.HasPrefix(peek, []byte("[CDATA[")):
 		_, _ = x.r.Discard(7)
 		x.text = x.text[:0]
 		for {
 			b, err := x.r.ReadSlice('>')
 			if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-				return false, errSheetXML
+				return false, readErr(err)
 			}
 			x.text = append(x.text, b...)
 			if err == nil && bytes.HasSuffix(x.text, []byte("]]>")) {
@@ -179,8 +243,7 @@ func (x *xmlScanner) bang() (done bool, err error) {
 			}
 		}
 	default:
-		_, err := x.readUntil('>') // a doctype without an internal subset
-		return false, err
+		return false, fmt.Errorf("%w: doctype or declaration", errSheetXML)
 	}
 }
 
@@ -192,15 +255,18 @@ func (x *xmlScanner) readStart() error {
 	}
 	// Quoted attribute values may hold '>' (and '/'): read on to the true
 	// end first (tag is copied: it may be bufio's buffer, which the read
-	// reuses).
-	if quotesOpen(tag) {
+	// reuses). The quote state is carried from piece to piece, so that a
+	// value of many '>' is read in one pass, never rescanned.
+	q := quoteState(0, tag)
+	if q != 0 {
 		tag = append([]byte(nil), tag...)
 	}
-	for quotesOpen(tag) {
+	for q != 0 {
 		more, err := x.readUntil('>')
 		if err != nil {
 			return err
 		}
+		q = quoteState(q, more)
 		tag = append(append(tag, '>'), more...)
 	}
 	x.selfClose = len(tag) > 0 && tag[len(tag)-1] == '/'
@@ -211,18 +277,126 @@ func (x *xmlScanner) readStart() error {
 	if end < 0 {
 		end = len(tag)
 	}
-	if end == 0 {
-		return errSheetXML
+	qname := tag[:end]
+	if !xmlName(qname) {
+		return fmt.Errorf("%w: element name %q", errSheetXML, qname)
 	}
-	x.name = append(x.name[:0], localName(tag[:end])...)
+	if err := checkAttrs(tag[end:]); err != nil {
+		return err
+	}
+	x.name = append(x.name[:0], localName(qname)...)
 	x.attrs = append(x.attrs[:0], tag[end:]...)
 	x.pendEnd = x.selfClose
+	if !x.selfClose {
+		x.opens = append(x.opens, len(x.open))
+		x.open = append(x.open, qname...)
+	}
 	return nil
 }
 
-// quotesOpen reports whether b leaves a quoted value open.
-func quotesOpen(b []byte) bool {
-	var q byte
+// xmlName reports whether b is a name the scanner reads: ASCII letters,
+// digits, '_', '-', '.', not starting with a digit, '-' or '.', with at most
+// one ':' inside. Other names, valid in XML or not, are refused, and the
+// part read through excelize.
+func xmlName(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	colons := 0
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case c >= '0' && c <= '9', c == '-', c == '.':
+			if i == 0 {
+				return false
+			}
+		case c == ':':
+			colons++
+			if i == 0 || i == len(b)-1 || colons > 1 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// checkAttrs checks the attributes of a start tag: each a name, "=", and a
+// value quoted with " or ', without "<" or a character XML forbids, whose
+// entities are known, the attributes apart by white space. What the
+// scanner does not read is an error, never a value misread. It is one pass
+// over the bytes: every start tag of a sheet goes through it.
+func checkAttrs(b []byte) error {
+	space := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+	bad := func(what string) error { return fmt.Errorf("%w: attribute %s", errSheetXML, what) }
+	for i := 0; ; {
+		j := i
+		for j < len(b) && space(b[j]) {
+			j++
+		}
+		if j == len(b) {
+			return nil
+		}
+		if j == i {
+			return bad("not apart")
+		}
+		k := j
+		for k < len(b) && b[k] != '=' && !space(b[k]) {
+			k++
+		}
+		if !xmlName(b[j:k]) {
+			return bad("name")
+		}
+		for k < len(b) && space(b[k]) {
+			k++
+		}
+		if k == len(b) || b[k] != '=' {
+			return bad("without value")
+		}
+		k++
+		for k < len(b) && space(b[k]) {
+			k++
+		}
+		if k == len(b) || b[k] != '"' && b[k] != '\'' {
+			return bad("value not quoted")
+		}
+		q := b[k]
+		k++
+		start := k
+		amp, high := false, false
+		for ; k < len(b) && b[k] != q; k++ {
+			switch c := b[k]; {
+			case c == '<':
+				return bad("value with <")
+			case c == '&':
+				amp = true
+			case c >= utf8.RuneSelf:
+				high = true
+			case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+				return bad("value with a control character")
+			}
+		}
+		if k == len(b) {
+			return bad("value not closed")
+		}
+		switch v := b[start:k]; {
+		case amp:
+			if _, err := decodeXMLText(append([]byte(nil), v...)); err != nil {
+				return err
+			}
+		case high:
+			if err := checkXMLChars(v); err != nil {
+				return err
+			}
+		}
+		i = k + 1
+	}
+}
+
+// quoteState returns the quote left open (0 for none) after b, read with
+// quote q open before it.
+func quoteState(q byte, b []byte) byte {
 	for _, c := range b {
 		switch {
 		case q == 0 && (c == '"' || c == '\''):
@@ -231,7 +405,7 @@ func quotesOpen(b []byte) bool {
 			q = 0
 		}
 	}
-	return q != 0
+	return q
 }
 
 // readText reads text up to the next '<', decoded.
@@ -251,7 +425,7 @@ func (x *xmlScanner) readText() error {
 		if err == io.EOF {
 			break
 		}
-		return err
+		return readErr(err)
 	}
 	var err error
 	x.text, err = decodeXMLText(x.text)
@@ -582,6 +756,7 @@ type sheetRows struct {
 	num       int      // number of the row last returned
 	next      int      // number of the row element read ahead, 0 when none
 	reordered bool     // a row element came with a number not above the row before
+	maxCols   int      // when not 0, cells past this column are not kept
 	cells     []string // its cells
 	v, text   []byte
 }
@@ -720,6 +895,9 @@ func (s *sheetRows) readCells() error {
 			if err != nil {
 				return err
 			}
+			if s.maxCols > 0 && col > s.maxCols {
+				continue // a row is never padded up to a far column
+			}
 			if val != "" || formula {
 				for len(s.cells) < col-1 {
 					s.cells = append(s.cells, "")
@@ -798,41 +976,24 @@ func (s *sheetRows) value(typ string, v []byte, hasIS bool, inline string) (stri
 	return string(v), nil
 }
 
-// openPart opens the zip entry named name (case-insensitively, as Excel
-// does); it returns errSheetXML when there is none.
-func openPart(zr *zip.Reader, name string) (io.ReadCloser, error) {
-	for _, f := range zr.File {
-		if strings.EqualFold(f.Name, name) {
-			return f.Open()
-		}
-	}
-	return nil, fmt.Errorf("%w: no part %s", errSheetXML, name)
-}
-
-// sharedStringsPart is where a workbook keeps its shared strings.
+// sharedStringsPart is where a workbook keeps its shared strings when its
+// relationships do not say.
 const sharedStringsPart = "xl/sharedStrings.xml"
 
 // errPartTooLarge says a part to be read whole is larger than allowed.
 var errPartTooLarge = errors.New("part too large")
 
-// loadSharedStrings reads the shared strings of a workbook, a part of at
-// most limit bytes (errPartTooLarge otherwise); none when it has no such
-// part.
-func loadSharedStrings(zr *zip.Reader, limit int64) ([]string, error) {
-	var part *zip.File
-	for _, f := range zr.File {
-		if strings.EqualFold(f.Name, sharedStringsPart) {
-			part = f
-			break
-		}
-	}
-	if part == nil {
+// loadSharedStrings reads the shared strings part of a workbook, of at most
+// limit bytes (errPartTooLarge otherwise); none when there is no such part.
+func loadSharedStrings(ctx context.Context, pkg *opcPackage, part string, limit int64) ([]string, error) {
+	f, ok := pkg.parts[partKey(part)]
+	if !ok {
 		return nil, nil
 	}
-	if part.UncompressedSize64 > uint64(limit) {
+	if f.UncompressedSize64 > uint64(limit) {
 		return nil, errPartTooLarge
 	}
-	rc, err := part.Open()
+	rc, err := pkg.open(ctx, part)
 	if err != nil {
 		return nil, err
 	}

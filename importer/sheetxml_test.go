@@ -3,6 +3,7 @@ package importer
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -58,7 +59,9 @@ func scannedRowsOrder(t *testing.T, path, sheet string) ([][]string, bool, error
 		return nil, false, err
 	}
 	defer zr.Close()
-	wb, err := readWorkbook(&zr.Reader, DefaultMaxUnzipXMLSize)
+	ctx := context.Background()
+	pkg := newPackage(&zr.Reader, DefaultMaxUnzipSize)
+	wb, err := readWorkbook(ctx, pkg, DefaultMaxUnzipXMLSize)
 	if err != nil {
 		return nil, false, err
 	}
@@ -66,7 +69,7 @@ func scannedRowsOrder(t *testing.T, path, sheet string) ([][]string, bool, error
 	for _, s := range wb.sheets {
 		parts[s.name] = s.part
 	}
-	sst, err := loadSharedStrings(&zr.Reader, DefaultMaxUnzipXMLSize)
+	sst, err := loadSharedStrings(ctx, pkg, wb.sharedStrings, DefaultMaxUnzipXMLSize)
 	if err != nil {
 		return nil, false, err
 	}
@@ -74,7 +77,7 @@ func scannedRowsOrder(t *testing.T, path, sheet string) ([][]string, bool, error
 	if !ok {
 		return nil, false, fmt.Errorf("no part for sheet %q", sheet)
 	}
-	rc, err := openPart(&zr.Reader, part)
+	rc, err := pkg.open(ctx, part)
 	if err != nil {
 		return nil, false, err
 	}

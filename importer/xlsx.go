@@ -6,9 +6,8 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
-	"path"
-	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -27,14 +26,14 @@ const (
 // cellRange is a merged range, 1-based and inclusive.
 type cellRange struct{ col1, row1, col2, row2 int }
 
-// readXLSX reads a workbook: its sheets from xl/workbook.xml, their cells
-// with sheetRows (see sheetxml.go).
-func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
-	zr, err := zip.OpenReader(p)
+// readXLSX reads a workbook from its bytes: its sheets from the workbook
+// part, their cells with sheetRows (see sheetxml.go), or through excelize
+// for a sheet whose part the scanner does not read (File.SlowPath).
+func readXLSX(ctx context.Context, p string, data []byte, opts Options) (*File, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, errCorrupt(p)
 	}
-	defer zr.Close()
 	var total uint64
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
@@ -42,21 +41,23 @@ func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
 			return nil, errTooLarge(p, opts.MaxUnzipSize)
 		}
 	}
-	wb, err := readWorkbook(&zr.Reader, opts.MaxUnzipXMLSize)
+	pkg := newPackage(zr, opts.MaxUnzipSize)
+	wb, err := readWorkbook(ctx, pkg, opts.MaxUnzipXMLSize)
 	if err != nil {
-		switch {
-		case errors.Is(err, errNotWorkbook):
+		if errors.Is(err, errNotWorkbook) {
 			return nil, errUnsupported(p, "est une archive zip mais pas un classeur Excel (.xlsx)")
-		case errors.Is(err, errPartTooLarge):
-			return nil, errTooLarge(p, opts.MaxUnzipXMLSize)
 		}
-		return nil, errCorrupt(p)
+		return nil, xlsxError(ctx, p, err, opts)
 	}
 
 	file := &File{Path: p, Format: "xlsx", Records: []rppsync.Record{}}
+	x := &xlsxReader{data: data, opts: opts}
+	defer x.close()
 	coll := newCollector(file)
 	read := 0
-	var sst []string // the shared strings, read with the first sheet read
+	textLeft := opts.MaxUnzipSize // mapped cell text kept, all sheets together
+	var sst []string              // the shared strings, read with the first sheet read
+	slow := false                 // the shared strings are not the scanner's: read every sheet through excelize
 	for _, sheet := range wb.sheets {
 		name := sheet.name
 		info := rppsync.SheetInfo{Name: name, Hidden: sheet.state != "" && sheet.state != "visible"}
@@ -77,24 +78,51 @@ func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
 			file.Sheets = append(file.Sheets, info)
 			continue
 		}
-		merges := func() ([]cellRange, error) { return scanMerges(&zr.Reader, part, opts.MaxUnzipSize) }
-		if sst == nil {
-			if sst, err = loadSharedStrings(&zr.Reader, opts.MaxUnzipXMLSize); err != nil {
-				if errors.Is(err, errPartTooLarge) {
-					return nil, errTooLarge(p, opts.MaxUnzipXMLSize)
+		merges := func() ([]cellRange, error) { return scanMerges(ctx, pkg, part) }
+		if sst == nil && !slow {
+			if sst, err = loadSharedStrings(ctx, pkg, wb.sharedStrings, opts.MaxUnzipXMLSize); err != nil {
+				if !canFallBack(ctx, err) {
+					return nil, xlsxError(ctx, p, err, opts)
 				}
-				return nil, errCorrupt(p)
+				slow = true
 			}
 			if sst == nil {
 				sst = []string{}
 			}
 		}
-		recs, err := readSheetPart(ctx, &zr.Reader, part, sst, opts.MaxUnzipSize, sr, opts.Profile, merges, &info)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+		var (
+			rows   rowSource
+			partRC io.Closer // the sheet's part, closed once the sheet is read
+		)
+		switch {
+		case slow:
+			if rows, err = x.excelizeRows(ctx, pkg, name, part, 0); err != nil {
+				return nil, xlsxError(ctx, p, err, opts)
 			}
-			return nil, errCorrupt(p)
+			file.SlowPath = true
+		case !pkg.has(part):
+			// A part the archive lacks is an empty sheet, as with excelize.
+			rows = &scanRows{sheetRows: newSheetRows(strings.NewReader(""), sst), ctx: ctx}
+		default:
+			rc, err := pkg.open(ctx, sheet.part)
+			if err != nil {
+				return nil, xlsxError(ctx, p, err, opts)
+			}
+			partRC = rc
+			rows = &scanRows{sheetRows: newSheetRows(rc, sst), ctx: ctx, fallback: func(after int) (rowSource, error) {
+				file.SlowPath = true
+				return x.excelizeRows(ctx, pkg, name, part, after)
+			}}
+		}
+		recs, err := readSheet(ctx, rows, sr, opts.Profile, merges, &info, &textLeft)
+		if partRC != nil {
+			_ = partRC.Close()
+		}
+		if err != nil {
+			if errors.Is(err, errTextBudget) {
+				return nil, errTextTooLarge(p, opts.MaxUnzipSize)
+			}
+			return nil, xlsxError(ctx, p, err, opts)
 		}
 		if info.Skipped == "" {
 			read++
@@ -108,32 +136,204 @@ func readXLSX(ctx context.Context, p string, opts Options) (*File, error) {
 	return file, nil
 }
 
-// xlsxRow is one row of a sheet: its Excel number and its raw cell texts.
-type xlsxRow struct {
-	num   int
-	cells []string
+// xlsxError turns an error met reading a workbook into the file's error.
+func xlsxError(ctx context.Context, p string, err error, opts Options) error {
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, errUnzipBudget):
+		return errTooLarge(p, opts.MaxUnzipSize)
+	case errors.Is(err, errPartTooLarge):
+		return errTooLarge(p, opts.MaxUnzipXMLSize)
+	}
+	return errCorrupt(p)
 }
 
-// readSheetPart reads the worksheet part of one sheet (see readSheet)
-// with sheetRows, reading at most limit bytes of it. A part the archive
-// lacks is an empty sheet, as with excelize.
-func readSheetPart(ctx context.Context, zr *zip.Reader, part string, sst []string, limit int64, sr *sheetReader, prof *Profile,
-	merges func() ([]cellRange, error), info *rppsync.SheetInfo) ([]rppsync.Record, error) {
-	rc, err := openPart(zr, part)
-	if errors.Is(err, errSheetXML) {
-		return readSheet(ctx, newSheetRows(strings.NewReader(""), sst), sr, prof, merges, info)
+// canFallBack reports whether a part the scanner could not read may be
+// read through excelize: not when ctx is done, the unzip budget spent or
+// the zip entry itself damaged.
+func canFallBack(ctx context.Context, err error) bool {
+	var pe *partReadError
+	return ctx.Err() == nil && !errors.Is(err, errUnzipBudget) && !errors.Is(err, errPartTooLarge) && !errors.As(err, &pe)
+}
+
+// xlsxReader holds what the sheets of one workbook share: the excelize
+// reading of the file, opened only when a sheet needs it.
+type xlsxReader struct {
+	data    []byte
+	opts    Options
+	xf      *excelize.File
+	xerr    error
+	closers []io.Closer
+}
+
+// excelizeRows returns the rows of a sheet as excelize reads them, after
+// row number after. The part is first read through encoding/xml as
+// excelize reads it: excelize's row iterator ends silently at the first XML
+// error, and a sheet cut short must be an error, never fewer rows.
+func (x *xlsxReader) excelizeRows(ctx context.Context, pkg *opcPackage, sheet, part string, after int) (rowSource, error) {
+	if x.xf == nil && x.xerr == nil {
+		x.xf, x.xerr = excelize.OpenReader(bytes.NewReader(x.data), excelize.Options{
+			RawCellValue: true, UnzipSizeLimit: x.opts.MaxUnzipSize, UnzipXMLSizeLimit: x.opts.MaxUnzipXMLSize})
 	}
+	if x.xerr != nil {
+		return nil, x.xerr
+	}
+	if err := checkSheetXML(ctx, pkg, part, x.xf.CharsetReader); err != nil {
+		return nil, err
+	}
+	it, err := x.xf.Rows(sheet)
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
-	return readSheet(ctx, newSheetRows(io.LimitReader(rc, limit), sst), sr, prof, merges, info)
+	x.closers = append(x.closers, it)
+	r := &excelRows{ctx: ctx, it: it}
+	for r.num < after {
+		if _, _, ok, err := r.Next(); err != nil || !ok {
+			return r, err
+		}
+	}
+	return r, nil
 }
 
+// checkSheetXML reads a worksheet part with encoding/xml, as excelize does
+// (a declared encoding such as ISO-8859-1 included), up to the end of its
+// sheet data, and returns the first XML error, wrapping errSheetXML. A part
+// the package lacks is an empty sheet.
+func checkSheetXML(ctx context.Context, pkg *opcPackage, part string, charset func(string, io.Reader) (io.Reader, error)) error {
+	if !pkg.has(part) {
+		return nil
+	}
+	rc, err := pkg.open(ctx, part)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
+	d.CharsetReader = charset
+	for {
+		tok, err := d.Token()
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			if !canFallBack(ctx, err) {
+				return err
+			}
+			return fmt.Errorf("%w: %w", errSheetXML, err)
+		}
+		if end, ok := tok.(xml.EndElement); ok && end.Name.Local == "sheetData" {
+			return nil
+		}
+	}
+}
+
+func (x *xlsxReader) close() {
+	for _, c := range x.closers {
+		_ = c.Close()
+	}
+	if x.xf != nil {
+		_ = x.xf.Close()
+	}
+}
+
+// rowSource gives the rows of a sheet, numbered from 1, each its raw cell
+// values (see sheetRows).
+type rowSource interface {
+	Next() (num int, cells []string, ok bool, err error)
+	// limitCols keeps no cell past the first n columns from now on (n > 0).
+	limitCols(n int)
+}
+
+// scanRows reads a sheet with the scanner and, when the scanner refuses
+// what it reads (a DOCTYPE, a construct it does not know), reads the rest
+// of the sheet through excelize, from the row after the last one given.
+type scanRows struct {
+	*sheetRows
+	ctx      context.Context
+	fallback func(after int) (rowSource, error) // nil: no fallback
+	slow     rowSource
+	last     int
+	maxCols  int
+}
+
+func (s *scanRows) Next() (int, []string, bool, error) {
+	if s.slow == nil {
+		num, cells, ok, err := s.sheetRows.Next()
+		if err == nil {
+			if ok {
+				s.last = num
+			}
+			return num, cells, ok, nil
+		}
+		if s.fallback == nil || !canFallBack(s.ctx, err) {
+			return 0, nil, false, err
+		}
+		slow, ferr := s.fallback(s.last)
+		if ferr != nil {
+			return 0, nil, false, fmt.Errorf("%w (excelize: %w)", err, ferr)
+		}
+		s.slow = slow
+		if s.maxCols > 0 {
+			s.slow.limitCols(s.maxCols)
+		}
+	}
+	return s.slow.Next()
+}
+
+func (s *scanRows) limitCols(n int) {
+	s.maxCols = n
+	s.sheetRows.maxCols = n
+	if s.slow != nil {
+		s.slow.limitCols(n)
+	}
+}
+
+// excelRows reads a sheet through excelize's row iterator.
+type excelRows struct {
+	ctx     context.Context
+	it      *excelize.Rows
+	num     int
+	maxCols int
+}
+
+func (e *excelRows) Next() (int, []string, bool, error) {
+	if err := e.ctx.Err(); err != nil {
+		return 0, nil, false, err
+	}
+	if !e.it.Next() {
+		return 0, nil, false, e.it.Error()
+	}
+	e.num++
+	cells, err := e.it.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return 0, nil, false, err
+	}
+	if e.maxCols > 0 && len(cells) > e.maxCols {
+		cells = cells[:e.maxCols]
+	}
+	return e.num, cells, true, nil
+}
+
+func (e *excelRows) limitCols(n int) { e.maxCols = n }
+
+// xlsxRow is one row of a sheet: its Excel number, its raw cell texts and
+// the columns whose text was cut (see capCell).
+type xlsxRow struct {
+	num   int
+	cells []string
+	cut   []int
+}
+
+// colMargin is how many columns past the heading row's last are kept: a
+// social security number just right of the table is still recognised.
+const colMargin = 16
+
 // readSheet finds the heading of one sheet and reads the rows under it. It
-// sets info.HeaderRow, or info.Skipped when there is no heading.
-func readSheet(ctx context.Context, rows *sheetRows, sr *sheetReader, prof *Profile,
-	merges func() ([]cellRange, error), info *rppsync.SheetInfo) (recs []rppsync.Record, err error) {
+// sets info.HeaderRow, or info.Skipped when there is no heading. textLeft
+// is the mapped cell text the file may still keep (errTextBudget past it).
+func readSheet(ctx context.Context, rows rowSource, sr *sheetReader, prof *Profile,
+	merges func() ([]cellRange, error), info *rppsync.SheetInfo, textLeft *int64) (recs []rppsync.Record, err error) {
 	// next reads the next row; it stops on a cancelled ctx.
 	next := func() (xlsxRow, bool, error) {
 		if err := ctx.Err(); err != nil {
@@ -143,10 +343,15 @@ func readSheet(ctx context.Context, rows *sheetRows, sr *sheetReader, prof *Prof
 		if err != nil || !ok {
 			return xlsxRow{}, false, err
 		}
+		var cut []int
 		for i, c := range cells {
+			c, long := capCell(c)
+			if long {
+				cut = append(cut, i)
+			}
 			cells[i] = plainNumber(c)
 		}
-		return xlsxRow{num, cells}, true, nil
+		return xlsxRow{num, cells, cut}, true, nil
 	}
 
 	// Buffer the top rows until the heading row, plus the row after it
@@ -220,16 +425,28 @@ func readSheet(ctx context.Context, rows *sheetRows, sr *sheetReader, prof *Prof
 	}
 	sr.lay = lay
 	sr.start()
+	rows.limitCols(len(lay.cols) + colMargin)
 	list := sr.records
+	var budgetErr error
 	emit := func(r xlsxRow) {
+		for i, c := range r.cells {
+			if i < len(lay.cols) && lay.cols[i].field != "" {
+				*textLeft -= int64(len(c))
+			}
+		}
+		if *textLeft < 0 {
+			budgetErr = errTextBudget
+			return
+		}
 		if rec, ok := sr.record(r.num, r.cells); ok {
+			addCutIssues(&rec, lay, r.cut)
 			list.add(rec)
 		}
 	}
 	for _, r := range buf[dataFrom:] {
 		emit(r)
 	}
-	for {
+	for budgetErr == nil {
 		r, ok, err := next()
 		if err != nil {
 			return nil, err
@@ -238,6 +455,9 @@ func readSheet(ctx context.Context, rows *sheetRows, sr *sheetReader, prof *Prof
 			break
 		}
 		emit(r)
+	}
+	if budgetErr != nil {
+		return nil, budgetErr
 	}
 	return list.all(), nil
 }
@@ -286,14 +506,15 @@ func countText(cells []string) int {
 	return n
 }
 
-// errNotWorkbook says a zip archive has no xl/workbook.xml.
+// errNotWorkbook says a zip archive has no workbook part.
 var errNotWorkbook = errors.New("not a workbook")
 
-// workbook is what readXLSX needs of xl/workbook.xml: the sheets in
-// their order, and the date system.
+// workbook is what readXLSX needs of the workbook part: the sheets in
+// their order, the date system and where the shared strings are.
 type workbook struct {
-	sheets   []workbookSheet
-	date1904 bool // serial dates count from 1904
+	sheets        []workbookSheet
+	date1904      bool   // serial dates count from 1904
+	sharedStrings string // the shared strings part
 }
 
 // workbookSheet is a sheet of the workbook: its name, its state ("",
@@ -303,74 +524,6 @@ type workbookSheet struct {
 	name, state, part string
 }
 
-// readWorkbook reads xl/workbook.xml and its relationships.
-func readWorkbook(zr *zip.Reader, limit int64) (*workbook, error) {
-	var wb struct {
-		Sheets []struct {
-			Name  string `xml:"name,attr"`
-			State string `xml:"state,attr"`
-			RID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
-		} `xml:"sheets>sheet"`
-		Pr struct {
-			Date1904 string `xml:"date1904,attr"`
-		} `xml:"workbookPr"`
-	}
-	var rels struct {
-		Rels []struct {
-			ID     string `xml:"Id,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	found := false
-	for _, f := range zr.File {
-		switch strings.ToLower(f.Name) {
-		case "xl/workbook.xml":
-			found = true
-			if err := decodePart(f, limit, &wb); err != nil {
-				return nil, err
-			}
-		case "xl/_rels/workbook.xml.rels":
-			if err := decodePart(f, limit, &rels); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if !found {
-		return nil, errNotWorkbook
-	}
-	targets := make(map[string]string, len(rels.Rels))
-	for _, r := range rels.Rels {
-		t := r.Target
-		if strings.HasPrefix(t, "/") {
-			t = strings.TrimPrefix(t, "/")
-		} else {
-			t = "xl/" + t
-		}
-		targets[r.ID] = path.Clean(t)
-	}
-	out := &workbook{}
-	// As encoding/xml reads a boolean attribute (excelize's reading).
-	out.date1904, _ = strconv.ParseBool(strings.TrimSpace(wb.Pr.Date1904))
-	for _, s := range wb.Sheets {
-		out.sheets = append(out.sheets, workbookSheet{name: s.Name, state: s.State, part: targets[s.RID]})
-	}
-	return out, nil
-}
-
-// decodePart decodes one small XML part, of at most limit bytes
-// (errPartTooLarge otherwise).
-func decodePart(f *zip.File, limit int64, v any) error {
-	if f.UncompressedSize64 > uint64(limit) {
-		return errPartTooLarge
-	}
-	rc, err := f.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	return xml.NewDecoder(io.LimitReader(rc, limit)).Decode(v)
-}
-
 // scanMerges streams a worksheet part and returns its merged ranges; the
 // cell data is skipped, never held in memory. The part is searched as bytes
 // for its mergeCell elements rather than decoded as XML: the sheet data
@@ -378,24 +531,17 @@ func decodePart(f *zip.File, limit int64, v any) error {
 // would cost as much as reading the cells themselves. In well-formed XML a
 // "<" in text is always escaped, so "<mergeCell " (or "<x:mergeCell " with
 // a namespace prefix) can only start the element.
-func scanMerges(zr *zip.Reader, part string, limit int64) ([]cellRange, error) {
-	var zf *zip.File
-	for _, f := range zr.File {
-		if f.Name == part {
-			zf = f
-			break
-		}
-	}
-	if zf == nil {
+func scanMerges(ctx context.Context, pkg *opcPackage, part string) ([]cellRange, error) {
+	if !pkg.has(part) {
 		return nil, nil
 	}
-	rc, err := zf.Open()
+	rc, err := pkg.open(ctx, part)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
 	var out []cellRange
-	err = eachMergeRef(io.LimitReader(rc, limit), func(ref string) {
+	err = eachMergeRef(rc, func(ref string) {
 		first, last, ok := strings.Cut(ref, ":")
 		if !ok {
 			return

@@ -20,6 +20,9 @@ import (
 type Checked struct {
 	Files   []rppsync.FileResult
 	Records [][]rppsync.Record
+	// SHA256 is, per file, the hex SHA-256 of the very bytes read (""
+	// when nothing could be read: a missing file, a FIFO).
+	SHA256 []string
 	// Directory says which directory judged the rows: DirectoryExtract,
 	// DirectoryDatabase or DirectoryNone.
 	Directory DirectoryKind
@@ -73,7 +76,7 @@ func (p *Pipeline) Check(ctx context.Context, paths []string, src Source) (*Chec
 		return nil, err
 	}
 	b := newBatches(ctx, mt)
-	files, records, err := p.readFiles(ctx, paths, p.cfg.CheckBatch, b.add)
+	files, records, sums, err := p.readFiles(ctx, paths, p.cfg.CheckBatch, b.add)
 	if err != nil {
 		_ = b.wait(nil, nil) // let the batches end; the read error is the one to report
 		return nil, err
@@ -82,7 +85,7 @@ func (p *Pipeline) Check(ctx context.Context, paths []string, src Source) (*Chec
 	if err := b.wait(files, records); err != nil {
 		return nil, err
 	}
-	return &Checked{Files: files, Records: records, Directory: kind}, nil
+	return &Checked{Files: files, Records: records, SHA256: sums, Directory: kind}, nil
 }
 
 func (p *Pipeline) checkExtract(ctx context.Context, paths []string, extract string) (*Checked, error) {
@@ -97,7 +100,7 @@ func (p *Pipeline) checkExtract(ctx context.Context, paths []string, extract str
 			wanted.Add(recs)
 		}
 	}()
-	files, records, err := p.readFiles(ctx, paths, p.cfg.WantedRun, func(_ int, _ string, _ int, recs []rppsync.Record) { runs <- recs })
+	files, records, sums, err := p.readFiles(ctx, paths, p.cfg.WantedRun, func(_ int, _ string, _ int, recs []rppsync.Record) { runs <- recs })
 	close(runs)
 	<-added
 	if err != nil {
@@ -116,7 +119,7 @@ func (p *Pipeline) checkExtract(ctx context.Context, paths []string, extract str
 	if err := judge(ctx, mt, p.cfg.MemoryBatch, files, records); err != nil {
 		return nil, err
 	}
-	return &Checked{Files: files, Records: records, Directory: DirectoryExtract, Extract: &stats}, nil
+	return &Checked{Files: files, Records: records, SHA256: sums, Directory: DirectoryExtract, Extract: &stats}, nil
 }
 
 // ErrExtractUnreadable is returned (wrapped) when an extract file given as
@@ -182,18 +185,19 @@ func (lazyPlaces) ResolveBirthPlace(place, dept, country string, born rppsync.Da
 
 // readFiles reads every file; a file that cannot be read is reported in its
 // FileResult and the others go on. It returns the results (rows not yet
-// judged) and, per file, its records.
+// judged) and, per file, its records and the SHA-256 of the bytes read.
 //
 // With onRecords, the records are handed to it as they are read, in runs
 // of run records: those of file number file (named path) from start on.
 func (p *Pipeline) readFiles(ctx context.Context, paths []string, run int,
-	onRecords func(file int, path string, start int, recs []rppsync.Record)) ([]rppsync.FileResult, [][]rppsync.Record, error) {
+	onRecords func(file int, path string, start int, recs []rppsync.Record)) ([]rppsync.FileResult, [][]rppsync.Record, []string, error) {
 	opts := p.readOptions()
 	results := make([]rppsync.FileResult, len(paths))
 	records := make([][]rppsync.Record, len(paths))
+	sums := make([]string, len(paths))
 	for i, path := range paths {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		results[i].Path = path
 		if onRecords != nil {
@@ -205,11 +209,14 @@ func (p *Pipeline) readFiles(ctx context.Context, paths []string, run int,
 			opts.RecordsBatch = run
 		}
 		f, err := importer.ReadFile(ctx, path, opts)
+		if f != nil {
+			sums[i] = f.SHA256
+		}
 		if err != nil {
 			var fe *rppsync.FileError
 			if !errors.As(err, &fe) {
 				if ctx.Err() != nil {
-					return nil, nil, ctx.Err()
+					return nil, nil, nil, ctx.Err()
 				}
 				fe = &rppsync.FileError{Code: importer.CodeFileUnreadable, Message: fmt.Sprintf("Le fichier %s n'a pas pu être lu (%v) : vérifiez-le et déposez-le à nouveau.", path, err)}
 			}
@@ -225,10 +232,10 @@ func (p *Pipeline) readFiles(ctx context.Context, paths []string, run int,
 		results[i].NIRColumns = f.NIRColumns
 		results[i].Warnings = f.Warnings
 		records[i] = f.Records
-		p.log.Info().Str("file", path).Str("format", f.Format).Int("rows", len(f.Records)).
+		p.log.Info().Str("file", path).Str("format", f.Format).Int("rows", len(f.Records)).Bool("slow_path", f.SlowPath).
 			Int("unmapped_columns", len(f.Unmapped)).Int("nir_columns", len(f.NIRColumns)).Msg("file read")
 	}
-	return results, records, nil
+	return results, records, sums, nil
 }
 
 // batches checks runs of records concurrently, one per core at most, and

@@ -2,12 +2,8 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 
 	"github.com/rppsync/rppsync"
@@ -76,12 +72,11 @@ func (p *Pipeline) Import(ctx context.Context, db *store.DB, paths []string, opt
 		if res.Error != nil {
 			out.Unreadable++
 		}
-		sum, err := fileSHA256(res.Path)
-		if err != nil {
-			if res.Error == nil {
-				return out, fmt.Errorf("hash %s: %w", res.Path, err)
-			}
-			// A missing file has no content to hash: record nothing for it.
+		// The hash of the very bytes read: a file replaced on disk since
+		// is recorded under the content that was imported.
+		sum := checked.SHA256[i]
+		if sum == "" {
+			// A missing file, a FIFO: nothing was read, nothing to record.
 			fi := FileImport{Result: res}
 			out.Files = append(out.Files, fi)
 			if opts.OnFile != nil {
@@ -158,17 +153,4 @@ func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
 			}
 		}
 	}
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

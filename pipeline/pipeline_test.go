@@ -3,8 +3,11 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -154,5 +157,51 @@ func TestPass(t *testing.T) {
 		if rec[3] != chA {
 			t.Errorf("CH-A's export holds an item of FINESS %q", rec[3])
 		}
+	}
+}
+
+// TestImportHashesTheBytesRead replaces a file on disk after it was read
+// and before it is recorded: the file is recorded under the hash of what
+// was imported, and the new content, imported next, is not taken for a
+// file already imported.
+func TestImportHashesTheBytesRead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "agence.csv")
+	first := "Nom;Prénom;N° RPPS;Qualification;N° FINESS;Date début;Date fin\nMARTIN;Claire;10999000010;IDE;250999901;01/12/2026;21/12/2026\n"
+	second := strings.Replace(first, "21/12/2026", "24/12/2026", 1)
+	if err := os.WriteFile(path, []byte(first), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := zerolog.New(zerolog.NewTestWriter(t))
+	p, err := pipeline.New(pipeline.Config{Logger: &log, Now: func() time.Time { return now },
+		OnPhase: func(ph pipeline.Phase, _ pipeline.Source) {
+			if ph == pipeline.PhaseMatch { // read, not yet recorded: the agency drops a correction
+				if err := os.WriteFile(path, []byte(second), 0o644); err != nil {
+					t.Error(err)
+				}
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Import(ctx, db, []string{path}, pipeline.ImportOptions{Agency: "Alpha"}); err != nil {
+		t.Fatal(err)
+	}
+	var stored string
+	if err := db.Pool().QueryRow(ctx, `SELECT sha256 FROM import_file`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if sum := sha256.Sum256([]byte(first)); stored != hex.EncodeToString(sum[:]) {
+		t.Errorf("recorded under %s, not the hash of the content imported", stored)
+	}
+	again, err := newPipeline(t, nil).Import(ctx, db, []string{path}, pipeline.ImportOptions{Agency: "Alpha"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := again.Files[0].Report; rep == nil || rep.Duplicate {
+		t.Errorf("the corrected content was taken for the file already imported: %+v", rep)
 	}
 }
