@@ -20,10 +20,11 @@ const (
 	QueueTable QueueFormat = "table" // per structure, for a terminal
 	QueueJSON  QueueFormat = "json"  // the items as stored, with their history
 	QueueCSV   QueueFormat = "csv"   // UTF-8 with BOM, ";" and CRLF, for French Excel
+	QueueXLSX  QueueFormat = "xlsx"  // an Excel workbook: a "Résumé" sheet, then one sheet per kind of item
 )
 
 // QueueFormats lists every queue format, in the order help texts show them.
-var QueueFormats = []QueueFormat{QueueTable, QueueJSON, QueueCSV}
+var QueueFormats = []QueueFormat{QueueTable, QueueJSON, QueueCSV, QueueXLSX}
 
 // ParseQueueFormat reads a queue format name as typed, ignoring case and
 // surrounding spaces; any other name returns an error wrapping
@@ -35,12 +36,15 @@ func ParseQueueFormat(s string) (QueueFormat, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("%w « %s » : choisissez table, json ou csv", ErrUnknownFormat, s)
+	return "", fmt.Errorf("%w « %s » : choisissez table, json, csv ou xlsx", ErrUnknownFormat, s)
 }
 
-// WriteQueue writes work items to w in format f. An unknown format returns
-// an error wrapping ErrUnknownFormat before anything is written.
-func WriteQueue(w io.Writer, f QueueFormat, items []queue.Entry, _ Options) error {
+// WriteQueue writes work items to w in format f. The xlsx format dates its
+// "Résumé" sheet with opts.Now (whose location also shows e-CPS due times)
+// and says what the file holds with opts.Title; the other formats ignore
+// opts. The same items and options give the same output. An unknown format
+// returns an error wrapping ErrUnknownFormat before anything is written.
+func WriteQueue(w io.Writer, f QueueFormat, items []queue.Entry, opts Options) error {
 	var err error
 	switch f {
 	case QueueTable:
@@ -55,6 +59,8 @@ func WriteQueue(w io.Writer, f QueueFormat, items []queue.Entry, _ Options) erro
 		err = enc.Encode(items)
 	case QueueCSV:
 		err = writeQueueCSV(w, items)
+	case QueueXLSX:
+		err = writeQueueXLSX(w, items, opts)
 	default:
 		return fmt.Errorf("write queue: %w « %s »", ErrUnknownFormat, f)
 	}
