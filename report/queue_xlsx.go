@@ -248,7 +248,7 @@ func groupByKind(items []queue.Entry) ([]queue.Kind, map[queue.Kind][]queue.Entr
 }
 
 // queueSheetNames returns a sheet name per kind, from its French label:
-// legal for Excel (no []:*?/\ nor control characters; an apostrophe
+// legal for Excel (no []:*?/\ nor unprintable characters; an apostrophe
 // becomes "’" because excelize writes sheet names unescaped inside the
 // quoted references of autofilters, where a plain one would break the
 // workbook), at most 31 characters, and unique without regard to case
@@ -270,7 +270,8 @@ func queueSheetNames(kinds []queue.Kind) map[queue.Kind]string {
 }
 
 // sheetNameOf returns label with the characters Excel refuses in a sheet
-// name replaced, or "Demandes" when nothing is left.
+// name, and those that are not printable, replaced; or "Demandes" when
+// nothing is left.
 func sheetNameOf(label string) string {
 	s := strings.Map(func(r rune) rune {
 		switch {
@@ -278,7 +279,7 @@ func sheetNameOf(label string) string {
 			return '-'
 		case r == '\'':
 			return '’'
-		case unicode.IsControl(r):
+		case !unicode.IsGraphic(r):
 			return ' '
 		}
 		return r
