@@ -439,3 +439,52 @@ func zipEntry(t *testing.T, raw []byte, name string) string {
 	}
 	return string(b)
 }
+
+// FuzzWriteQueueXLSX writes items whose texts are arbitrary (agency files
+// carry anything) and checks the workbook reopens, holds no formula and
+// shows no cell a spreadsheet would run.
+func FuzzWriteQueueXLSX(f *testing.F) {
+	for _, s := range [][3]string{
+		{"Lefèvre", "Validez l'activité.", "Alpha"},
+		{"=1+1", "+33 6", "-1"},
+		{"@SUM(A1)", "\t=cmd", "\r=x"},
+		{"a\x01b\x00", "\uFFFE\uFFFF", "\xff\xfe"},
+		{"\n=x", "a\r\nb", strings.Repeat("é", 200)},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, name, reason, agency string) {
+		var items []queue.Entry
+		for i, k := range queue.Kinds {
+			items = append(items, queue.Entry{ID: int64(i + 1), Agency: agency, Item: queue.Item{Kind: k,
+				State: queue.StatePending, FINESS: agency, RPPS: name, Reason: reason, Body: reason,
+				Source:       queue.Source{Path: name, Sheet: agency, Row: 2},
+				Registration: &queue.Registration{BirthName: name, FirstNames: reason, Email: agency, Missing: []string{reason}},
+				Candidates:   []rppsync.Candidate{{RPPS: name, Reasons: []string{reason}}},
+				Issues:       []rppsync.Issue{{Code: agency, Message: reason}}}})
+		}
+		var buf bytes.Buffer
+		if err := report.WriteQueue(&buf, report.QueueXLSX, items, report.Options{Now: queueNow, Title: name}); err != nil {
+			t.Fatal(err)
+		}
+		x, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatalf("the workbook does not reopen: %v", err)
+		}
+		defer x.Close()
+		for _, sheet := range x.GetSheetList() {
+			rows, err := x.GetRows(sheet)
+			if err != nil {
+				t.Fatalf("sheet %s does not read back: %v", sheet, err)
+			}
+			for r, row := range rows {
+				for c, v := range row {
+					ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+					if fm, _ := x.GetCellFormula(sheet, ref); fm != "" || (v != "" && strings.ContainsRune(formulaStarts, rune(v[0]))) {
+						t.Fatalf("%s!%s = %q (formula %q)", sheet, ref, v, fm)
+					}
+				}
+			}
+		}
+	})
+}
