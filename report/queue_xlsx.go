@@ -131,19 +131,21 @@ var queueKindColumns = map[queue.Kind][]queueColumn{
 	queue.KindFixData:          {colIssues},
 	queue.KindFollowUpOrdre:    {colBody, colProfession, colBirthDate, colEmail, colPhone},
 	queue.KindFollowUpARS:      {colBody, colProfession, colBirthDate, colEmail, colPhone},
-	queue.KindOrderMIE: {{"À commander avant le", func(q queueXLSX, e queue.Entry) any {
-		// The means of identification must be there when the mission starts.
-		if !e.DueAt.IsZero() {
-			return dateCell(rppsync.DateOf(e.DueAt.In(q.loc)), q.st.date)
-		}
-		return dateCell(e.Start, q.st.date)
-	}}},
-	queue.KindActivateECPS: {{"À activer à partir du", func(q queueXLSX, e queue.Entry) any {
-		if e.DueAt.IsZero() {
-			return nil
-		}
-		return excelize.Cell{StyleID: q.dateTime, Value: e.DueAt.In(q.loc)}
-	}}},
+	queue.KindOrderMIE:         {{"À commander avant le", dueCell}},
+	queue.KindActivateECPS:     {{"À activer à partir du", dueCell}},
+}
+
+// dueCell returns the date (or date and time) an item must be acted on, or
+// nil when it has none (see dueOf).
+func dueCell(q queueXLSX, e queue.Entry) any {
+	t, clock, ok := dueOf(e, q.loc)
+	switch {
+	case !ok:
+		return nil
+	case clock:
+		return excelize.Cell{StyleID: q.dateTime, Value: t}
+	}
+	return excelize.Cell{StyleID: q.st.date, Value: t}
 }
 
 // queueColumns returns the columns of kind k's sheet.
