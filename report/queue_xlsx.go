@@ -316,7 +316,11 @@ func writeQueueSummary(x *excelize.File, q queueXLSX, kinds []queue.Kind, names 
 	if err != nil {
 		return err
 	}
-	widths := []float64{34, 34}
+	first, second := 22, 22
+	for _, k := range kinds {
+		first, second = max(first, textWidth(k.Label())), max(second, textWidth(names[k]))
+	}
+	widths := []float64{float64(min(first+2, maxColWidth)), float64(min(second+2, maxColWidth))}
 	for range states {
 		widths = append(widths, 14)
 	}

@@ -333,6 +333,12 @@ func TestQueueXLSXSummary(t *testing.T) {
 			t.Errorf("Résumé line %d = %q, want %q", i+2, rows[i+1], w)
 		}
 	}
+	// The column of kinds fits the longest label, that of sheets the longest name.
+	for col, want := range map[string]float64{"A": 58, "B": 33} {
+		if w, err := x.GetColWidth(report.SheetSummary, col); err != nil || w != want {
+			t.Errorf("Résumé column %s width = %v (%v), want %v", col, w, err, want)
+		}
+	}
 }
 
 func TestQueueXLSXEmpty(t *testing.T) {
