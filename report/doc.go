@@ -6,7 +6,12 @@
 // (StatusLabel, ChannelLabel), the per-file and per-status counts (Summary) and
 // the neutralisation of spreadsheet formula injection (Neutralise), and the
 // exports of the validation queues (WriteQueue: table, JSON, CSV for French
-// Excel), so that every file people open says the same things the same way.
+// Excel, XLSX), so that every file people open says the same things the same
+// way. A queue workbook opens on a "Résumé" sheet (what it holds, when it was
+// exported, items per kind and state), then has one sheet per kind of item
+// present, with the columns a person needs to act on that kind and real date
+// cells; an empty queue gives the "Résumé" sheet alone, saying there is
+// nothing to do.
 //
 // It is pure: it writes to an io.Writer it is given and nothing else. It must
 // not read input files, open a database or the network, decide verdicts, or

@@ -1,13 +1,17 @@
 package report_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rppsync/rppsync"
+	"github.com/rppsync/rppsync/queue"
 	"github.com/rppsync/rppsync/report"
+	"github.com/xuri/excelize/v2"
 )
 
 func ExampleWrite() {
@@ -88,4 +92,36 @@ func ExampleStatusLabel() {
 	// to_register: Enregistrement à faire
 	// invalid: Ligne inutilisable
 	// unchecked: Non vérifié (pas d'annuaire)
+}
+
+// ExampleWriteQueue_xlsx writes a structure's queue as a workbook and reads
+// it back: a "Résumé" sheet, then one sheet per kind of item.
+func ExampleWriteQueue_xlsx() {
+	start, _ := rppsync.NewDate(2026, 12, 1)
+	items := []queue.Entry{
+		{ID: 41, Agency: "Alpha Intérim", Item: queue.Item{Kind: queue.KindValidateActivity, State: queue.StatePending,
+			FINESS: "250999901", RPPS: "10101234567", Start: start, Reason: "Validez l'activité sur le Portail RPPS+."}},
+		{ID: 42, Agency: "Alpha Intérim", Item: queue.Item{Kind: queue.KindFixData, State: queue.StatePending,
+			FINESS: "250999901", Reason: "Corrigez la ligne 7 et renvoyez-la.",
+			Issues: []rppsync.Issue{{Code: "date_invalid", Message: "La date de début est illisible."}}}},
+	}
+	var buf bytes.Buffer
+	now := time.Date(2026, time.December, 1, 6, 30, 0, 0, time.UTC)
+	if err := report.WriteQueue(&buf, report.QueueXLSX, items, report.Options{Now: now, Title: "Structure FINESS 250999901"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	x, err := excelize.OpenReader(&buf)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer x.Close()
+	fmt.Println(strings.Join(x.GetSheetList(), " | "))
+	start1, _ := x.GetCellValue("Valider l’activité", "I2")
+	issues, _ := x.GetCellValue("Corriger les données", "K2")
+	fmt.Println(start1, "—", issues)
+	// Output:
+	// Résumé | Valider l’activité | Corriger les données
+	// 01/12/2026 — La date de début est illisible. [date_invalid]
 }

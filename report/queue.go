@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/queue"
@@ -20,10 +21,11 @@ const (
 	QueueTable QueueFormat = "table" // per structure, for a terminal
 	QueueJSON  QueueFormat = "json"  // the items as stored, with their history
 	QueueCSV   QueueFormat = "csv"   // UTF-8 with BOM, ";" and CRLF, for French Excel
+	QueueXLSX  QueueFormat = "xlsx"  // an Excel workbook: a "Résumé" sheet, then one sheet per kind of item
 )
 
 // QueueFormats lists every queue format, in the order help texts show them.
-var QueueFormats = []QueueFormat{QueueTable, QueueJSON, QueueCSV}
+var QueueFormats = []QueueFormat{QueueTable, QueueJSON, QueueCSV, QueueXLSX}
 
 // ParseQueueFormat reads a queue format name as typed, ignoring case and
 // surrounding spaces; any other name returns an error wrapping
@@ -35,12 +37,15 @@ func ParseQueueFormat(s string) (QueueFormat, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("%w « %s » : choisissez table, json ou csv", ErrUnknownFormat, s)
+	return "", fmt.Errorf("%w « %s » : choisissez table, json, csv ou xlsx", ErrUnknownFormat, s)
 }
 
-// WriteQueue writes work items to w in format f. An unknown format returns
-// an error wrapping ErrUnknownFormat before anything is written.
-func WriteQueue(w io.Writer, f QueueFormat, items []queue.Entry, _ Options) error {
+// WriteQueue writes work items to w in format f. The xlsx format dates its
+// "Résumé" sheet with opts.Now (whose location also shows e-CPS due times)
+// and says what the file holds with opts.Title; the other formats ignore
+// opts. The same items and options give the same output. An unknown format
+// returns an error wrapping ErrUnknownFormat before anything is written.
+func WriteQueue(w io.Writer, f QueueFormat, items []queue.Entry, opts Options) error {
 	var err error
 	switch f {
 	case QueueTable:
@@ -54,7 +59,9 @@ func WriteQueue(w io.Writer, f QueueFormat, items []queue.Entry, _ Options) erro
 		enc.SetEscapeHTML(false)
 		err = enc.Encode(items)
 	case QueueCSV:
-		err = writeQueueCSV(w, items)
+		err = writeQueueCSV(w, items, opts.now().Location())
+	case QueueXLSX:
+		err = writeQueueXLSX(w, items, opts)
 	default:
 		return fmt.Errorf("write queue: %w « %s »", ErrUnknownFormat, f)
 	}
@@ -96,11 +103,15 @@ func writeQueueTable(w io.Writer, items []queue.Entry) error {
 }
 
 // QueueHeaders are the French column titles of a queue's CSV, in order.
+// New columns are added at the end, so that a column keeps its place.
 var QueueHeaders = []string{"N°", "Demande", "État", "FINESS", "RPPS", "Début contrat", "Fin contrat", "Motif",
 	"Civilité", "Nom de naissance", "Nom d'usage", "Prénoms", "Date de naissance", "INSEE naissance", "Pays de naissance",
-	"Courriel", "Téléphone", "Profession", "Champs manquants", "Candidats"}
+	"Courriel", "Téléphone", "Profession", "Champs manquants", "Candidats",
+	"Agence", "Nationalité", "Organisme d'inscription", "Problèmes", "Échéance", "Fichier", "Feuille", "Ligne"}
 
-func writeQueueCSV(w io.Writer, items []queue.Entry) error {
+// writeQueueCSV writes one line per item; times (the e-CPS due time) are
+// shown in loc.
+func writeQueueCSV(w io.Writer, items []queue.Entry, loc *time.Location) error {
 	if _, err := io.WriteString(w, bom); err != nil {
 		return err
 	}
@@ -119,10 +130,25 @@ func writeQueueCSV(w io.Writer, items []queue.Entry) error {
 		for _, c := range it.Candidates {
 			cands = append(cands, fmt.Sprintf("%s (%.2f)", c.RPPS, c.Score))
 		}
+		issues := make([]string, len(it.Issues))
+		for i, is := range it.Issues {
+			issues[i] = issueText(is)
+		}
+		due := ""
+		if t, clock, ok := dueOf(it, loc); ok && clock {
+			due = t.Format("02/01/2006 15:04")
+		} else if ok {
+			due = t.Format("02/01/2006")
+		}
+		row := ""
+		if it.Source.Row > 0 {
+			row = strconv.Itoa(it.Source.Row)
+		}
 		rec := []string{strconv.FormatInt(it.ID, 10), it.Kind.Label(), it.State.Label(), it.FINESS, it.RPPS,
 			dashDate(it.Start), dashDate(it.End), it.Reason, r.Civility, r.BirthName, r.UsageName, r.FirstNames,
 			dashDate(r.BirthDate), r.BirthINSEE, r.BirthCountry, r.Email, r.Phone, r.ProfessionLabel,
-			strings.Join(r.Missing, ", "), strings.Join(cands, " | ")}
+			strings.Join(r.Missing, ", "), strings.Join(cands, " | "),
+			it.Agency, r.Nationality, it.Body, strings.Join(issues, listSep), due, it.Source.Path, it.Source.Sheet, row}
 		for i := range rec {
 			rec[i] = Neutralise(rec[i])
 		}
@@ -132,6 +158,25 @@ func writeQueueCSV(w io.Writer, items []queue.Entry) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// dueOf returns when an item must be acted on, in loc: for order_mie, the
+// day the means of identification must be there by (its due time, else the
+// contract start); for activate_ecps, the time from which the e-CPS can be
+// activated (clock is true: the hour matters). ok is false for other kinds
+// and when the date is unknown.
+func dueOf(e queue.Entry, loc *time.Location) (t time.Time, clock, ok bool) {
+	switch e.Kind {
+	case queue.KindOrderMIE:
+		d := e.Start
+		if !e.DueAt.IsZero() {
+			d = rppsync.DateOf(e.DueAt.In(loc))
+		}
+		return d.Time(), false, !d.IsZero()
+	case queue.KindActivateECPS:
+		return e.DueAt.In(loc), true, !e.DueAt.IsZero()
+	}
+	return time.Time{}, false, false
 }
 
 // dashDate formats d as dd/mm/yyyy, or "—" when absent.

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,6 +49,56 @@ func TestWriteQueueCSVForFrenchExcel(t *testing.T) {
 	}
 }
 
+// TestWriteQueueCSVActionColumns checks the columns added at the end of the
+// queue CSV: who sent the row, where it came from, what to fix and by when.
+func TestWriteQueueCSVActionColumns(t *testing.T) {
+	items := queueSample()
+	var buf bytes.Buffer
+	if err := report.WriteQueue(&buf, report.QueueCSV, items, report.Options{Now: queueNow}); err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff")))
+	r.Comma = ';'
+	r.FieldsPerRecord = len(report.QueueHeaders)
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(items)+1 {
+		t.Fatalf("%d lines for %d items", len(recs), len(items))
+	}
+	col := func(id, header string) string {
+		t.Helper()
+		c := slices.Index(report.QueueHeaders, header)
+		for _, rec := range recs[1:] {
+			if rec[0] == id {
+				return rec[c]
+			}
+		}
+		t.Fatalf("no line for item %s", id)
+		return ""
+	}
+	tests := []struct{ id, header, want string }{
+		{"9", "Agence", "Beta Santé"},
+		{"9", "Problèmes", "Le numéro FINESS de l'établissement manque : indiquez-le. [finess_missing] | =1+1 [odd]"},
+		{"9", "Fichier", "depot/alpha.xlsx"},
+		{"9", "Feuille", "Contrats"},
+		{"9", "Ligne", "9"},
+		{"9", "Échéance", ""},
+		{"10", "Échéance", "04/01/2027"},
+		{"11", "Échéance", "02/12/2026 10:30"}, // 09:30 UTC, shown in the export's location
+	}
+	for _, tt := range tests {
+		if got := col(tt.id, tt.header); got != tt.want {
+			t.Errorf("item %s, %s = %q, want %q", tt.id, tt.header, got, tt.want)
+		}
+	}
+	// encoding/csv with UseCRLF drops a lone CR; the apostrophe stays first.
+	if got := col("7", "Nationalité"); got != "'=2+2" {
+		t.Errorf("nationality starting with CR = %q, want it neutralised", got)
+	}
+}
+
 func TestWriteQueueJSONAndTable(t *testing.T) {
 	var buf bytes.Buffer
 	if err := report.WriteQueue(&buf, report.QueueJSON, nil, report.Options{}); err != nil || strings.TrimSpace(buf.String()) != "[]" {
@@ -69,8 +120,8 @@ func TestWriteQueueJSONAndTable(t *testing.T) {
 	if err := report.WriteQueue(&buf, "xml", nil, report.Options{}); !errors.Is(err, report.ErrUnknownFormat) {
 		t.Errorf("xml: %v", err)
 	}
-	if _, err := report.ParseQueueFormat("XLSX"); !errors.Is(err, report.ErrUnknownFormat) {
-		t.Errorf("ParseQueueFormat(XLSX) = %v", err)
+	if _, err := report.ParseQueueFormat("ods"); !errors.Is(err, report.ErrUnknownFormat) {
+		t.Errorf("ParseQueueFormat(ods) = %v", err)
 	}
 }
 

@@ -56,6 +56,10 @@ type Options struct {
 	Width int
 	// Now dates the report (table and xlsx); the zero time means time.Now().
 	Now time.Time
+	// Title says what a queue export holds, such as "Structure FINESS
+	// 250999901" or "Agence Alpha"; the xlsx queue format shows it in its
+	// "Résumé" sheet and document title. Other outputs ignore it.
+	Title string
 }
 
 // now returns the report date.
