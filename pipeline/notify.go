@@ -129,7 +129,7 @@ func (p *Pipeline) notifyOne(ctx context.Context, tx *store.Tx, out Outbox, r Re
 	var attachment []byte
 	if r.Attach && len(pending) > 0 {
 		var buf bytes.Buffer
-		if err := report.WriteQueue(&buf, attachFormat, pending, report.Options{Now: now}); err != nil {
+		if err := report.WriteQueue(&buf, attachFormat, pending, report.Options{Now: now, Title: title(r)}); err != nil {
 			return nil, err
 		}
 		attachment = buf.Bytes()
@@ -172,12 +172,20 @@ func (p *Pipeline) notifyOne(ctx context.Context, tx *store.Tx, out Outbox, r Re
 	return &rec, nil
 }
 
-// The attachment: the recipient's pending queue for French Excel.
+// The attachment: the recipient's pending queue as an Excel workbook (a
+// summary sheet, then a sheet per kind of item).
 const (
-	attachFormat = report.QueueCSV
-	attachType   = "text/csv; charset=utf-8"
-	attachExt    = "csv"
+	attachFormat = report.QueueXLSX
+	attachType   = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	attachExt    = "xlsx"
 )
+
+func title(r Recipient) string {
+	if r.Audience == queue.AudienceAgency {
+		return "Agence " + r.ID
+	}
+	return "Structure FINESS " + r.ID
+}
 
 func attachmentName(r Recipient, day string) string {
 	id := strings.Map(func(c rune) rune {

@@ -1,13 +1,16 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/rppsync/rppsync/notify"
 	"github.com/rppsync/rppsync/pipeline"
@@ -82,8 +85,26 @@ func TestNotify(t *testing.T) {
 	if !strings.Contains(mail.Text, "FINESS "+chA) || !strings.HasPrefix(mail.Attachments[0].Name, "file-validation-"+chA) {
 		t.Errorf("CH-A's e-mail: %q, %q", mail.Subject, mail.Attachments[0].Name)
 	}
-	if strings.Contains(string(mail.Attachments[0].Data), "690999909") {
-		t.Error("CH-A's attachment holds another structure's items")
+	wb, err := excelize.OpenReader(bytes.NewReader(mail.Attachments[0].Data))
+	if err != nil {
+		t.Fatalf("CH-A's attachment is not a workbook: %v", err)
+	}
+	defer wb.Close()
+	sheets := wb.GetSheetList()
+	if len(sheets) < 2 || sheets[0] != "Résumé" {
+		t.Fatalf("CH-A's workbook sheets: %v", sheets)
+	}
+	for _, sh := range sheets[1:] {
+		rows, err := wb.GetRows(sh)
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("sheet %s: %d rows, %v", sh, len(rows), err)
+		}
+		col := slices.Index(rows[0], "FINESS")
+		for _, r := range rows[1:] {
+			if col < 0 || col >= len(r) || r[col] != chA {
+				t.Errorf("sheet %s of CH-A's workbook holds a row of FINESS %v", sh, r)
+			}
+		}
 	}
 	if err := json.Unmarshal(jobs[1], &hook); err != nil || hook.Key != mail.Key || hook.URL == "" {
 		t.Fatalf("CH-A's webhook: %v %+v", err, hook)

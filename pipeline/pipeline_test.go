@@ -140,7 +140,7 @@ func TestPass(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	n, err := p.Export(ctx, db, &buf, store.ItemFilter{FINESS: chA, States: []queue.State{queue.StatePending}}, report.QueueCSV)
+	n, err := p.Export(ctx, db, &buf, store.ItemFilter{FINESS: chA, States: []queue.State{queue.StatePending}}, report.QueueCSV, "Structure FINESS "+chA)
 	if err != nil || n == 0 {
 		t.Fatalf("Export = %d, %v", n, err)
 	}

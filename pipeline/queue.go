@@ -38,13 +38,14 @@ func (p *Pipeline) Resolve(ctx context.Context, db *store.DB, item int64, choice
 }
 
 // Export writes the items f selects to w in format: one structure's queue
-// (f.FINESS) or one agency's (f.Agency), never anything else.
-func (p *Pipeline) Export(ctx context.Context, db *store.DB, w io.Writer, f store.ItemFilter, format report.QueueFormat) (int, error) {
+// (f.FINESS) or one agency's (f.Agency), never anything else. title says
+// what the file holds (the XLSX summary sheet shows it).
+func (p *Pipeline) Export(ctx context.Context, db *store.DB, w io.Writer, f store.ItemFilter, format report.QueueFormat, title string) (int, error) {
 	items, err := db.Items(ctx, f)
 	if err != nil {
 		return 0, err
 	}
-	if err := report.WriteQueue(w, format, items, report.Options{Now: p.cfg.Now()}); err != nil {
+	if err := report.WriteQueue(w, format, items, report.Options{Now: p.cfg.Now(), Title: title}); err != nil {
 		return 0, fmt.Errorf("write the queue: %w", err)
 	}
 	return len(items), nil

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/rppsync/rppsync/store/storetest"
 )
@@ -96,5 +99,71 @@ func TestMigrateCreatesTheJobQueue(t *testing.T) {
 			WHERE table_schema = current_schema() AND table_name = $1`, table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s: %d, %v", table, n, err)
 		}
+	}
+}
+
+// TestQueueExportXLSX exports one structure's queue as a workbook that
+// opens again, and refuses to write a workbook to the terminal's stream.
+func TestQueueExportXLSX(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": storetest.NewSchema(t)}
+	for _, args := range [][]string{
+		{"directory", "load", firstExtract}, {"directory", "load", cardExtract},
+		append([]string{"import", "--agency", "Alpha"}, agencyFiles...),
+	} {
+		if r := run(t, env, args...); r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "file.xlsx")
+	if r := run(t, env, "queue", "export", "--finess", "250999901", "--format", "xlsx", "--out", out); r.code != 0 {
+		t.Fatalf("export: exit %d\n%s", r.code, r.stderr)
+	}
+	wb, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	if sheets := wb.GetSheetList(); len(sheets) < 2 || sheets[0] != "Résumé" {
+		t.Errorf("sheets = %v", sheets)
+	}
+	if v, _ := wb.GetCellValue("Résumé", "A1"); v == "" {
+		t.Error("empty summary sheet")
+	}
+	if r := run(t, env, "queue", "export", "--finess", "250999901", "--format", "xlsx"); r.code != 2 {
+		t.Errorf("xlsx to standard output: exit %d", r.code)
+	}
+}
+
+// TestQueueExportAgency exports an agency's fix list: only items for the
+// agency to act on, only from its files.
+func TestQueueExportAgency(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": storetest.NewSchema(t)}
+	for _, args := range [][]string{
+		{"directory", "load", firstExtract}, {"directory", "load", cardExtract},
+		{"import", "--agency", "Alpha", agencyFiles[0]},
+		{"import", "--agency", "Beta", agencyFiles[1], agencyFiles[2]},
+	} {
+		if r := run(t, env, args...); r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+	r := run(t, env, "queue", "export", "--agency", "Beta", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("export: exit %d\n%s", r.code, r.stderr)
+	}
+	var items []struct {
+		Agency   string `json:"agency"`
+		Audience string `json:"audience"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &items); err != nil || len(items) == 0 {
+		t.Fatalf("export: %v, %d items", err, len(items))
+	}
+	for _, it := range items {
+		if it.Agency != "Beta" || it.Audience != "agency" {
+			t.Errorf("Beta's fix list holds %+v", it)
+		}
+	}
+	if r := run(t, env, "queue", "export", "--agency", "Beta", "--finess", "250999901"); r.code != 2 {
+		t.Errorf("--agency with --finess: exit %d", r.code)
 	}
 }

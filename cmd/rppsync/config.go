@@ -27,7 +27,7 @@ var settings = []setting{
 	{"db-lock-timeout", "RPPSYNC_DB_LOCK_TIMEOUT", "2m", "How long to wait for another import or load holding the queue before giving up.", "all that use the database"},
 	{"db-load-timeout", "RPPSYNC_DB_LOAD_TIMEOUT", "1h", "How long the load of one national extract may take.", "directory"},
 	{"directory", "RPPSYNC_DIRECTORY", "", "A national directory extract (`PS_LibreAcces_Personne_activite_*.txt` or the `PS_LibreAcces` zip) read directly by `check`, with no database.", "check"},
-	{"format", "RPPSYNC_FORMAT", "table on a terminal, json otherwise", "Output format: `check` takes `table`, `json`, `csv` or `xlsx` (xlsx needs --out); `queue list` and `queue export` take `table`, `json` or `csv`; `lookup`, `status` and `queue resolve` take `table` or `json`.", "check, lookup, queue, status"},
+	{"format", "RPPSYNC_FORMAT", "table on a terminal, json otherwise", "Output format: `check` takes `table`, `json`, `csv` or `xlsx` (xlsx needs --out); `queue list` and `queue export` take `table`, `json`, `csv` or `xlsx` (xlsx needs --out); `lookup`, `status` and `queue resolve` take `table` or `json`.", "check, lookup, queue, status"},
 	{"out", "", "standard output", "Write the report to this file instead.", "check, queue export"},
 	{"profile", "RPPSYNC_PROFILE", "", "An agency column-mapping profile (JSON, see fixtures/agencies/profile.example.json) for headers the built-in synonyms do not know.", "check, import"},
 	{"agency", "RPPSYNC_AGENCY", "", "The temp agency the files come from, recorded with each imported file.", "import"},

@@ -33,12 +33,12 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 // queueList lists items (list) or writes one structure's queue as a file (export).
 func (m *Main) queueList(ctx context.Context, args []string, export bool) (err error) {
 	var cfg config
-	name, usage := "queue list", "queue list [--finess FINESS] [--agency NAME] [--kind KIND] [--state STATE|all] [--format table|json]"
+	name, usage := "queue list", "queue list [--finess FINESS] [--agency NAME] [--kind KIND] [--state STATE|all] [--format table|json|csv|xlsx]"
 	if export {
-		name, usage = "queue export", "queue export --finess FINESS [--state STATE|all] [--format json|csv] [--out PATH]\n\nOne structure's queue, nothing of any other structure."
+		name, usage = "queue export", "queue export (--finess FINESS | --agency NAME) [--state STATE|all] [--format xlsx|csv|json] [--out PATH]\n\nOne structure's queue, or one agency's fix list: nothing of anyone else."
 	}
 	fs := m.flags(name, usage, &cfg, "database-url", "format", "out")
-	formats(fs, "table", "json", "csv")
+	formats(fs, "table", "json", "csv", "xlsx")
 	finess := fs.String("finess", "", "Only this structure's items (FINESS site).")
 	agency := fs.String("agency", "", "Only items from this agency's files.")
 	kind := fs.String("kind", "", "Only this kind: validate_activity, register_rpps_plus, follow_up_ordre, follow_up_ars, order_mie, activate_ecps, fix_data, confirm_candidate.")
@@ -46,10 +46,13 @@ func (m *Main) queueList(ctx context.Context, args []string, export bool) (err e
 	if err := m.parse(fs, &cfg, args); err != nil {
 		return err
 	}
-	if export && *finess == "" {
-		return usagef("queue export écrit la file d'une structure : indiquez --finess")
+	if export && (*finess == "") == (*agency == "") {
+		return usagef("queue export écrit la file d'une structure ou la liste d'une agence : indiquez --finess ou --agency, l'un des deux")
 	}
 	f := store.ItemFilter{FINESS: *finess, Agency: *agency}
+	if export && *agency != "" {
+		f.Audience = queue.AudienceAgency // the rows the agency must act on
+	}
 	if *kind != "" {
 		k, err := queue.ParseKind(*kind)
 		if err != nil {
@@ -66,9 +69,12 @@ func (m *Main) queueList(ctx context.Context, args []string, export bool) (err e
 	}
 	out, done := m.output(cfg.get("out"))
 	defer func() { err = finishOutput(done, err) }()
-	fname, err := m.outputFormat(&cfg, out, "table", "json", "csv")
+	fname, err := m.outputFormat(&cfg, out, "table", "json", "csv", "xlsx")
 	if err != nil {
 		return err
+	}
+	if fname == "xlsx" && (cfg.get("out") == "" || cfg.get("out") == "-") {
+		return usagef("--format xlsx écrit un classeur : nommez-le avec --out file.xlsx")
 	}
 	format, err := report.ParseQueueFormat(fname)
 	if err != nil {
@@ -83,7 +89,14 @@ func (m *Main) queueList(ctx context.Context, args []string, export bool) (err e
 		return err
 	}
 	defer db.Close()
-	_, err = p.Export(ctx, db, out, f, format)
+	title := "Toutes les demandes sélectionnées"
+	switch {
+	case f.FINESS != "":
+		title = "Structure FINESS " + f.FINESS
+	case f.Agency != "":
+		title = "Agence " + f.Agency
+	}
+	_, err = p.Export(ctx, db, out, f, format, title)
 	return err
 }
 
