@@ -238,6 +238,22 @@ func foldedNames(name string, aliases []string) []string {
 	return out
 }
 
+// RedactedSecret replaces an inline webhook secret in what Redacted
+// returns.
+const RedactedSecret = "(masqué)"
+
+// Redacted returns a copy of s fit to print (rppsync structures list): an
+// inline webhook secret is replaced by RedactedSecret. The name of a
+// secret_env variable is kept: it is not the secret.
+func (s Structure) Redacted() Structure {
+	if s.Webhook != nil && s.Webhook.Secret != "" {
+		w := *s.Webhook
+		w.Secret = RedactedSecret
+		s.Webhook = &w
+	}
+	return s
+}
+
 // SecretValue returns the webhook's secret: Secret, or the value of the
 // environment variable SecretEnv looked up with getenv (os.LookupEnv in
 // the binary). It fails with a *ConfigError when the variable is unset or

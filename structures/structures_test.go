@@ -444,3 +444,23 @@ func TestZeroFile(t *testing.T) {
 		t.Error("the zero File found an agency")
 	}
 }
+
+func TestRedacted(t *testing.T) {
+	t.Parallel()
+	secret := strings.Repeat("s", structures.MinSecretLength)
+	s := structures.Structure{FINESS: chA, Webhook: &structures.Webhook{URL: "https://a.example.org", Secret: secret}}
+	r := s.Redacted()
+	if r.Webhook.Secret != structures.RedactedSecret || r.Webhook.URL != s.Webhook.URL {
+		t.Errorf("Redacted webhook = %+v", r.Webhook)
+	}
+	if s.Webhook.Secret != secret {
+		t.Error("Redacted changed the original")
+	}
+	env := structures.Structure{Webhook: &structures.Webhook{URL: "https://a.example.org", SecretEnv: "S"}}
+	if got := env.Redacted().Webhook.SecretEnv; got != "S" {
+		t.Errorf("the variable's name was redacted: %q", got)
+	}
+	if (structures.Structure{}).Redacted().Webhook != nil {
+		t.Error("Redacted invented a webhook")
+	}
+}
