@@ -74,21 +74,25 @@ type FINESSCount struct {
 
 // LoadStructures replaces the whole configuration of structures and
 // agencies by f's, in one transaction, and reports what changed; entries
-// equal to the stored ones keep their loaded_at. f is validated again
-// (structures.New): an invalid or empty configuration returns the
-// *structures.ConfigError and changes nothing. Contracts and items are
+// equal to the stored ones keep their loaded_at. f is validated and
+// normalised again (structures.New) before it is stored: an invalid or
+// empty configuration returns the *structures.ConfigError and changes
+// nothing. Contracts and items are
 // never touched: those of a structure removed from the configuration stay
 // and are listed by UnconfiguredFINESS.
 func (db *DB) LoadStructures(ctx context.Context, f *structures.File, now time.Time) (*StructuresReport, error) {
 	if f == nil {
 		return nil, errors.New("load structures: nil configuration")
 	}
-	// Validate copies: the caller's File keeps its indexes.
-	if _, err := structures.New(slices.Clone(f.Structures), slices.Clone(f.Agencies)); err != nil {
+	// Validate and normalise copies (the caller's File keeps its
+	// indexes), and store those: a File built by hand is stored as Parse
+	// would have given it.
+	f, err := structures.New(slices.Clone(f.Structures), slices.Clone(f.Agencies))
+	if err != nil {
 		return nil, err
 	}
 	var rep StructuresReport
-	err := db.op(ctx, "structures", db.cfg.Timeout, func(ctx context.Context) error {
+	err = db.op(ctx, "structures", db.cfg.Timeout, func(ctx context.Context) error {
 		rep = StructuresReport{}
 		return db.lockedTx(ctx, lockStructures, func(tx pgx.Tx) error {
 			if err := loadStructureRows(ctx, tx, f.Structures, now, &rep.Structures); err != nil {

@@ -247,6 +247,22 @@ func TestLoadStructuresRefusesAnInvalidConfiguration(t *testing.T) {
 	if len(ss) != 3 {
 		t.Errorf("a refused load changed the configuration: %d structures", len(ss))
 	}
+
+	// A File built by hand is stored normalised, defaults included.
+	hand := &structures.File{Structures: []structures.Structure{{FINESS: "250 999 901", Name: "CH A",
+		Contacts: []structures.Contact{{Email: " drh@a.example.org "}}, Digest: structures.Digest{Enabled: true, Days: []string{"Lundi"}}}}}
+	if _, err := db.LoadStructures(ctx, hand, impNow); err != nil {
+		t.Fatal(err)
+	}
+	ss, err = db.Structures(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := structures.Structure{FINESS: chA, Name: "CH A", Contacts: []structures.Contact{{Email: "drh@a.example.org"}},
+		Digest: structures.Digest{Enabled: true, Time: "07:00", Days: []string{"lundi"}, Language: "fr", UrgentHours: 72}}
+	if len(ss) != 1 || !reflect.DeepEqual(ss[0].Structure, want) {
+		t.Errorf("stored\n%+v\nwant\n%+v", ss, want)
+	}
 }
 
 func TestLoadStructuresConcurrent(t *testing.T) {
