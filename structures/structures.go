@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/rppsync/rppsync/matcher"
 )
@@ -223,6 +224,41 @@ func (s *Structure) Names() []string { return foldedNames(s.Name, s.Aliases) }
 
 // Names returns the folded name and aliases of the agency, its name first.
 func (a *Agency) Names() []string { return foldedNames(a.Name, a.Aliases) }
+
+// Emails returns the addresses the structure's digest goes to: its
+// contacts' and its MSSanté address, each once, in the file's order.
+func (s *Structure) Emails() []string {
+	return emails(s.Contacts, s.MSSante)
+}
+
+// Emails returns the addresses the agency's fix lists go to, each once.
+func (a *Agency) Emails() []string { return emails(a.Contacts, "") }
+
+// emails returns the contacts' addresses and extra, without duplicates
+// (compared case-insensitively).
+func emails(cs []Contact, extra string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range append(contactEmails(cs), extra) {
+		k := strings.ToLower(e)
+		if e != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func contactEmails(cs []Contact) []string {
+	out := make([]string, 0, len(cs)+1)
+	for _, c := range cs {
+		out = append(out, c.Email)
+	}
+	return out
+}
+
+// UrgentWithin returns UrgentHours as a duration.
+func (d Digest) UrgentWithin() time.Duration { return time.Duration(d.UrgentHours) * time.Hour }
 
 // foldedNames folds name and aliases, without duplicates, name first.
 func foldedNames(name string, aliases []string) []string {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/structures"
@@ -462,5 +463,26 @@ func TestRedacted(t *testing.T) {
 	}
 	if (structures.Structure{}).Redacted().Webhook != nil {
 		t.Error("Redacted invented a webhook")
+	}
+}
+
+func TestEmails(t *testing.T) {
+	t.Parallel()
+	f := exampleFile(t)
+	a, _ := f.Lookup(chA)
+	want := []string{"rpps.plus@chsb.example.org", "drh@chsb.example.org", "rh@chsb.mssante.fr"}
+	if got := a.Emails(); !reflect.DeepEqual(got, want) {
+		t.Errorf("CH-A Emails = %q, want %q", got, want)
+	}
+	s := structures.Structure{Contacts: []structures.Contact{{Email: "RH@a.fr"}, {Email: "rh@a.fr"}}, MSSante: "rh@a.mssante.fr"}
+	if got := s.Emails(); !reflect.DeepEqual(got, []string{"RH@a.fr", "rh@a.mssante.fr"}) {
+		t.Errorf("Emails with a duplicate = %q", got)
+	}
+	g, _ := f.ResolveAgency("Intérim Gamma")
+	if got := g.Emails(); got != nil {
+		t.Errorf("an agency without contacts has Emails %q", got)
+	}
+	if got := a.Digest.UrgentWithin(); got != 72*time.Hour {
+		t.Errorf("UrgentWithin = %v", got)
 	}
 }
