@@ -218,8 +218,8 @@ func (f *File) ResolveAgency(name string) (*Agency, bool) {
 	return &f.Agencies[i], true
 }
 
-// Names returns the folded names and aliases of the structure at FINESS,
-// its name first; the store indexes them.
+// Names returns the folded forms (matcher.Fold) of the structure's name and
+// aliases, each once, its name first; the store indexes them.
 func (s *Structure) Names() []string { return foldedNames(s.Name, s.Aliases) }
 
 // Names returns the folded name and aliases of the agency, its name first.
