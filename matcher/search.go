@@ -70,6 +70,12 @@ type searchRow struct {
 type lastGate struct {
 	best []firstBest // rows read straight, by first name, with their best last-name similarity
 	swap []int32     // rows whose first name is close enough to dl to be read swapped
+	edit []int32     // first names (index in firsts) of rows below the last-name gate but within one edit of dl
+}
+
+// empty reports whether no row can make a candidate of a person named so.
+func (g *lastGate) empty() bool {
+	return g == nil || len(g.best) == 0 && len(g.swap) == 0 && len(g.edit) == 0
 }
 
 // firstBest is, for one first name of the rows, the best last-name
@@ -218,8 +224,7 @@ func (s *NameSearch) HasKey(k string) bool {
 // of the name's keys, whatever the first name: the last-name half of Keep,
 // for directories that look at last names before first names.
 func (s *NameSearch) KeepLast(last string) bool {
-	g := s.lastGate(last)
-	return g != nil && (len(g.best) > 0 || len(g.swap) > 0)
+	return !s.lastGate(last).empty()
 }
 
 // Keep reports whether a directory person with this last and first name
@@ -231,10 +236,13 @@ func (s *NameSearch) KeepLast(last string) bool {
 // each name and give a score of at least MinScore with the same profession
 // and an activity at the row's FINESS. A row read straight passes when its
 // first name does, with its best last-name similarity (the score grows
-// with it); one that may read swapped is compared in full.
+// with it); one that may read swapped is compared in full. A row whose
+// birth or usage name is within one edit of last but below the last-name
+// gate passes when its first name agrees (the one-edit rule, whose
+// profession and structure are evidence Keep assumes the best of).
 func (s *NameSearch) Keep(last, first string) bool {
 	g := s.lastGate(last)
-	if g == nil || len(g.best) == 0 && len(g.swap) == 0 {
+	if g.empty() {
 		return false
 	}
 	df, ok := s.dirFirsts[first]
@@ -251,6 +259,16 @@ func (s *NameSearch) Keep(last, first string) bool {
 		if passesGates(nm) && bestScore(nm) >= s.minScore {
 			keep = true
 			break
+		}
+	}
+	for _, fi := range g.edit {
+		if keep {
+			break
+		}
+		if firstNamesAgree(s.firsts[fi], s.dirFolded[df]) {
+			fs := s.firstSim(fi, df)
+			ls := oneEditLast(0)
+			keep = bestScore(NameMatch{Last: ls, First: fs, Score: LastWeight*ls + FirstWeight*fs}) >= s.minScore
 		}
 	}
 	for _, i := range g.swap {
@@ -325,6 +343,8 @@ func (s *NameSearch) lastGate(last string) *lastGate {
 		}
 		return s.sim[j]
 	}
+	// near is withinOneEdit(asLast[j], dl): the one-edit rule.
+	near := func(j int32) bool { return j >= 0 && withinOneEdit(s.asLast[j], dl) }
 	var g *lastGate
 	if len(hit) > 0 {
 		g = &lastGate{}
@@ -337,6 +357,10 @@ func (s *NameSearch) lastGate(last string) *lastGate {
 					s.at[r.fi] = int32(len(g.best))
 				case ls > g.best[j].last:
 					g.best[j].last = ls
+				}
+			} else if near(r.li) || near(r.ui) {
+				if !slices.Contains(g.edit, r.fi) {
+					g.edit = append(g.edit, r.fi)
 				}
 			}
 			if sim(r.fli) >= SameThreshold {
