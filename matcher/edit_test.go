@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -180,5 +181,51 @@ func TestOneEditRuleRanksBelowTheExactName(t *testing.T) {
 	c := vs[0].Candidates
 	if len(c) != 2 || c[0].RPPS != rey.RPPS || c[1].RPPS != roy.RPPS || c[0].Score <= c[1].Score {
 		t.Fatalf("candidates %+v; want REY then ROY", c)
+	}
+}
+
+// FuzzSimilarities: jaroWinkler and osaDistance give go-edlib's results,
+// to the bit.
+func FuzzSimilarities(f *testing.F) {
+	for _, s := range [][2]string{{"MARTIN", "MARTNI"}, {"MARU", "MAJU"}, {"", "A"}, {"A", ""}, {"NOËL", "NQËL"}, {"AB", "BA"},
+		{"DIXON", "DICKSONX"}, {"JEAN PIERRE", "JEANPIERRE"}, {strings.Repeat("AB", 40), strings.Repeat("BA", 40)}, {"\xff\xfe", "A"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if got, want := jaroWinkler(a, b), edlib.JaroWinklerSimilarity(a, b); got != want {
+			t.Fatalf("jaroWinkler(%q, %q) = %v, go-edlib %v", a, b, got, want)
+		}
+		if got, want := osaDistance(a, b), edlib.OSADamerauLevenshteinDistance(a, b); got != want {
+			t.Fatalf("osaDistance(%q, %q) = %v, go-edlib %v", a, b, got, want)
+		}
+	})
+}
+
+// TestSimilaritiesAgreeWithEdlib: the same, on random names of a small
+// alphabet (so that letters repeat and transpose), accents included.
+func TestSimilaritiesAgreeWithEdlib(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 16))
+	alphabet := []rune("AEMNRTÉË ")
+	word := func() string {
+		r := make([]rune, rng.IntN(12))
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(r)
+	}
+	for range 20000 {
+		a := word()
+		b := a
+		if rng.IntN(2) == 0 {
+			b = word()
+		} else if len([]rune(b)) >= 2 {
+			b = shortTypo(rng, b, rng.IntN(len(shortTypos)))
+		}
+		if got, want := jaroWinkler(a, b), edlib.JaroWinklerSimilarity(a, b); got != want {
+			t.Fatalf("jaroWinkler(%q, %q) = %v, go-edlib %v", a, b, got, want)
+		}
+		if got, want := osaDistance(a, b), edlib.OSADamerauLevenshteinDistance(a, b); got != want {
+			t.Fatalf("osaDistance(%q, %q) = %v, go-edlib %v", a, b, got, want)
+		}
 	}
 }
