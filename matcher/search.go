@@ -40,6 +40,8 @@ type NameSearch struct {
 	dirLets   []letters            // letters of dirFolded
 	firstLets []letters            // letters of firsts
 	firstSims map[uint64]float64   // firsts index << 32 | dirFolded index → firstSim
+	keeps     map[uint64]bool      // lastGate.id << 32 | dirFirsts index → Keep
+	gates     uint32               // lastGates made, for their ids
 
 	// Scratch of lastGate: stamp[i] == gen when rows[i] was seen for the
 	// current name; at[fi] is 1 + the position of firsts[fi] in its best;
@@ -53,8 +55,17 @@ type NameSearch struct {
 
 // searchMemo bounds the directory last names a NameSearch remembers: past
 // it, the memories are forgotten and rebuilt as names come back, so that
-// a pass over the whole directory stays within a few megabytes.
-const searchMemo = 1 << 13
+// a pass over the whole directory stays within a few megabytes (a name's
+// gate holds a few rows). It is above the distinct names that an agency
+// file's keys meet in a directory pass (6,600 for 10k rows on the
+// full-size extract, 17,800 where common names are ten times denser),
+// since the names come back in no order: at 8,192, the dense pass built
+// each gate seven times.
+const searchMemo = 1 << 15
+
+// keepMemo bounds the (gate, first name) answers of Keep a NameSearch
+// remembers.
+const keepMemo = 1 << 17
 
 // searchRow is one distinct name searched, folded.
 type searchRow struct {
@@ -71,6 +82,7 @@ type lastGate struct {
 	best []firstBest // rows read straight, by first name, with their best last-name similarity
 	swap []int32     // rows whose first name is close enough to dl to be read swapped
 	edit []int32     // first names (index in firsts) of rows below the last-name gate but within one edit of dl
+	id   uint32      // which lastGate of its NameSearch it is, for NameSearch.keeps
 }
 
 // empty reports whether no row can make a candidate of a person named so.
@@ -113,6 +125,7 @@ func newSearchBuilder(minScore float64, rows int) *searchBuilder {
 			lasts:     map[string]*lastGate{},
 			dirFirsts: map[string]int32{},
 			firstSims: map[uint64]float64{},
+			keeps:     map[uint64]bool{},
 		},
 		index:      make(map[PersonName]int32, rows),
 		firstIndex: map[string]int32{},
@@ -198,6 +211,7 @@ func (s *NameSearch) Clone() *NameSearch {
 	return &NameSearch{
 		minScore: s.minScore, rows: s.rows, firsts: s.firsts, firstLets: s.firstLets, asLast: s.asLast, byKey: s.byKey, keys: s.keys,
 		cmp: newComparer(), lasts: map[string]*lastGate{}, dirFirsts: map[string]int32{}, firstSims: map[uint64]float64{},
+		keeps: map[uint64]bool{},
 	}
 }
 
@@ -252,6 +266,22 @@ func (s *NameSearch) Keep(last, first string) bool {
 		s.dirFolded = append(s.dirFolded, Fold(first))
 		s.dirLets = append(s.dirLets, lettersOf(s.dirFolded[df]))
 	}
+	// A name and a first name come back often (MARTIN MARIE): the answer
+	// is kept as long as the name's gate is.
+	k := uint64(g.id)<<32 | uint64(df)
+	if keep, ok := s.keeps[k]; ok {
+		return keep
+	}
+	if len(s.keeps) >= keepMemo {
+		clear(s.keeps)
+	}
+	keep := s.keep(g, df, last, first)
+	s.keeps[k] = keep
+	return keep
+}
+
+// keep is Keep for the names' gate g and the first name's index df.
+func (s *NameSearch) keep(g *lastGate, df int32, last, first string) bool {
 	keep := false
 	for _, b := range g.best {
 		fs := s.firstSim(b.fi, df)
@@ -312,8 +342,9 @@ func (s *NameSearch) lastGate(last string) *lastGate {
 	}
 	if len(s.lasts) >= searchMemo {
 		clear(s.lasts)
+		clear(s.keeps)
 		s.cmp.nextRow()
-		if len(s.firstSims) >= 16*searchMemo {
+		if len(s.firstSims) >= 4*searchMemo {
 			clear(s.firstSims)
 		}
 	}
@@ -347,7 +378,8 @@ func (s *NameSearch) lastGate(last string) *lastGate {
 	near := func(j int32) bool { return j >= 0 && withinOneEdit(s.asLast[j], dl) }
 	var g *lastGate
 	if len(hit) > 0 {
-		g = &lastGate{}
+		g = &lastGate{id: s.gates}
+		s.gates++
 		for _, i := range hit {
 			r := &s.rows[i]
 			if ls := max(sim(r.li), sim(r.ui)); ls >= minLastSim {
