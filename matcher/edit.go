@@ -27,16 +27,16 @@ const (
 // withinOneEdit reports whether the folded names a and b, without their
 // spaces, are at most one edit apart: equal, or one letter replaced,
 // dropped, added, or two neighbours swapped (an optimal-string-alignment
-// distance of 0 or 1). Two empty names are not names: false.
+// distance of 0 or 1). An empty name (or one of spaces) is no name: false.
 func withinOneEdit(a, b string) bool {
-	if a == "" || b == "" {
-		return false
-	}
 	if strings.IndexByte(a, ' ') >= 0 {
 		a = compact(a)
 	}
 	if strings.IndexByte(b, ' ') >= 0 {
 		b = compact(b)
+	}
+	if a == "" || b == "" {
+		return false
 	}
 	if ascii(a) && ascii(b) {
 		return oneEditSeq([]byte(a), []byte(b))
