@@ -99,10 +99,14 @@ func ascii(s string) bool {
 // looks for candidates. Both directory back-ends (PostgreSQL and the
 // in-memory extract) index by exactly these keys, so they find the same
 // candidates. The keys are the name without spaces ("N:", so "LE GALL" and
-// "LEGALL" meet) and, for names of four letters or more, its deletion neighbourhood ("D:": the
-// name without spaces itself and with each one letter deleted, one key per
-// distinct string), so that a name with one typo (a letter replaced,
-// dropped, added, or two neighbours swapped) shares a key with the right one.
+// "LEGALL" meet) and, for names of two letters or more (MinDeletionRunes),
+// its deletion neighbourhood ("D:": the name without spaces itself and with
+// each one letter deleted, one key per distinct string), so that a name with
+// one typo (a letter replaced, dropped, added, or two neighbours swapped)
+// shares a key with the right one, whatever its length: ROY and ROI meet
+// under D:RO, NOEL and NOL under D:NOL. Short names are common in France
+// (ROY, REY, GAY, NOËL, DIAZ) and their keys are cheap: a deletion key of
+// one or two letters only comes from names of two or three.
 //
 // A phonetic key was tried and dropped: it gave no recall on the labelled
 // set that the deletion keys did not already give, and on full-size data it
@@ -113,6 +117,11 @@ func NameKeys(folded string) []string {
 	EachNameKey([]byte(folded), nil, func(k []byte) { keys = append(keys, string(k)) })
 	return keys
 }
+
+// MinDeletionRunes is the shortest name (in letters, without spaces) that
+// NameKeys gives its deletion keys: a single letter would give the empty
+// key, which every two-letter name shares with none of its typos.
+const MinDeletionRunes = 2
 
 // EachNameKey calls fn with each key of NameKeys(Fold(name)), in the same
 // order, where name is a last name as typed. Each key is built in buf, which
@@ -158,7 +167,7 @@ func eachNameKey(name []byte, buf []byte, exactOnly bool, fn func(key []byte)) [
 	}
 	fn(buf)
 	compact := buf[2:base]
-	if exactOnly || utf8.RuneCount(compact) < 4 {
+	if exactOnly || utf8.RuneCount(compact) < MinDeletionRunes {
 		return buf
 	}
 	buf[0] = 'D'

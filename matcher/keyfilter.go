@@ -127,7 +127,7 @@ func (f *KeyFilter) HitsCompact(kh *KeyHasher, c []byte, hits []string) []string
 	if h := mix64(polyN*pow[n] + p); f.quick.MayHave(h) {
 		hits = f.hit(kh, 0, hits)
 	}
-	if n < 4 { // EachNameKey gives names of fewer than 4 letters their exact key only
+	if n < MinDeletionRunes { // EachNameKey gives shorter names their exact key only
 		return hits
 	}
 	if h := mix64(polyD*pow[n] + p); f.quick.MayHave(h) {

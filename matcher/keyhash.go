@@ -70,7 +70,7 @@ func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
 	base := uint64(keyBase) // a variable: the products wrap around, as in KeyHash
 	polyN, polyD := uint64('N')*base+':', uint64('D')*base+':'
 	fn(mix64(polyN*kh.pow[n]+kh.suf[0]), 0)
-	if utf8.RuneCount(c) < 4 {
+	if utf8.RuneCount(c) < MinDeletionRunes {
 		return
 	}
 	kh.pre = append(slices.Grow(kh.pre[:0], n+1), polyD)

@@ -618,8 +618,13 @@ func (m *Matcher) candidates(r *row, byKey map[string][]rppsync.Professional, ex
 // candidate at all.
 func (m *Matcher) score(r *row, p rppsync.Professional) (rppsync.Candidate, bool) {
 	nm := r.names.compare(r.name, p.LastName, p.FirstName)
+	oneEdit := false
 	if !passesGates(nm) {
-		return rppsync.Candidate{}, false
+		// The one-edit rule (doc.go): a surname one edit away, with the
+		// same first name, profession and structure, whatever its length.
+		if nm, oneEdit = r.names.oneEditMatch(r.name, p.LastName, p.FirstName); !oneEdit {
+			return rppsync.Candidate{}, false
+		}
 	}
 	reasons := slices.Clone(nm.Reasons)
 	profEv := 0.5
@@ -641,6 +646,9 @@ func (m *Matcher) score(r *row, p rppsync.Professional) (rppsync.Candidate, bool
 				break
 			}
 		}
+	}
+	if oneEdit && (profEv != 1 || finEv != 1) {
+		return rppsync.Candidate{}, false
 	}
 	s := roundScore(NameWeight*nm.Score + ProfessionWeight*profEv + FINESSWeight*finEv)
 	if s < m.minScore {

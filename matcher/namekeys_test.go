@@ -7,7 +7,7 @@ import (
 )
 
 // nameKeysOracle is the rule of NameKeys written plainly: the exact key,
-// then, for four runes or more, the name and each distinct one-rune
+// then, for two runes or more, the name and each distinct one-rune
 // deletion.
 func nameKeysOracle(folded string) []string {
 	compact := strings.ReplaceAll(folded, " ", "")
@@ -15,7 +15,7 @@ func nameKeysOracle(folded string) []string {
 		return nil
 	}
 	keys := []string{"N:" + compact}
-	if r := []rune(compact); len(r) >= 4 {
+	if r := []rune(compact); len(r) >= 2 {
 		keys = append(keys, "D:"+compact)
 		seen := map[string]bool{compact: true}
 		for i := range r {
@@ -94,17 +94,18 @@ func oneEdits(s string, alphabet []rune) []string {
 }
 
 // TestNameKeysMeetOneEditAway checks the promise of NameKeys: a name and
-// any name one edit away, both of four letters or more, share a key,
-// wherever the edit falls.
+// any name one edit away, both of two letters or more, share a key,
+// wherever the edit falls, short names (ROY, NOËL, DIAZ) included.
 func TestNameKeysMeetOneEditAway(t *testing.T) {
 	alphabet := []rune("AENRSTZÉ")
-	for _, name := range []string{"MARTIN", "DUPONT", "LEFEBVRE", "MARTINEZ", "DORMESSON", "LECLERCQUE", "BARTHELEMY", "NGUYENVAN", "ABCDEFGHIJKL", "ÉLOÏSEDUMONT"} {
+	for _, name := range []string{"MARTIN", "DUPONT", "LEFEBVRE", "MARTINEZ", "DORMESSON", "LECLERCQUE", "BARTHELEMY", "NGUYENVAN", "ABCDEFGHIJKL", "ÉLOÏSEDUMONT",
+		"ROY", "REY", "GAY", "NOËL", "DIAZ", "BOTA", "MARU", "LY", "NG", "ROUX"} {
 		own := map[string]bool{}
 		for _, k := range NameKeys(Fold(name)) {
 			own[k] = true
 		}
 		for _, e := range oneEdits(name, alphabet) {
-			if len([]rune(e)) < 4 {
+			if len([]rune(e)) < MinDeletionRunes {
 				continue
 			}
 			shared := false

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	edlib "github.com/hbollon/go-edlib"
 )
 
 // PersonName is the name of an agency row as the matcher compares it:
@@ -279,12 +277,12 @@ func osa(a, b string) float64 {
 	if n == 0 {
 		return 1
 	}
-	d := edlib.OSADamerauLevenshteinDistance(a, b)
+	d := osaDistance(a, b)
 	return math.Round((1-float64(d)/float64(n))*1e4) / 1e4
 }
 
 // jw is the Jaro-Winkler similarity of a and b, rounded to 4 decimals so
 // that float32 noise does not reorder candidates.
 func jw(a, b string) float64 {
-	return math.Round(float64(edlib.JaroWinklerSimilarity(a, b))*1e4) / 1e4
+	return math.Round(float64(jaroWinkler(a, b))*1e4) / 1e4
 }

@@ -107,7 +107,17 @@ func TestNameKeys(t *testing.T) {
 			t.Errorf("%s and %s share a key", pair[0], pair[1])
 		}
 	}
-	if k := NameKeys("LEE"); len(k) != 1 {
-		t.Errorf("NameKeys(LEE) = %v; short names get no deletion keys", k)
+	// Short names get their deletion keys too (issue 16): ROY typed ROI
+	// or RO, NOËL typed NOL, must meet the right name.
+	for _, pair := range [][2]string{{"ROY", "ROI"}, {"ROY", "RO"}, {"REY", "REYE"}, {"NOËL", "NOL"}, {"NOËL", "NQËL"}, {"LY", "LI"}} {
+		if !meet(pair[0], pair[1]) {
+			t.Errorf("%s and %s share no key", pair[0], pair[1])
+		}
+	}
+	if k := NameKeys("LEE"); !slices.Equal(k, []string{"N:LEE", "D:LEE", "D:EE", "D:LE"}) {
+		t.Errorf("NameKeys(LEE) = %v; want the exact key and the deletions", k)
+	}
+	if k := NameKeys("X"); !slices.Equal(k, []string{"N:X"}) {
+		t.Errorf("NameKeys(X) = %v; a single letter gets its exact key only", k)
 	}
 }

@@ -28,6 +28,10 @@ var (
 		"AGNAC", "BOURG", "DIEU", "FORT", "GEOT", "HOMME", "JEAN", "LAIN", "MIOT", "NEUF", "QUIN", "SAUX", "TIGNY", "VAUX"}
 	extraLast = []string{"NGUYEN", "TRAN", "LE GALL", "DE LA FONTAINE", "N'DIAYE", "MARTIN-DUBOIS", "BEN SAÏD",
 		"D'ALMEIDA", "LÉGER", "FÉVRIER", "BOËL", "CŒUR", "SAINT-ANDRÉ", "PHAM", "DIALLO", "DA SILVA"}
+	// shortLast are surnames of two to four letters, common in France,
+	// some of them one letter from each other (ROY, REY; MARU, MARY).
+	shortLast = []string{"ROY", "REY", "GAY", "NOËL", "DIAZ", "RUIZ", "BOTA", "MARU", "MARY", "PONS", "ROUX", "BRUN",
+		"JOLY", "VIAL", "LUC", "DUC", "MAS", "LY", "VU", "HO", "GIL", "BOUË"}
 	firstNames = []string{"Élodie", "Hélène", "Jérôme", "François", "Zoé", "Anaïs", "Jean-Pierre", "Marie-Claire",
 		"Anne-Sophie", "Thi Mai", "Romain", "Camille", "Léa", "Inès", "Noé", "Gaëlle", "Loïc", "Céline", "Benoît",
 		"Sébastien", "Aurélie", "Mathis", "Chloé", "Yanis", "Manon", "Théo", "Clément", "Lucie", "Amélie", "Rémi",
@@ -90,6 +94,8 @@ func randomLast(rng *rand.Rand) string {
 	switch r := rng.IntN(20); {
 	case r == 0:
 		return extraLast[rng.IntN(len(extraLast))]
+	case r == 2 || r == 3:
+		return shortLast[rng.IntN(len(shortLast))]
 	case r == 1: // hyphenated compound
 		return lastHeads[rng.IntN(len(lastHeads))] + lastTails[rng.IntN(len(lastTails))] + "-" +
 			lastHeads[rng.IntN(len(lastHeads))] + lastTails[rng.IntN(len(lastTails))]
@@ -117,6 +123,45 @@ func typo(rng *rand.Rand, s string) string {
 		r[i], r[i+1] = r[i+1], r[i]
 	default: // deletion
 		r = append(r[:i], r[i+1:]...)
+	}
+	return string(r)
+}
+
+// shortTypos are the typos shortTypo makes, one kind each.
+var shortTypos = []string{"substitution", "insertion", "deletion", "transposition"}
+
+// shortTypo makes typo kind k of shortTypos on a letter of s chosen
+// anywhere, the first one included: the typed letter is any capital.
+func shortTypo(rng *rand.Rand, s string, k int) string {
+	r := []rune(s)
+	i := rng.IntN(len(r))
+	letter := func(not rune) rune {
+		for {
+			if c := rune('A' + rng.IntN(26)); c != not {
+				return c
+			}
+		}
+	}
+	switch shortTypos[k] {
+	case "substitution":
+		r[i] = letter(r[i])
+	case "insertion":
+		r = slices.Insert(r, rng.IntN(len(r)+1), letter(0))
+	case "deletion":
+		if len(r) > 2 {
+			r = slices.Delete(r, i, i+1)
+		} else {
+			r[i] = letter(r[i]) // a name of two letters stays a name
+		}
+	case "transposition":
+		if i == len(r)-1 {
+			i--
+		}
+		if r[i] == r[i+1] {
+			r[i] = letter(r[i])
+		} else {
+			r[i], r[i+1] = r[i+1], r[i]
+		}
 	}
 	return string(r)
 }
@@ -183,6 +228,11 @@ func buildSynthetic(seed uint64, nDir, nIn, nOut int) ([]rppsync.Professional, [
 	}{
 		{"exact", 25}, {"no_accents", 15}, {"last_typo", 12}, {"first_typo", 10}, {"swapped", 8},
 		{"usage_name", 8}, {"initials", 4}, {"several_first", 5}, {"compound_spaces", 5}, {"accents_typo_free_case", 8},
+		// A short surname with one typo of each kind, first name,
+		// profession and structure right (the one-edit rule, issue 16),
+		// and the same at another structure (left to the scores).
+		{"short_substitution", 3}, {"short_insertion", 3}, {"short_deletion", 3}, {"short_transposition", 3},
+		{"short_typo_elsewhere", 3},
 	}
 	totalKinds := 0
 	for _, k := range kinds {
@@ -215,8 +265,18 @@ func buildSynthetic(seed uint64, nDir, nIn, nOut int) ([]rppsync.Professional, [
 			LastName: name(last), UsageName: name(usage), FirstName: name(first), Profession: prof, FINESS: finess,
 			Start: rppsync.Date{Year: 2026, Month: 12, Day: 1}, End: rppsync.Date{Year: 2026, Month: 12, Day: 21}}
 	}
+	var short []synthPerson // people with a short surname
+	for _, sp := range people {
+		if slices.Contains(shortLast, sp.pro.LastName) {
+			short = append(short, sp)
+		}
+	}
 	for range nIn {
+		kind := pickKind()
 		sp := people[rng.IntN(len(people))]
+		if strings.HasPrefix(kind, "short_") {
+			sp = short[rng.IntN(len(short))]
+		}
 		p := sp.pro
 		typed := synthProfessions[sp.typedIdx].typed
 		prof := typed[rng.IntN(len(typed))]
@@ -226,8 +286,15 @@ func buildSynthetic(seed uint64, nDir, nIn, nOut int) ([]rppsync.Professional, [
 		}
 		// Agencies type names in their own case, with accents.
 		last, usage, first := p.LastName, "", titleCase(p.FirstName)
-		kind := pickKind()
 		switch kind {
+		case "short_substitution", "short_insertion", "short_deletion", "short_transposition":
+			last = shortTypo(rng, last, slices.Index(shortTypos, strings.TrimPrefix(kind, "short_")))
+			finess = p.Activities[rng.IntN(len(p.Activities))].FinessSite
+		case "short_typo_elsewhere":
+			last = shortTypo(rng, last, rng.IntN(len(shortTypos)))
+			for slices.ContainsFunc(p.Activities, func(a rppsync.Activity) bool { return a.FinessSite == finess || a.FinessJuridique == finess }) {
+				finess = finessPool[rng.IntN(len(finessPool))]
+			}
 		case "no_accents":
 			last, first = stripAccentsLower(last), stripAccentsLower(first)
 		case "last_typo":
@@ -292,9 +359,25 @@ func TestPrecisionRecall(t *testing.T) {
 		t.Errorf("directory calls: %d by RPPS, %d by keys; want at most 1 each", dir.rppsCalls, dir.keyCalls)
 	}
 	var tp, fp, inDir int
+	// The one-edit rule's candidates: right first ones (registrations
+	// saved) and wrong ones, wherever they rank (a click each).
+	var editSaved, editFalse, editFalseRows int
 	missByKind, totalByKind := map[string]int{}, map[string]int{}
 	for i, v := range verdicts {
 		truth := rows[i].truth
+		falseRow := false
+		for j, c := range v.Candidates {
+			switch oneEdit := slices.Contains(c.Reasons, reasonOneEdit) || slices.Contains(c.Reasons, reasonOneEditUsage); {
+			case oneEdit && c.RPPS == truth && j == 0:
+				editSaved++
+			case oneEdit && c.RPPS != truth:
+				editFalse++
+				falseRow = true
+			}
+		}
+		if falseRow {
+			editFalseRows++
+		}
 		totalByKind[rows[i].kind]++
 		if truth != "" {
 			inDir++
@@ -302,6 +385,11 @@ func TestPrecisionRecall(t *testing.T) {
 		if len(v.Candidates) == 0 {
 			if truth != "" {
 				missByKind[rows[i].kind]++
+				if testing.Verbose() && rows[i].kind != "short_typo_elsewhere" {
+					r := rows[i].rec
+					t.Logf("no candidate (%s): %q/%q/%q %q %s, truth %s", rows[i].kind, r.LastName.Display, r.UsageName.Display,
+						r.FirstName.Display, r.Profession, r.FINESS, truth)
+				}
 			}
 			if v.Status != rppsync.StatusToRegister {
 				t.Errorf("row %d: no candidate but status %s", v.Row, v.Status)
@@ -331,6 +419,15 @@ func TestPrecisionRecall(t *testing.T) {
 	for _, k := range slices.Sorted(maps.Keys(totalByKind)) {
 		t.Logf("  %-24s rows %4d, first candidate missing or wrong %3d", k, totalByKind[k], missByKind[k])
 	}
+	t.Logf("one-edit rule: %d right first candidates (registrations saved), %d wrong candidates on %d rows",
+		editSaved, editFalse, editFalseRows)
+	// Short surnames with one typo of each kind, first name, profession
+	// and structure right: the one-edit rule finds them all.
+	for _, k := range shortTypos {
+		if kind := "short_" + k; totalByKind[kind] == 0 || missByKind[kind] > 0 {
+			t.Errorf("%s: %d rows of %d without their person first", kind, missByKind[kind], totalByKind[kind])
+		}
+	}
 	if precision < wantPrecision {
 		t.Errorf("precision %.4f below %.2f", precision, wantPrecision)
 	}
@@ -341,8 +438,9 @@ func TestPrecisionRecall(t *testing.T) {
 
 // TestNameSearchGateIsExact checks that a directory returning only the
 // people NameSearch.Keep accepts gives the same verdicts, candidates and
-// scores as one returning everyone under the keys, on the labelled set and
-// at several MinScore values, while returning fewer people (on the
+// scores as one returning everyone under the keys, on the labelled set
+// (short surnames with each kind of typo included, so the one-edit rule is
+// gated too) and at several MinScore values, while returning fewer people (on the
 // full-size synthetic extract, where common surnames have thousands of
 // bearers, the gate keeps about one in fifty).
 func TestNameSearchGateIsExact(t *testing.T) {

@@ -40,6 +40,8 @@ type NameSearch struct {
 	dirLets   []letters            // letters of dirFolded
 	firstLets []letters            // letters of firsts
 	firstSims map[uint64]float64   // firsts index << 32 | dirFolded index → firstSim
+	keeps     map[uint64]bool      // lastGate.id << 32 | dirFirsts index → Keep
+	gates     uint32               // lastGates made, for their ids
 
 	// Scratch of lastGate: stamp[i] == gen when rows[i] was seen for the
 	// current name; at[fi] is 1 + the position of firsts[fi] in its best;
@@ -53,8 +55,17 @@ type NameSearch struct {
 
 // searchMemo bounds the directory last names a NameSearch remembers: past
 // it, the memories are forgotten and rebuilt as names come back, so that
-// a pass over the whole directory stays within a few megabytes.
-const searchMemo = 1 << 13
+// a pass over the whole directory stays within a few megabytes (a name's
+// gate holds a few rows). It is above the distinct names that an agency
+// file's keys meet in a directory pass (6,600 for 10k rows on the
+// full-size extract, 17,800 where common names are ten times denser),
+// since the names come back in no order: at 8,192, the dense pass built
+// each gate seven times.
+const searchMemo = 1 << 15
+
+// keepMemo bounds the (gate, first name) answers of Keep a NameSearch
+// remembers.
+const keepMemo = 1 << 17
 
 // searchRow is one distinct name searched, folded.
 type searchRow struct {
@@ -70,6 +81,13 @@ type searchRow struct {
 type lastGate struct {
 	best []firstBest // rows read straight, by first name, with their best last-name similarity
 	swap []int32     // rows whose first name is close enough to dl to be read swapped
+	edit []int32     // first names (index in firsts) of rows below the last-name gate but within one edit of dl
+	id   uint32      // which lastGate of its NameSearch it is, for NameSearch.keeps
+}
+
+// empty reports whether no row can make a candidate of a person named so.
+func (g *lastGate) empty() bool {
+	return g == nil || len(g.best) == 0 && len(g.swap) == 0 && len(g.edit) == 0
 }
 
 // firstBest is, for one first name of the rows, the best last-name
@@ -107,6 +125,7 @@ func newSearchBuilder(minScore float64, rows int) *searchBuilder {
 			lasts:     map[string]*lastGate{},
 			dirFirsts: map[string]int32{},
 			firstSims: map[uint64]float64{},
+			keeps:     map[uint64]bool{},
 		},
 		index:      make(map[PersonName]int32, rows),
 		firstIndex: map[string]int32{},
@@ -192,6 +211,7 @@ func (s *NameSearch) Clone() *NameSearch {
 	return &NameSearch{
 		minScore: s.minScore, rows: s.rows, firsts: s.firsts, firstLets: s.firstLets, asLast: s.asLast, byKey: s.byKey, keys: s.keys,
 		cmp: newComparer(), lasts: map[string]*lastGate{}, dirFirsts: map[string]int32{}, firstSims: map[uint64]float64{},
+		keeps: map[uint64]bool{},
 	}
 }
 
@@ -218,8 +238,7 @@ func (s *NameSearch) HasKey(k string) bool {
 // of the name's keys, whatever the first name: the last-name half of Keep,
 // for directories that look at last names before first names.
 func (s *NameSearch) KeepLast(last string) bool {
-	g := s.lastGate(last)
-	return g != nil && (len(g.best) > 0 || len(g.swap) > 0)
+	return !s.lastGate(last).empty()
 }
 
 // Keep reports whether a directory person with this last and first name
@@ -231,10 +250,13 @@ func (s *NameSearch) KeepLast(last string) bool {
 // each name and give a score of at least MinScore with the same profession
 // and an activity at the row's FINESS. A row read straight passes when its
 // first name does, with its best last-name similarity (the score grows
-// with it); one that may read swapped is compared in full.
+// with it); one that may read swapped is compared in full. A row whose
+// birth or usage name is within one edit of last but below the last-name
+// gate passes when its first name agrees (the one-edit rule, whose
+// profession and structure are evidence Keep assumes the best of).
 func (s *NameSearch) Keep(last, first string) bool {
 	g := s.lastGate(last)
-	if g == nil || len(g.best) == 0 && len(g.swap) == 0 {
+	if g.empty() {
 		return false
 	}
 	df, ok := s.dirFirsts[first]
@@ -244,6 +266,22 @@ func (s *NameSearch) Keep(last, first string) bool {
 		s.dirFolded = append(s.dirFolded, Fold(first))
 		s.dirLets = append(s.dirLets, lettersOf(s.dirFolded[df]))
 	}
+	// A name and a first name come back often (MARTIN MARIE): the answer
+	// is kept as long as the name's gate is.
+	k := uint64(g.id)<<32 | uint64(df)
+	if keep, ok := s.keeps[k]; ok {
+		return keep
+	}
+	if len(s.keeps) >= keepMemo {
+		clear(s.keeps)
+	}
+	keep := s.keep(g, df, last, first)
+	s.keeps[k] = keep
+	return keep
+}
+
+// keep is Keep for the names' gate g and the first name's index df.
+func (s *NameSearch) keep(g *lastGate, df int32, last, first string) bool {
 	keep := false
 	for _, b := range g.best {
 		fs := s.firstSim(b.fi, df)
@@ -251,6 +289,16 @@ func (s *NameSearch) Keep(last, first string) bool {
 		if passesGates(nm) && bestScore(nm) >= s.minScore {
 			keep = true
 			break
+		}
+	}
+	for _, fi := range g.edit {
+		if keep {
+			break
+		}
+		if firstNamesAgree(s.firsts[fi], s.dirFolded[df]) {
+			fs := s.firstSim(fi, df)
+			ls := oneEditLast(0)
+			keep = bestScore(NameMatch{Last: ls, First: fs, Score: LastWeight*ls + FirstWeight*fs}) >= s.minScore
 		}
 	}
 	for _, i := range g.swap {
@@ -294,8 +342,9 @@ func (s *NameSearch) lastGate(last string) *lastGate {
 	}
 	if len(s.lasts) >= searchMemo {
 		clear(s.lasts)
+		clear(s.keeps)
 		s.cmp.nextRow()
-		if len(s.firstSims) >= 16*searchMemo {
+		if len(s.firstSims) >= 4*searchMemo {
 			clear(s.firstSims)
 		}
 	}
@@ -325,9 +374,12 @@ func (s *NameSearch) lastGate(last string) *lastGate {
 		}
 		return s.sim[j]
 	}
+	// near is withinOneEdit(asLast[j], dl): the one-edit rule.
+	near := func(j int32) bool { return j >= 0 && withinOneEdit(s.asLast[j], dl) }
 	var g *lastGate
 	if len(hit) > 0 {
-		g = &lastGate{}
+		g = &lastGate{id: s.gates}
+		s.gates++
 		for _, i := range hit {
 			r := &s.rows[i]
 			if ls := max(sim(r.li), sim(r.ui)); ls >= minLastSim {
@@ -337,6 +389,10 @@ func (s *NameSearch) lastGate(last string) *lastGate {
 					s.at[r.fi] = int32(len(g.best))
 				case ls > g.best[j].last:
 					g.best[j].last = ls
+				}
+			} else if near(r.li) || near(r.ui) {
+				if !slices.Contains(g.edit, r.fi) {
+					g.edit = append(g.edit, r.fi)
 				}
 			}
 			if sim(r.fli) >= SameThreshold {

@@ -4,13 +4,20 @@
 #
 #   bash scripts/bench.sh [DIR]     (make bench runs it; DIR defaults to /tmp/rppsync-bench)
 #   GENBENCH_FLAGS="-names dense" bash scripts/bench.sh /tmp/rppsync-bench-dense
-#                                   (the stress case: many more homonyms)
+#                                   (every run on the stress case: many more homonyms)
 #
 # Each run is timed with /usr/bin/time (wall seconds, peak RSS), side by side
 # with a baseline on the same files, and the ratios are printed:
 #   1. directory load (COPY, indexes, atomic swap)  vs  psql \copy of the raw file into an unindexed table
 #   2. check --directory of the 10k-row file         vs  an awk hash join on RPPS, and Miller's `mlr join`
 #   3. check of the 10k-row XLSX against the database vs  a bare streaming read of the same XLSX
+#   4. check --directory of the 10k-row file on the dense extract (DIR-dense,
+#      generated with -names dense: common names ten times denser) vs awk
+#      (BENCH_DENSE=0 skips it)
+#   5. the name search (issue 16): check --directory of agency-search-10k.csv,
+#      whose rows without RPPS are all in the directory, a third with a
+#      surname typo, scored by fixtures/cmd/searchscore against its labels,
+#      on both extracts
 # The figures and the machine go to DIR/bench-results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,17 +32,30 @@ OUT=$DIR/bench-results.md
 
 say() { printf '%s\n' "$*" >&2; }
 
-if [ ! -f "$DIR/.generated" ]; then
-  say "generating the full-size synthetic data in $DIR (once)"
-  go run ./fixtures/cmd/genbench -out "$DIR" ${GENBENCH_FLAGS:-}
-  touch "$DIR/.generated"
-fi
+# generate DIR FLAGS...: the full-size synthetic data, once (again when it
+# predates the search file and its labels).
+generate() {
+  local dir=$1; shift
+  if [ ! -f "$dir/.generated" ] || [ ! -f "$dir/agency-search-10k.labels.tsv" ]; then
+    say "generating the full-size synthetic data in $dir (once)"
+    mkdir -p "$dir"
+    go run ./fixtures/cmd/genbench -out "$dir" "$@"
+    touch "$dir/.generated"
+  fi
+}
+# shellcheck disable=SC2086 # GENBENCH_FLAGS is a list of flags
+generate "$DIR" ${GENBENCH_FLAGS:-}
+DENSE=${BENCH_DENSE:-1}
+DDIR=$DIR-dense
+if [ -n "${GENBENCH_FLAGS:-}" ]; then DENSE=0; fi # DIR is the stress case already
+if [ "$DENSE" = 1 ]; then generate "$DDIR" -names dense; fi
 if ! command -v mlr >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -qq miller >&2 || { apt-get update -qq >&2 && apt-get install -y -qq miller >&2; }; fi
 fi
 
 go build -o bin/rppsync ./cmd/rppsync
 go build -o bin/xlsxscan ./scripts/xlsxscan
+go build -o bin/searchscore ./fixtures/cmd/searchscore
 
 BENCH_URL=$(DATABASE_URL="postgres://postgres@127.0.0.1:5432/rppsync_bench?sslmode=disable" bash scripts/db.sh)
 export DATABASE_URL=$BENCH_URL
@@ -67,6 +87,13 @@ settle() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
+# leftside FILE: the agency file's RPPS column, normalised, as the left
+# side of the joins (not timed).
+leftside() {
+  local c; c=$(head -n1 "$1" | tr -d '\r\357\273\277' | awk -F';' '{ for (i = 1; i <= NF; i++) if ($i ~ /RPPS/) print i }')
+  tail -n +2 "$1" | awk -F';' -v c="$c" '{ gsub(/[ .\-]/, "", $c); if ($c != "") print "x|" $c }'
+}
+
 say "== 1. directory load vs psql \\copy ($RUNS runs each)"
 cols=$(head -n1 "$EXTRACT" | tr -d '\r' | awk -F'|' '{ for (i = 1; i <= NF; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i }')
 # A nightly load replaces yesterday's extract and computes what changed:
@@ -84,9 +111,7 @@ settle "psql \\copy (raw, no index)"
 settle "rppsync directory load"
 
 say "== 2. check --directory (10k rows) vs awk and mlr hash joins ($RUNS runs each)"
-# The agency file's RPPS column, normalised, as the left side of the joins (not timed).
-rcol=$(head -n1 "$AG10" | tr -d '\r\357\273\277' | awk -F';' '{ for (i = 1; i <= NF; i++) if ($i ~ /RPPS/) print i }')
-tail -n +2 "$AG10" | awk -F';' -v c="$rcol" '{ gsub(/[ .\-]/, "", $c); if ($c != "") print "x|" $c }' >"$DIR/left.nidx"
+leftside "$AG10" >"$DIR/left.nidx"
 for _ in $(seq "$RUNS"); do
   once "awk hash join on RPPS" awk -F'|' 'NR == FNR { want[$2] = 1; next } ($2 in want)' "$DIR/left.nidx" "$EXTRACT"
   once "rppsync check --directory" bin/rppsync check --directory "$EXTRACT" --format json --out /dev/null --log-level warn "$AG10"
@@ -105,6 +130,31 @@ done
 settle "xlsxscan (bare read)"
 settle "rppsync check (database)"
 
+if [ "$DENSE" = 1 ]; then
+  say "== 4. dense extract: check --directory (10k rows) vs awk ($RUNS runs each)"
+  DEXTRACT=$DDIR/PS_LibreAcces_Personne_activite_202611200800.txt
+  leftside "$DDIR/agency-10k.csv" >"$DDIR/left.nidx"
+  for _ in $(seq "$RUNS"); do
+    once "awk hash join (dense)" awk -F'|' 'NR == FNR { want[$2] = 1; next } ($2 in want)' "$DDIR/left.nidx" "$DEXTRACT"
+    once "check --directory (dense)" bin/rppsync check --directory "$DEXTRACT" --format json --out /dev/null --log-level warn "$DDIR/agency-10k.csv"
+  done
+  settle "awk hash join (dense)"
+  settle "check --directory (dense)"
+fi
+
+say "== 5. the name search: rows without RPPS, all in the directory, a third with a surname typo"
+# search DIR NAME: check --directory of DIR's search file, scored.
+search() {
+  local dir=$1 name=$2
+  bin/rppsync check --directory "$dir/PS_LibreAcces_Personne_activite_202611200800.txt" --format json \
+    --out "$dir/search-report.json" --log-level warn "$dir/agency-search-10k.csv"
+  bin/searchscore -labels "$dir/agency-search-10k.labels.tsv" "$dir/search-report.json" >"$dir/search-score.txt"
+  say "-- $name"
+  cat "$dir/search-score.txt" >&2
+}
+search "$DIR" "extract of $DIR"
+if [ "$DENSE" = 1 ]; then search "$DDIR" "dense extract"; fi
+
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 mem=$(free -g | awk '/Mem:/ { print $2 " GiB" }')
 lines=$(($(wc -l <"$EXTRACT") - 1))
@@ -119,5 +169,19 @@ size=$(du -m "$EXTRACT" | cut -f1)
   echo "| \`check --directory\` 10k | ${SECS[rppsync check --directory]} | ${RSS[rppsync check --directory]} | awk ${SECS[awk hash join on RPPS]} s | $(ratio "${SECS[rppsync check --directory]}" "${SECS[awk hash join on RPPS]}")× | ≤ 1.5×, ≤ 150 MB |"
   echo "| \`check --directory\` 10k | ${SECS[rppsync check --directory]} | ${RSS[rppsync check --directory]} | mlr join ${SECS[mlr join on RPPS]} s | $(ratio "${SECS[mlr join on RPPS]}" "${SECS[rppsync check --directory]}")× faster | ≥ 8× faster |"
   echo "| \`check\` 10k XLSX (database) | ${SECS[rppsync check (database)]} | ${RSS[rppsync check (database)]} | xlsxscan ${SECS[xlsxscan (bare read)]} s | $(ratio "${SECS[rppsync check (database)]}" "${SECS[xlsxscan (bare read)]}")× | ≤ 3× |"
+  if [ "$DENSE" = 1 ]; then
+    echo "| \`check --directory\` 10k, dense extract | ${SECS[check --directory (dense)]} | ${RSS[check --directory (dense)]} | awk ${SECS[awk hash join (dense)]} s | $(ratio "${SECS[check --directory (dense)]}" "${SECS[awk hash join (dense)]}")× | ≤ 2×, ≤ 150 MB |"
+  fi
+  echo
+  echo "Name search (\`check --directory\` of agency-search-10k.csv, scored by searchscore; targets: ≥ 99 % right first candidate, ≤ 0.2 % sent to registration):"
+  echo
+  echo '```'
+  echo "extract of $DIR"
+  cat "$DIR/search-score.txt"
+  if [ "$DENSE" = 1 ]; then
+    echo "dense extract ($DDIR)"
+    cat "$DDIR/search-score.txt"
+  fi
+  echo '```'
 } >"$OUT"
 cat "$OUT"
