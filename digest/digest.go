@@ -85,7 +85,7 @@ func Build(in Input) (*Digest, bool) {
 	}
 	slices.SortStableFunc(d.Urgent, func(a, b queue.Entry) int { return a.Start.Time().Compare(b.Start.Time()) })
 	name := cmp.Or(in.Name, in.ID)
-	v := view{In: in, D: d, Name: name, Day: in.Now.Format("02/01/2006")}
+	v := view{In: in, D: d, Name: name, Day: in.Now.Format("02/01/2006"), Hours: int(within.Hours())}
 	for _, k := range queue.Kinds {
 		if n := d.Counts[k]; n > 0 {
 			v.Lines = append(v.Lines, line{Label: k.Label(), N: n})
@@ -153,6 +153,7 @@ type line struct {
 
 type view struct {
 	In          Input
+	Hours       int
 	D           *Digest
 	Name, Day   string
 	Lines       []line
@@ -195,7 +196,7 @@ var textTmpl = texttemplate.Must(texttemplate.New("text").Parse(`Bonjour,
 {{end}}{{range .Lines}}
 - {{.Label}} : {{.N}}{{end}}
 {{if .UrgentLines}}
-Urgent : missions qui commencent dans les 72 heures (ou ont commencé) sans RPPS ou sans moyen d'identification :
+Urgent : missions qui commencent dans les {{.Hours}} heures (ou ont commencé) sans RPPS ou sans moyen d'identification :
 {{range .UrgentLines}}
 - {{.}}{{end}}
 {{end}}{{if .In.AttachmentName}}
@@ -213,7 +214,7 @@ var htmlTmpl = template.Must(template.New("html").Parse(`<!DOCTYPE html>
 {{end}}<table style="border-collapse: collapse">{{range .Lines}}
 <tr><td style="padding: 2px 12px 2px 0">{{.Label}}</td><td style="text-align: right"><strong>{{.N}}</strong></td></tr>{{end}}
 </table>
-{{if .UrgentLines}}<h3 style="color: #b00020">Urgent : missions qui commencent dans les 72 heures (ou ont commencé) sans RPPS ou sans moyen d'identification</h3>
+{{if .UrgentLines}}<h3 style="color: #b00020">Urgent : missions qui commencent dans les {{.Hours}} heures (ou ont commencé) sans RPPS ou sans moyen d'identification</h3>
 <ul>{{range .UrgentLines}}
 <li>{{.}}</li>{{end}}
 </ul>

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -15,6 +16,7 @@ import (
 	"github.com/rppsync/rppsync/queue"
 	"github.com/rppsync/rppsync/report"
 	"github.com/rppsync/rppsync/store"
+	"github.com/rppsync/rppsync/structures"
 )
 
 // Recipient is a structure or an agency that digests go to.
@@ -31,6 +33,44 @@ type Recipient struct {
 	Webhook *Hook
 	// Attach joins the recipient's pending queue as a file.
 	Attach bool
+	// UrgentWithin: digest.DefaultUrgentWithin when zero.
+	UrgentWithin time.Duration
+}
+
+// Recipients returns who the configuration sends digests to: each
+// structure whose digest is enabled and that has an address or a webhook,
+// and each agency with a contact. A webhook whose secret cannot be read
+// (getenv: os.LookupEnv) makes an error for that structure, which still
+// gets its e-mails.
+func Recipients(cfg *structures.File, getenv func(string) (string, bool)) ([]Recipient, []error) {
+	var out []Recipient
+	var errs []error
+	for i := range cfg.Structures {
+		s := &cfg.Structures[i]
+		if !s.Digest.Enabled {
+			continue
+		}
+		r := Recipient{Audience: queue.AudienceStructure, ID: s.FINESS, Name: s.Name, Emails: s.Emails(),
+			Attach: s.Digest.Attach, UrgentWithin: s.Digest.UrgentWithin()}
+		if s.Webhook != nil {
+			secret, err := s.Webhook.SecretValue(getenv)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("structure %s: %w", s.FINESS, err))
+			} else {
+				r.Webhook = &Hook{URL: s.Webhook.URL, Secret: secret}
+			}
+		}
+		if len(r.Emails) > 0 || r.Webhook != nil {
+			out = append(out, r)
+		}
+	}
+	for i := range cfg.Agencies {
+		a := &cfg.Agencies[i]
+		if e := a.Emails(); len(e) > 0 {
+			out = append(out, Recipient{Audience: queue.AudienceAgency, ID: a.Name, Name: a.Name, Emails: e, Attach: true})
+		}
+	}
+	return out, errs
 }
 
 // Hook is a webhook endpoint and the secret that signs what it receives.
@@ -125,7 +165,7 @@ func (p *Pipeline) notifyOne(ctx context.Context, tx *store.Tx, out Outbox, r Re
 		return nil, err
 	}
 	now := p.cfg.Now()
-	in := digest.Input{Audience: r.Audience, ID: r.ID, Name: r.Name, Pending: pending, Changed: changed, Now: now}
+	in := digest.Input{Audience: r.Audience, ID: r.ID, Name: r.Name, Pending: pending, Changed: changed, Now: now, UrgentWithin: r.UrgentWithin}
 	var attachment []byte
 	if r.Attach && len(pending) > 0 {
 		var buf bytes.Buffer

@@ -101,6 +101,8 @@ func commands() []command {
 		{"directory", "Load a national directory extract into the database (`directory load PATH...`).", (*Main).runDirectory},
 		{"import", "Check agency files and record them: rows, contracts, the structures' queue items.", (*Main).runImport},
 		{"queue", "A structure's validation queue: `queue list`, `queue export`, `queue resolve`.", (*Main).runQueue},
+		{"structures", "Who receives what: `structures load FILE` (structures, agencies, contacts), `structures list`.", (*Main).runStructures},
+		{"notify", "Write the digests and fix lists that are due, and deliver them (e-mail, webhooks).", (*Main).runNotify},
 		{"purge", "Erase the personal data of contracts that ended longer ago than --retention.", (*Main).runPurge},
 		{"migrate", "Apply the database migrations (other commands do it when they need to).", (*Main).runMigrate},
 		{"status", "What the database holds: directory extract, files, rows, queue items.", (*Main).runStatus},
