@@ -7,10 +7,6 @@ GO         ?= go
 BENCH_DIR  ?= /tmp/rppsync-bench
 FIXTURE_DIR := fixtures/directory
 AGENCIES   := $(wildcard fixtures/agencies/*.xlsx fixtures/agencies/*.csv)
-# make run tells the sample data's story as of today: copies with their
-# mission and card dates moved from the day they were written for.
-SAMPLE_DIR := bin/sample
-SAMPLE_DAY := 2026-11-25
 
 .PHONY: help build run test bench lint db fuzz fixtures clean
 
@@ -23,18 +19,8 @@ build: ## Build bin/rppsync
 db: ## Make a PostgreSQL server reachable (start or install it) and create the databases
 	@bash scripts/db.sh >/dev/null
 
-run: build ## The main job end to end on the sample data in fixtures/ (dates moved to today)
-	@rm -rf $(SAMPLE_DIR) && \
-	$(GO) run ./fixtures/cmd/shiftdates -from $(SAMPLE_DAY) -since 2026-01-01 -out $(SAMPLE_DIR) $(AGENCIES) && \
-	$(GO) run ./fixtures/cmd/shiftdates -from $(SAMPLE_DAY) -out $(SAMPLE_DIR) $(FIXTURE_DIR)/Porteurs_CPS_CPF_202611200800.txt
-	@url=$$(FRESH_DB=rppsync_sample bash scripts/db.sh) && export DATABASE_URL=$$url && set -x && \
-	$(BIN) migrate && \
-	$(BIN) directory load --force $(FIXTURE_DIR)/PS_LibreAcces_Personne_activite_202611200800.txt && \
-	$(BIN) directory load --force $(SAMPLE_DIR)/Porteurs_CPS_CPF_202611200800.txt && \
-	$(BIN) check --format table $(addprefix $(SAMPLE_DIR)/,$(notdir $(AGENCIES))) && \
-	$(BIN) import --agency fixtures $(addprefix $(SAMPLE_DIR)/,$(notdir $(AGENCIES))) && \
-	$(BIN) queue list --format table && \
-	$(BIN) status --format table
+run: build ## The main job end to end on the sample data in fixtures/ (dates moved to today; digests to a local sink)
+	@BIN=$(BIN) bash scripts/run-sample.sh
 
 test: db ## Run every test against the real PostgreSQL, with the race detector
 	$(GO) vet ./...

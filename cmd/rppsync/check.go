@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/importer"
 	"github.com/rppsync/rppsync/notify"
@@ -241,7 +243,7 @@ func (m *Main) openDBConns(ctx context.Context, cfg *config, conns int32) (*stor
 	}
 	// River's tables (notifications, inbox files, the scheduled pass) live
 	// beside rppsync's: up to date in one query when nothing is to apply.
-	river, err := notify.Migrate(ctx, db.Pool(), m.log)
+	river, err := notify.Migrate(ctx, db.Pool(), m.log.Level(max(m.log.GetLevel(), zerolog.WarnLevel)))
 	if err != nil {
 		db.Close()
 		return nil, err
