@@ -192,7 +192,7 @@ func urgentText(e queue.Entry) string {
 var textTmpl = texttemplate.Must(texttemplate.New("text").Parse(`Bonjour,
 
 {{if eq .In.Audience "agency"}}rppsync a vérifié les fichiers que vous avez envoyés. {{.Name}} a {{len .In.Pending}} ligne(s) à corriger ou à compléter, dont {{.D.Changed}} nouvelle(s) ou modifiée(s) depuis le dernier envoi :
-{{else}}rppsync a traité cette nuit les fichiers des agences d'intérim. La file de validation de {{.Name}} (FINESS {{.In.ID}}) compte {{len .In.Pending}} demande(s) en cours, dont {{.D.Changed}} nouvelle(s) ou modifiée(s) depuis le dernier envoi :
+{{else}}rppsync a traité les fichiers des agences d'intérim. La file de validation de {{.Name}} (FINESS {{.In.ID}}) compte {{len .In.Pending}} demande(s) en cours, dont {{.D.Changed}} nouvelle(s) ou modifiée(s) depuis le dernier envoi :
 {{end}}{{range .Lines}}
 - {{.Label}} : {{.N}}{{end}}
 {{if .UrgentLines}}
@@ -210,7 +210,7 @@ var htmlTmpl = template.Must(template.New("html").Parse(`<!DOCTYPE html>
 <body style="font-family: Arial, sans-serif; color: #222">
 <p>Bonjour,</p>
 {{if eq .In.Audience "agency"}}<p>rppsync a vérifié les fichiers que vous avez envoyés. <strong>{{.Name}}</strong> a <strong>{{len .In.Pending}}</strong> ligne(s) à corriger ou à compléter, dont {{.D.Changed}} nouvelle(s) ou modifiée(s) depuis le dernier envoi.</p>
-{{else}}<p>rppsync a traité cette nuit les fichiers des agences d'intérim. La file de validation de <strong>{{.Name}}</strong> (FINESS {{.In.ID}}) compte <strong>{{len .In.Pending}}</strong> demande(s) en cours, dont {{.D.Changed}} nouvelle(s) ou modifiée(s) depuis le dernier envoi.</p>
+{{else}}<p>rppsync a traité les fichiers des agences d'intérim. La file de validation de <strong>{{.Name}}</strong> (FINESS {{.In.ID}}) compte <strong>{{len .In.Pending}}</strong> demande(s) en cours, dont {{.D.Changed}} nouvelle(s) ou modifiée(s) depuis le dernier envoi.</p>
 {{end}}<table style="border-collapse: collapse">{{range .Lines}}
 <tr><td style="padding: 2px 12px 2px 0">{{.Label}}</td><td style="text-align: right"><strong>{{.N}}</strong></td></tr>{{end}}
 </table>
