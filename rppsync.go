@@ -197,7 +197,7 @@ const (
 // Name is a person's name as typed, with a folded form for matching.
 type Name struct {
 	Display string `json:"display"` // trimmed, spaces collapsed, case kept
-	Folded  string `json:"folded"`  // no accents, case, hyphens or apostrophes (matcher.Fold)
+	Folded  string `json:"folded"`  // no accents, case, hyphens or apostrophes (namekey.Fold)
 }
 
 // Record is one agency row after reading and normalisation: the original

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/matcher"
 )
@@ -131,7 +133,7 @@ func straightFilter(t *testing.T, path string, rpps []string, s *matcher.NameSea
 	for ar.Next() {
 		l := ar.Line()
 		named := false
-		for _, k := range matcher.NameKeys(matcher.Fold(l.LastName)) {
+		for _, k := range namekey.Keys(namekey.Fold(l.LastName)) {
 			named = named || wantKey[k]
 		}
 		if named {
@@ -235,7 +237,7 @@ func TestLoadFilteredKeepsWhatTheStraightFilterKeeps(t *testing.T) {
 					t.Errorf("key %s: professionals not sorted by RPPS", k)
 				}
 				for _, p := range ps {
-					if !slices.Contains(matcher.NameKeys(matcher.Fold(p.LastName)), k) {
+					if !slices.Contains(namekey.Keys(namekey.Fold(p.LastName)), k) {
 						t.Errorf("key %s lists %s, whose name %q has not that key", k, p.RPPS, p.LastName)
 					}
 					if _, dup := got[p.RPPS]; !dup {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/matcher"
 )
@@ -61,8 +63,8 @@ func timeMonth(m int) time.Month { return time.Month(m) }
 func agencyRow(row int, last, first, id, profession string) rppsync.Record {
 	return rppsync.Record{
 		Row:        row,
-		LastName:   rppsync.Name{Display: last, Folded: matcher.Fold(last)},
-		FirstName:  rppsync.Name{Display: first, Folded: matcher.Fold(first)},
+		LastName:   rppsync.Name{Display: last, Folded: namekey.Fold(last)},
+		FirstName:  rppsync.Name{Display: first, Folded: namekey.Fold(first)},
 		Identifier: id,
 		Profession: profession,
 	}

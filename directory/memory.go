@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/internal/hashset"
 	"github.com/rppsync/rppsync/matcher"
@@ -28,7 +30,7 @@ type Memory struct {
 	byRPPS map[string]int32   // RPPS → index in pros
 	byKey  map[string][]int32 // name key → indexes in pros, sorted by RPPS
 	rpps   map[string]bool    // the RPPS filter
-	keys   *matcher.KeyFilter // the name key filter
+	keys   *namekey.Filter    // the name key filter
 	name   string             // the extract's file name
 
 	finess map[string]bool              // the FINESS filter (LoadFilteredSites); nil: none asked
@@ -93,7 +95,7 @@ func loadFiltered(ctx context.Context, path string, rpps []string, names *matche
 		byRPPS: make(map[string]int32),
 		byKey:  make(map[string][]int32, len(keys)),
 		rpps:   make(map[string]bool, len(rpps)),
-		keys:   matcher.NewKeyFilter(keys),
+		keys:   namekey.NewFilter(keys),
 		name:   ex.Name,
 	}
 	for _, r := range rpps {
@@ -263,11 +265,11 @@ func threeFields(raw []byte, cols [3]int) (out [3][]byte) {
 // it, and the lines whose FINESS juridique is one of it with a site name
 // less than the worker's least so far for that site. The least name of
 // all workers' is the least of the extract: the other lines are left.
-func newNameSelector(rpps map[string]bool, keys *matcher.KeyFilter, quick rppsSet, names *matcher.NameSearch, cacheSize int,
+func newNameSelector(rpps map[string]bool, keys *namekey.Filter, quick rppsSet, names *matcher.NameSearch, cacheSize int,
 	finess map[string]bool, cols [3]int) selector[nameTag] {
 	seenSite := map[string]bool{}
 	least := map[string]map[string]string{} // FINESS juridique → site → least name seen by this worker
-	var kh matcher.KeyHasher
+	sc := keys.Scanner()
 	cache := newNameCache(cacheSize)
 	var (
 		prev, prevFirst []byte // the names of the previous line
@@ -281,7 +283,7 @@ func newNameSelector(rpps map[string]bool, keys *matcher.KeyFilter, quick rppsSe
 			prev = append(prev[:0], last...)
 			var ok bool
 			if hits, ok = cache.get(last); !ok {
-				hits = keys.Hits(&kh, last, nil)
+				hits = slices.Clone(sc.Hits(last, nil))
 				cache.put(last, hits)
 			}
 		}

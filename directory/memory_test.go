@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/importer"
 	"github.com/rppsync/rppsync/matcher"
@@ -21,7 +23,7 @@ import (
 func keysOf(names ...string) []string {
 	var keys []string
 	for _, n := range names {
-		keys = append(keys, matcher.NameKeys(matcher.Fold(n))...)
+		keys = append(keys, namekey.Keys(namekey.Fold(n))...)
 	}
 	return keys
 }
@@ -239,7 +241,7 @@ func wantByKey(t *testing.T, path string, s *matcher.NameSearch, ungated bool) m
 		if !ungated && !gate.Keep(p.LastName, p.FirstName) {
 			continue
 		}
-		for _, k := range matcher.NameKeys(matcher.Fold(p.LastName)) {
+		for _, k := range namekey.Keys(namekey.Fold(p.LastName)) {
 			if asked[k] {
 				want[k] = append(want[k], *p)
 			}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/matcher"
 )
@@ -139,7 +141,7 @@ func homonymRows(ps []oraclePerson, n int, seed uint64) []rppsync.Record {
 		case 4:
 			id = p.rpps[:10] + string('0'+(p.rpps[10]-'0'+1)%10) // invalid
 		case 5:
-			last, first = strings.ToLower(matcher.Fold(last)), strings.ToLower(matcher.Fold(first))
+			last, first = strings.ToLower(namekey.Fold(last)), strings.ToLower(namekey.Fold(first))
 		case 6:
 			last = typo(rng, last)
 		case 7:
@@ -158,7 +160,7 @@ func homonymRows(ps []oraclePerson, n int, seed uint64) []rppsync.Record {
 		r := agencyRow(i+2, last, first, id, prof)
 		r.FINESS = finess
 		if rng.IntN(20) == 0 {
-			r.UsageName = rppsync.Name{Display: last, Folded: matcher.Fold(last)}
+			r.UsageName = rppsync.Name{Display: last, Folded: namekey.Fold(last)}
 			r.LastName = rppsync.Name{Display: "NOMDENAISSANCE", Folded: "NOMDENAISSANCE"}
 		}
 		recs = append(recs, r)
@@ -195,7 +197,7 @@ func readFullDirectory(t *testing.T, path string) *fullDirectory {
 	slices.Sort(order)
 	for _, id := range order {
 		p := d.byRPPS[id]
-		for _, k := range matcher.NameKeys(matcher.Fold(p.LastName)) {
+		for _, k := range namekey.Keys(namekey.Fold(p.LastName)) {
 			d.byKey[k] = append(d.byKey[k], p)
 		}
 	}

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/matcher"
 )
 
 // ErrDateInvalid is returned (wrapped) by ParseDate and SerialDate when the
@@ -121,7 +122,7 @@ func monthNumber(s string) (int, bool) {
 		m, _ := strconv.Atoi(s)
 		return m, m >= 1 && m <= 12
 	}
-	m, ok := frenchMonths[matcher.Fold(s)]
+	m, ok := frenchMonths[namekey.Fold(s)]
 	return int(m), ok
 }
 

@@ -3,8 +3,9 @@ package importer
 import (
 	"strings"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/matcher"
 )
 
 // synonyms lists, per canonical field, the column headings agencies use.
@@ -76,14 +77,14 @@ var headerIndex = func() map[string]rppsync.Field {
 
 // headerKey is the comparable form of a heading: what is in parentheses is
 // dropped ("Prénom(s)", "Date de naissance (jj/mm/aaaa)"), then the text is
-// folded (matcher.Fold) and small words are removed. When nothing is left, the
+// folded (namekey.Fold) and small words are removed. When nothing is left, the
 // folded text itself is the key ("Du", "Au").
 func headerKey(s string) string {
 	stripped := dropParentheses(s)
 	if strings.TrimSpace(stripped) == "" {
 		stripped = s
 	}
-	folded := matcher.Fold(stripped)
+	folded := namekey.Fold(stripped)
 	var kept []string
 	for _, t := range strings.Fields(folded) {
 		if !fillers[t] {

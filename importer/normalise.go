@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/matcher"
 )
@@ -133,7 +135,7 @@ func NormaliseEmail(s string) (string, bool) {
 // "Monsieur", "H", "1", "Mme", "Madame", "Mlle", "F", "2") to "M" or "MME",
 // and reports false when the text is not recognised.
 func NormaliseCivility(s string) (string, bool) {
-	switch matcher.Fold(s) {
+	switch namekey.Fold(s) {
 	case "M", "MR", "MONSIEUR", "H", "HOMME", "MASCULIN", "MASC", "1":
 		return "M", true
 	case "MME", "MADAME", "MLLE", "MADEMOISELLE", "MELLE", "F", "FEMME", "FEMININ", "FEM", "2":
@@ -145,7 +147,7 @@ func NormaliseCivility(s string) (string, bool) {
 // newName returns the display and folded forms of a typed name.
 func newName(s string) rppsync.Name {
 	d := collapse(s)
-	return rppsync.Name{Display: d, Folded: matcher.Fold(d)}
+	return rppsync.Name{Display: d, Folded: namekey.Fold(d)}
 }
 
 // SplitFullName splits a "NOM Prénom" cell into last and first name: the
@@ -277,7 +279,7 @@ func ReadNameCell(s string, full bool) NameCell {
 	toks, c.Civility, c.Title = cutTitles(strings.FieldsFunc(s, isNameSeparator))
 	k, birthAfter := -1, false
 	for i, t := range toks[:max(len(toks)-1, 0)] { // a word must follow the marker
-		f := matcher.Fold(t)
+		f := namekey.Fold(t)
 		if marriageWords[f] || birthWords[f] {
 			k, birthAfter = i, birthWords[f]
 			break
@@ -332,7 +334,7 @@ func isNameSeparator(r rune) bool { return isSpace(r) || r == '(' || r == ')' }
 func cutTitles(toks []string) (rest []string, civility, titles string) {
 	var cut []string
 	for len(toks) > 1 {
-		civ, ok := nameTitles[matcher.Fold(toks[0])]
+		civ, ok := nameTitles[namekey.Fold(toks[0])]
 		if !ok || strings.ContainsAny(toks[0], "'’") {
 			break
 		}

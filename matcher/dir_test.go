@@ -6,11 +6,13 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 )
 
 // mapDirectory is a plain in-memory Directory for tests: a map by RPPS and
-// a map by NameKeys of the folded nom d'exercice, the same index the real
+// a map by namekey.Keys of the folded nom d'exercice, the same index the real
 // back-ends build. It counts calls so tests can check that lookups are
 // batched.
 type mapDirectory struct {
@@ -31,7 +33,7 @@ func newMapDirectory(pros []rppsync.Professional) *mapDirectory {
 	d := &mapDirectory{byRPPS: map[string]rppsync.Professional{}, byKey: map[string][]rppsync.Professional{}}
 	for _, p := range pros {
 		d.byRPPS[p.RPPS] = p
-		for _, k := range NameKeys(Fold(p.LastName)) {
+		for _, k := range namekey.Keys(namekey.Fold(p.LastName)) {
 			d.byKey[k] = append(d.byKey[k], p)
 		}
 	}
@@ -119,4 +121,4 @@ func withCheckDigit(s string) string {
 }
 
 // name builds a rppsync.Name as the importer would.
-func name(s string) rppsync.Name { return rppsync.Name{Display: s, Folded: Fold(s)} }
+func name(s string) rppsync.Name { return rppsync.Name{Display: s, Folded: namekey.Fold(s)} }

@@ -42,9 +42,9 @@
 //
 // # Candidates
 //
-// Rows without RPPS are searched under NameKeys of their birth name, usage
+// Rows without RPPS are searched under namekey.Keys of their birth name, usage
 // name, each word of a compound name and their first name (for swapped
-// columns). NameKeys holds the name without spaces and, for names of two
+// columns). namekey.Keys holds the name without spaces and, for names of two
 // letters or more, its one-deletion neighbourhood, so one typo still meets
 // the right name, however short (ROY and ROI meet under D:RO).
 // A directory person is a candidate when the last-name similarity is at

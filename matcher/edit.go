@@ -38,7 +38,7 @@ func withinOneEdit(a, b string) bool {
 	if a == "" || b == "" {
 		return false
 	}
-	if ascii(a) && ascii(b) {
+	if isASCII(a) && isASCII(b) {
 		return oneEditSeq([]byte(a), []byte(b))
 	}
 	return oneEditSeq([]rune(a), []rune(b))
@@ -119,3 +119,12 @@ func (c *comparer) oneEditMatch(p PersonName, dirLast, dirFirst string) (m NameM
 // oneEditLast is the last-name similarity the one-edit rule counts for a
 // last name of similarity ls: at least minLastSim.
 func oneEditLast(ls float64) float64 { return max(ls, minLastSim) }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/matcher"
 )
@@ -59,7 +61,7 @@ func (d oneDoctor) ByNameKeys(_ context.Context, s *matcher.NameSearch) (map[str
 	if !s.Keep(d.p.LastName, d.p.FirstName) {
 		return out, nil
 	}
-	for _, k := range matcher.NameKeys(matcher.Fold(d.p.LastName)) {
+	for _, k := range namekey.Keys(namekey.Fold(d.p.LastName)) {
 		if s.HasKey(k) {
 			out[k] = []rppsync.Professional{d.p}
 		}

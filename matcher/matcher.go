@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 )
 
@@ -20,7 +22,7 @@ type Directory interface {
 	// numbers, keyed by RPPS; numbers absent from the directory are absent
 	// from the map.
 	Professionals(ctx context.Context, rpps []string) (map[string]rppsync.Professional, error)
-	// ByNameKeys returns, for each key of s.Keys() (see NameKeys), the
+	// ByNameKeys returns, for each key of s.Keys() (see namekey.Keys), the
 	// professionals indexed under it whose names s.Keep accepts; keys with
 	// no one are absent. It may return people s would refuse (they are
 	// scored and dropped), never leave out one it accepts. It calls s from
@@ -186,14 +188,14 @@ func prepare(rec *rppsync.Record) row {
 			r.invalid = true
 		}
 	}
-	if strings.TrimSpace(Fold(r.name.Last)+Fold(r.name.Usage)) == "" {
+	if strings.TrimSpace(namekey.Fold(r.name.Last)+namekey.Fold(r.name.Usage)) == "" {
 		r.invalid = true
 		if !has(rppsync.CodeNameMissing, string(rppsync.FieldLastName)) {
 			r.issues = append(r.issues, rppsync.Issue{Field: string(rppsync.FieldLastName), Code: rppsync.CodeNameMissing,
 				Message: "Le nom de famille est vide : demandez à l'agence de le compléter, la ligne ne peut pas être traitée sans lui."})
 		}
 	}
-	if Fold(r.name.First) == "" {
+	if namekey.Fold(r.name.First) == "" {
 		r.invalid = true
 		if !has(rppsync.CodeNameMissing, string(rppsync.FieldFirstName)) {
 			r.issues = append(r.issues, rppsync.Issue{Field: string(rppsync.FieldFirstName), Code: rppsync.CodeNameMissing,
@@ -251,14 +253,14 @@ func (r *row) rppsWanted() string {
 }
 
 // eachKeyWanted calls fn with the keys of every name the row could be
-// filed under in the directory: all NameKeys (exact and one-typo) of the
+// filed under in the directory: all namekey.Keys (exact and one-typo) of the
 // birth and usage names (only the exact key when the row carries a
 // well-formed RPPS), and only the exact key of each word of a compound
 // name and of the first name (for rows typed with first and last name
 // swapped). A typo on top of a swap or inside one word of a compound name
 // is not searched: the one-typo keys of first names and name parts hit
 // thousands of people (D:MARI is the neighbourhood of every MARIN) for no
-// measured recall. Each key is built in buf, as EachNameKey does: fn must
+// measured recall. Each key is built in buf, as namekey.EachKey does: fn must
 // not keep it. It returns buf for the next call.
 func (r *row) eachKeyWanted(buf []byte, fn func(key []byte)) []byte {
 	if r.invalid {
@@ -270,12 +272,16 @@ func (r *row) eachKeyWanted(buf []byte, fn func(key []byte)) []byte {
 	// must hold every key any row may ask for, small.
 	typos := !r.given || !r.ident.Valid
 	for i, n := range []string{r.name.Last, r.name.Usage, r.name.First} {
-		f := Fold(n)
-		buf = eachNameKey([]byte(f), buf, i >= 2 || !typos, fn)
+		f := namekey.Fold(n)
+		if i >= 2 || !typos {
+			buf = namekey.EachExactKey([]byte(f), buf, fn)
+		} else {
+			buf = namekey.EachKey([]byte(f), buf, fn)
+		}
 		if words := strings.Fields(f); len(words) > 1 {
 			for _, w := range words {
 				if len(w) >= 3 {
-					buf = eachNameKey([]byte(w), buf, true, fn)
+					buf = namekey.EachExactKey([]byte(w), buf, fn)
 				}
 			}
 		}

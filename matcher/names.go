@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/rppsync/rppsync/namekey"
 )
 
 // PersonName is the name of an agency row as the matcher compares it:
@@ -89,11 +91,11 @@ func (c *comparer) nextRow() {
 
 func (c *comparer) fold(s string) string {
 	if c == nil {
-		return Fold(s)
+		return namekey.Fold(s)
 	}
 	f, ok := c.folded[s]
 	if !ok {
-		f = Fold(s)
+		f = namekey.Fold(s)
 		c.folded[s] = f
 	}
 	return f

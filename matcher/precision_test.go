@@ -11,6 +11,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 )
 
@@ -166,7 +168,7 @@ func shortTypo(rng *rand.Rand, s string, k int) string {
 	return string(r)
 }
 
-func stripAccentsLower(s string) string { return strings.ToLower(Fold(s)) }
+func stripAccentsLower(s string) string { return strings.ToLower(namekey.Fold(s)) }
 
 // buildSynthetic returns the directory and the labelled agency rows.
 func buildSynthetic(seed uint64, nDir, nIn, nOut int) ([]rppsync.Professional, []labelledRow) {
@@ -200,7 +202,7 @@ func buildSynthetic(seed uint64, nDir, nIn, nOut int) ([]rppsync.Professional, [
 	names := map[string]bool{}
 	for len(people) < nDir {
 		last, first := randomLast(rng), firstNames[rng.IntN(len(firstNames))]
-		if names[Fold(last)+"|"+Fold(first)] {
+		if names[namekey.Fold(last)+"|"+namekey.Fold(first)] {
 			// Two people with the same name and nothing else to tell them
 			// apart (the directory has no birth date) are undecidable by a
 			// row without RPPS: the set keeps only deliberate homonyms.
@@ -208,7 +210,7 @@ func buildSynthetic(seed uint64, nDir, nIn, nOut int) ([]rppsync.Professional, [
 		}
 		pi := pickProfession(rng)
 		people = append(people, newPro(last, first, pi))
-		names[Fold(last)+"|"+Fold(first)] = true
+		names[namekey.Fold(last)+"|"+namekey.Fold(first)] = true
 		if rng.IntN(10) == 0 { // an exact homonym in another profession, elsewhere
 			other := pickProfession(rng)
 			for synthProfessions[other].code == synthProfessions[pi].code {
@@ -306,7 +308,7 @@ func buildSynthetic(seed uint64, nDir, nIn, nOut int) ([]rppsync.Professional, [
 		case "usage_name":
 			last, usage = randomLast(rng), p.LastName
 		case "initials":
-			if w := strings.Fields(Fold(first)); len(w) > 1 {
+			if w := strings.Fields(namekey.Fold(first)); len(w) > 1 {
 				first = w[0][:1] + "-" + w[1][:1]
 			} else {
 				first = first + " " + firstNames[rng.IntN(len(firstNames))]
@@ -322,7 +324,7 @@ func buildSynthetic(seed uint64, nDir, nIn, nOut int) ([]rppsync.Professional, [
 	}
 	for len(rows) < nIn+nOut {
 		last, first := randomLast(rng), firstNames[rng.IntN(len(firstNames))]
-		if names[Fold(last)+"|"+Fold(first)] {
+		if names[namekey.Fold(last)+"|"+namekey.Fold(first)] {
 			continue // an exact homonym of a directory person: undecidable by name, left out of the set
 		}
 		pi := pickProfession(rng)

@@ -3,6 +3,8 @@ package matcher
 import (
 	"strings"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 )
 
@@ -164,7 +166,7 @@ var dropWords = map[string]bool{
 // professionKey folds a label and reduces each word to a masculine singular
 // stem so that gendered and plural forms meet.
 func professionKey(label string) string {
-	words := strings.Fields(Fold(label))
+	words := strings.Fields(namekey.Fold(label))
 	out := words[:0]
 	for _, w := range words {
 		w = stemWord(w)

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/rppsync/rppsync/namekey"
 )
 
 // NameSearch is the candidate search of a batch of rows: the blocking keys
@@ -174,7 +176,7 @@ func (b *searchBuilder) addRow(r *row) int32 {
 	}
 	i := int32(len(s.rows))
 	b.index[r.name] = i
-	sr := searchRow{name: r.name, last: Fold(r.name.Last), usage: Fold(r.name.Usage), first: Fold(r.name.First)}
+	sr := searchRow{name: r.name, last: namekey.Fold(r.name.Last), usage: namekey.Fold(r.name.Usage), first: namekey.Fold(r.name.First)}
 	sr.fi = internString(b.firstIndex, &s.firsts, sr.first)
 	sr.sfi = internString(b.firstIndex, &s.firsts, orFirst(sr.last, sr.usage))
 	sr.li, sr.ui, sr.fli = b.asLast(sr.last), b.asLast(sr.usage), b.asLast(sr.first)
@@ -215,7 +217,7 @@ func (s *NameSearch) Clone() *NameSearch {
 	}
 }
 
-// Keys returns the blocking keys searched (see NameKeys), sorted, each
+// Keys returns the blocking keys searched (see namekey.Keys), sorted, each
 // once. The caller must not change the slice.
 func (s *NameSearch) Keys() []string {
 	if s == nil {
@@ -263,7 +265,7 @@ func (s *NameSearch) Keep(last, first string) bool {
 	if !ok {
 		df = int32(len(s.dirFolded))
 		s.dirFirsts[strings.Clone(first)] = df
-		s.dirFolded = append(s.dirFolded, Fold(first))
+		s.dirFolded = append(s.dirFolded, namekey.Fold(first))
 		s.dirLets = append(s.dirLets, lettersOf(s.dirFolded[df]))
 	}
 	// A name and a first name come back often (MARTIN MARIE): the answer
@@ -348,14 +350,14 @@ func (s *NameSearch) lastGate(last string) *lastGate {
 			clear(s.firstSims)
 		}
 	}
-	dl := Fold(last)
+	dl := namekey.Fold(last)
 	if s.stamp == nil {
 		s.stamp, s.at = make([]uint32, len(s.rows)), make([]int32, len(s.firsts))
 		s.sim, s.simGen = make([]float64, len(s.asLast)), make([]uint32, len(s.asLast))
 	}
 	s.gen++
 	var hit []int32
-	s.buf = EachNameKey([]byte(dl), s.buf, func(k []byte) {
+	s.buf = namekey.EachKey([]byte(dl), s.buf, func(k []byte) {
 		for _, i := range s.byKey[string(k)] {
 			if s.stamp[i] != s.gen {
 				s.stamp[i] = s.gen

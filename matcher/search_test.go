@@ -3,13 +3,15 @@ package matcher
 import (
 	"strings"
 	"testing"
+
+	"github.com/rppsync/rppsync/namekey"
 )
 
 // checkFloor fails when mayReachFirstFloor prunes a pair whose firstSim
 // reaches firstFloor.
 func checkFloor(t *testing.T, a, d string) {
 	t.Helper()
-	a, d = Fold(a), Fold(d)
+	a, d = namekey.Fold(a), namekey.Fold(d)
 	la, ld := lettersOf(a), lettersOf(d)
 	if mayReachFirstFloor(a, d, &la, &ld) {
 		return
@@ -28,7 +30,7 @@ func TestMayReachFirstFloorNeverPrunesAMatch(t *testing.T) {
 	seen := map[string]bool{}
 	var names, firsts []string
 	add := func(list *[]string, s string) {
-		if f := Fold(s); f != "" && !seen[f] {
+		if f := namekey.Fold(s); f != "" && !seen[f] {
 			seen[f] = true
 			*list = append(*list, f)
 		}

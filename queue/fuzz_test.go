@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/matcher"
 	"github.com/rppsync/rppsync/queue"
 )
 
@@ -70,7 +71,7 @@ func FuzzWorkerKey(f *testing.F) {
 		}
 		// The folded form is what counts: giving it as Folded changes nothing.
 		rec2 := rec
-		rec2.LastName.Folded, rec2.FirstName.Folded = matcher.Fold(last), matcher.Fold(first)
+		rec2.LastName.Folded, rec2.FirstName.Folded = namekey.Fold(last), namekey.Fold(first)
 		if rec2.LastName.Folded != "" || rec2.FirstName.Folded != "" {
 			if k2 := queue.WorkerKey(rec2, v); k2 != k {
 				t.Fatalf("WorkerKey differs with Folded set: %q vs %q", k, k2)

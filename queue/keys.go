@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/matcher"
 )
@@ -31,8 +33,8 @@ func WorkerKey(rec rppsync.Record, v rppsync.Verdict) string {
 	if v.RPPS != nil && *v.RPPS != "" && v.Status != rppsync.StatusIdentityMismatch {
 		return "rpps:" + *v.RPPS
 	}
-	last := matcher.Fold(cmp.Or(rec.LastName.Folded, rec.LastName.Display, deref(v.LastName)))
-	first := matcher.Fold(cmp.Or(rec.FirstName.Folded, rec.FirstName.Display, deref(v.FirstName)))
+	last := namekey.Fold(cmp.Or(rec.LastName.Folded, rec.LastName.Display, deref(v.LastName)))
+	first := namekey.Fold(cmp.Or(rec.FirstName.Folded, rec.FirstName.Display, deref(v.FirstName)))
 	if last == "" && first == "" {
 		return "row:" + hash(rec.Path, rec.Sheet, strconv.Itoa(rec.Row))
 	}
@@ -127,8 +129,8 @@ func contractDates(rec rppsync.Record, v rppsync.Verdict) (start, end rppsync.Da
 // Supersedes). Like an "id:" WorkerKey it can be recomputed by whoever
 // knows the name and birth date: a purge erases it.
 func PersonKey(rec rppsync.Record, v rppsync.Verdict) string {
-	last := matcher.Fold(cmp.Or(rec.LastName.Folded, rec.LastName.Display, deref(v.LastName)))
-	first := matcher.Fold(cmp.Or(rec.FirstName.Folded, rec.FirstName.Display, deref(v.FirstName)))
+	last := namekey.Fold(cmp.Or(rec.LastName.Folded, rec.LastName.Display, deref(v.LastName)))
+	first := namekey.Fold(cmp.Or(rec.FirstName.Folded, rec.FirstName.Display, deref(v.FirstName)))
 	if last == "" || first == "" || rec.BirthDate.IsZero() {
 		return ""
 	}

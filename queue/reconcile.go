@@ -6,8 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/matcher"
 )
 
 // ECPSDelay is how long after a new RPPS number arrives its e-CPS can be
@@ -130,14 +131,14 @@ func registered(it Item, pros []rppsync.Professional) (string, bool) {
 	if r == nil || (r.ProfessionCode == "" && it.Channel != rppsync.ChannelRPPSPlus) {
 		return "", false
 	}
-	lasts := nonEmpty(matcher.Fold(r.BirthName), matcher.Fold(r.UsageName))
-	first := matcher.Fold(r.FirstNames)
+	lasts := nonEmpty(namekey.Fold(r.BirthName), namekey.Fold(r.UsageName))
+	first := namekey.Fold(r.FirstNames)
 	if len(lasts) == 0 || first == "" {
 		return "", false
 	}
 	found := ""
 	for _, p := range pros {
-		if p.RPPS == "" || !slices.Contains(lasts, matcher.Fold(p.LastName)) || !sameFirstNames(first, matcher.Fold(p.FirstName)) {
+		if p.RPPS == "" || !slices.Contains(lasts, namekey.Fold(p.LastName)) || !sameFirstNames(first, namekey.Fold(p.FirstName)) {
 			continue
 		}
 		if r.ProfessionCode == "" {

@@ -12,7 +12,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/jackc/pgx/v5"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/matcher"
@@ -84,7 +87,7 @@ type lineRows struct {
 	read     int64
 	loaded   int64
 	skipped  int64
-	folds    map[string]string   // last name as read -> matcher.Fold, bounded
+	folds    map[string]string   // last name as read -> namekey.Fold, bounded
 	folded   map[string]struct{} // distinct folded names
 }
 
@@ -92,7 +95,7 @@ func newLineRows(src ActivitySource, progress func(int64)) *lineRows {
 	return &lineRows{src: src, progress: progress, folds: make(map[string]string), folded: make(map[string]struct{})}
 }
 
-// fold returns matcher.Fold(last), from the cache when it was seen recently
+// fold returns namekey.Fold(last), from the cache when it was seen recently
 // (the lines of one person come together: first from the line before).
 func (r *lineRows) fold(last string) string {
 	if last == r.prevLast && r.read > 1 {
@@ -103,7 +106,7 @@ func (r *lineRows) fold(last string) string {
 		r.prevFold = f
 		return f
 	}
-	f := matcher.Fold(last)
+	f := namekey.Fold(last)
 	if len(r.folds) >= foldCacheSize {
 		clear(r.folds)
 	}
@@ -481,7 +484,7 @@ FROM hitp JOIN directory_line l ON l.rpps = hitp.rpps`
 // line_no and the columns of lineSelect.
 const nameLineColumns = 2 + 11
 
-// ByNameKeys returns, for each blocking key of s (matcher.NameKeys,
+// ByNameKeys returns, for each blocking key of s (namekey.Keys,
 // s.Keys()), the people indexed under it whose names s accepts, sorted by
 // RPPS, each with all its activities in file order and the names and
 // profession of its first line; keys with no one are absent from the map.
@@ -526,7 +529,7 @@ func (d *Directory) byNameKeys(ctx context.Context, s *matcher.NameSearch) (map[
 		return nil, ErrNoDirectory
 	}
 	a := newNameKeyAnswer()
-	list.hits(a, matcher.NewKeyFilter(s.Keys()))
+	list.hits(a, namekey.NewFilter(s.Keys()))
 	if d.afterKeys != nil {
 		d.afterKeys()
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/importer"
@@ -47,8 +49,8 @@ func searchOf(names ...[2]string) *matcher.NameSearch {
 	recs := make([]rppsync.Record, len(names))
 	for i, n := range names {
 		recs[i] = rppsync.Record{Row: i + 2, Profession: "IDE",
-			LastName:  rppsync.Name{Display: n[0], Folded: matcher.Fold(n[0])},
-			FirstName: rppsync.Name{Display: n[1], Folded: matcher.Fold(n[1])}}
+			LastName:  rppsync.Name{Display: n[0], Folded: namekey.Fold(n[0])},
+			FirstName: rppsync.Name{Display: n[1], Folded: namekey.Fold(n[1])}}
 	}
 	_, s := matcher.Wanted(recs, 0)
 	return s
@@ -71,8 +73,8 @@ func wantByNameKeys(lines []directory.Line, s *matcher.NameSearch) map[string][]
 			people[l.ID] = p
 		}
 		p.Activities = append(p.Activities, l.Activity())
-		folded := matcher.Fold(l.LastName)
-		for _, k := range matcher.NameKeys(folded) {
+		folded := namekey.Fold(l.LastName)
+		for _, k := range namekey.Keys(folded) {
 			if !slices.Contains(nameKeys[k], l.ID) {
 				nameKeys[k] = append(nameKeys[k], l.ID)
 			}

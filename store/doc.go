@@ -30,7 +30,7 @@
 // a load meanwhile neither mixes two extracts into one answer nor
 // deadlocks with it: the list of names (read once per Directory and
 // extract, each name's blocking keys tested against the search's by
-// matcher.KeyFilter), then the first names of the names kept, one row per
+// namekey.Filter), then the first names of the names kept, one row per
 // name, then the people bearing the name pairs the search keeps.
 //
 // Imports and queues (migrations/0002_import.sql): import_file records each
@@ -50,7 +50,7 @@
 // The package must not parse files, decide verdicts or format reports: it
 // receives directory lines from the directory package through ActivitySource
 // and CardSource, computes only the blocking keys the matcher package defines
-// (matcher.Fold, matcher.NameKeys) so that the database and the in-memory
+// (namekey.Fold, namekey.Keys) so that the database and the in-memory
 // directory find the same candidates, and returns domain types of package
 // rppsync. It logs identifiers and counts, never names, birth data or
 // contact data.

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/matcher"
 	"github.com/rppsync/rppsync/queue"
 	"github.com/rppsync/rppsync/store"
 	"github.com/rppsync/rppsync/store/storetest"
@@ -35,8 +36,8 @@ func ExampleDB_ImportFile() {
 	start, _ := rppsync.NewDate(2026, 12, 1)
 	end, _ := rppsync.NewDate(2026, 12, 21)
 	rec := rppsync.Record{Path: "agence.csv", Row: 2,
-		LastName:  rppsync.Name{Display: "EXEMPLE", Folded: matcher.Fold("EXEMPLE")},
-		FirstName: rppsync.Name{Display: "Alex", Folded: matcher.Fold("Alex")},
+		LastName:  rppsync.Name{Display: "EXEMPLE", Folded: namekey.Fold("EXEMPLE")},
+		FirstName: rppsync.Name{Display: "Alex", Folded: namekey.Fold("Alex")},
 		Civility:  "M", BirthDate: rppsync.Date{Year: 1990, Month: 1, Day: 2}, FINESS: "250999901",
 		Start: start, End: end, Email: "alex@example.invalid", Phone: "0600000000"}
 	v := rppsync.Verdict{Row: 2, Status: rppsync.StatusToRegister, ProfessionCode: rppsync.Ptr("313"),

@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/jackc/pgx/v5"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/directory"
-	"github.com/rppsync/rppsync/matcher"
 	"github.com/rppsync/rppsync/queue"
 	"github.com/rppsync/rppsync/store"
 )
@@ -51,7 +53,7 @@ type impPerson struct {
 	candidates            []rppsync.Candidate
 }
 
-func impName(s string) rppsync.Name { return rppsync.Name{Display: s, Folded: matcher.Fold(s)} }
+func impName(s string) rppsync.Name { return rppsync.Name{Display: s, Folded: namekey.Fold(s)} }
 
 // row returns the record and verdict of p at sheet/row of path.
 func (p impPerson) row(path, sheet string, row int) (rppsync.Record, rppsync.Verdict) {

@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/jackc/pgx/v5"
-	"github.com/rppsync/rppsync/matcher"
 )
 
 // writeNameList records the list of the distinct folded last names of an
@@ -21,7 +22,7 @@ func writeNameList(ctx context.Context, tx pgx.Tx, extractID int64, folded map[s
 	size := 0
 	for f := range folded {
 		if strings.IndexByte(f, '\n') >= 0 {
-			// matcher.Fold turns every character that is not a letter or
+			// namekey.Fold turns every character that is not a letter or
 			// a digit into a space: a newline would be a bug there.
 			return fmt.Errorf("name list: folded name %q holds a newline", f)
 		}
@@ -63,7 +64,7 @@ func newNameList(extract int64, data []byte) *nameList {
 		i := bytes.IndexByte(rest, '\n')
 		n := len(l.compact)
 		var ascii bool
-		if l.compact, ascii = matcher.AppendCompact(l.compact, rest[:i]); !ascii {
+		if l.compact, ascii = namekey.AppendCompact(l.compact, rest[:i]); !ascii {
 			l.compact = l.compact[:n]
 		}
 		l.compact = append(l.compact, '\n')
@@ -124,25 +125,17 @@ func (d *Directory) currentNames(ctx context.Context, tx pgx.Tx) (*nameList, boo
 
 // hits records in a the names of l that share a blocking key with s: for
 // each, the keys it shares. Every name of the directory is tested, by the
-// hashes of its keys (matcher.KeyFilter), which is cheaper than probing
+// hashes of its keys (namekey.Filter), which is cheaper than probing
 // an index of the keys of all names for each key searched.
-func (l *nameList) hits(a *nameKeyAnswer, f *matcher.KeyFilter) {
-	var (
-		kh   matcher.KeyHasher
-		keys []string
-	)
+func (l *nameList) hits(a *nameKeyAnswer, f *namekey.Filter) {
+	sc := f.Scanner()
 	names, compact := l.names, l.compact
 	for len(names) > 0 {
 		i := bytes.IndexByte(names, '\n')
 		j := bytes.IndexByte(compact, '\n')
 		name, c := names[:i], compact[:j]
 		names, compact = names[i+1:], compact[j+1:]
-		if len(c) > 0 {
-			keys = f.HitsCompact(&kh, c, keys[:0])
-		} else {
-			keys = f.Hits(&kh, name, keys[:0]) // not ASCII, or no letter
-		}
-		if len(keys) > 0 {
+		if keys := sc.Hits(name, c); len(keys) > 0 {
 			folded := a.str(name)
 			for _, k := range keys {
 				a.addKey(k, folded)

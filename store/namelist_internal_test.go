@@ -5,22 +5,22 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/rppsync/rppsync/matcher"
+	"github.com/rppsync/rppsync/namekey"
 )
 
 // TestNameListHits checks the scan of a list against KeyFilter.Hits name
 // by name, for ASCII names (compacted once) and the others (Greek, kept
 // by Fold), with and without the list's last newline.
 func TestNameListHits(t *testing.T) {
-	names := []string{"MARTIN", "LE GALL", "MARTINEZ", matcher.Fold("Παπαδόπουλος"), "DUPONT", "1 2", "ZOE"}
-	searched := []string{"MARTIN", "LEGAL", matcher.Fold("Παπαδοπουλος"), "DUPOND"}
+	names := []string{"MARTIN", "LE GALL", "MARTINEZ", namekey.Fold("Παπαδόπουλος"), "DUPONT", "1 2", "ZOE"}
+	searched := []string{"MARTIN", "LEGAL", namekey.Fold("Παπαδοπουλος"), "DUPOND"}
 	var keys []string
 	for _, n := range searched {
-		keys = append(keys, matcher.NameKeys(n)...)
+		keys = append(keys, namekey.Keys(n)...)
 	}
-	f := matcher.NewKeyFilter(keys)
+	f := namekey.NewFilter(keys)
 	want := map[string][]int32{}
-	var kh matcher.KeyHasher
+	var kh namekey.Hasher
 	var wantKeys []string
 	for _, n := range names {
 		for _, k := range f.Hits(&kh, []byte(n), nil) {

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync/directory"
-	"github.com/rppsync/rppsync/matcher"
 	"github.com/rppsync/rppsync/store"
 	"github.com/rppsync/rppsync/store/storetest"
 )
@@ -48,7 +49,7 @@ func foldedNames(lines []directory.Line) []string {
 	var out []string
 	for _, l := range lines {
 		if l.IDType == "8" {
-			out = append(out, matcher.Fold(l.LastName))
+			out = append(out, namekey.Fold(l.LastName))
 		}
 	}
 	slices.Sort(out)
@@ -153,7 +154,7 @@ func TestMigrationListsLoadedNames(t *testing.T) {
 	}
 	for i, l := range lines {
 		if _, err := db.Pool().Exec(ctx, `INSERT INTO directory_line VALUES ($1, $2, '', '', $3, $4, $5, '', '', '', '', $6, '', '', '', '', '', $7)`,
-			l.ID, i+1, l.LastName, l.FirstName, l.ProfessionCode, l.FinessSite, matcher.Fold(l.LastName)); err != nil {
+			l.ID, i+1, l.LastName, l.FirstName, l.ProfessionCode, l.FinessSite, namekey.Fold(l.LastName)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/directory"
 	"github.com/rppsync/rppsync/matcher"
@@ -236,13 +238,13 @@ func TestLoadAndQuery(t *testing.T) {
 		t.Errorf("Professionals =\n%+v\nwant\n%+v", got, want)
 	}
 
-	keysOf := func(name string) []string { return matcher.NameKeys(matcher.Fold(name)) }
+	keysOf := func(name string) []string { return namekey.Keys(namekey.Fold(name)) }
 	rows := [][2]string{{"Le Gall", "Anne"}, {"Legall", "Paul"}, {"Dupont", "Marc"}, {"Nobody", "Jean"}}
 	byKey, err := dir.ByNameKeys(ctx, searchOf(rows...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The in-memory oracle: who has each key, by matcher.NameKeys itself,
+	// The in-memory oracle: who has each key, by namekey.Keys itself,
 	// among the people whose names the search accepts.
 	s := searchOf(rows...)
 	wantByKey := map[string][]string{}

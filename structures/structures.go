@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync/matcher"
 )
 
@@ -68,7 +70,7 @@ type Structure struct {
 	Name string `json:"name"`
 	// Aliases are the names agencies write in their files for this
 	// structure ("CH SYNTHETIQUE DE BESANCON", "CHSB site Nord"). A name
-	// resolves when it folds (matcher.Fold) to Name or one of them.
+	// resolves when it folds (namekey.Fold) to Name or one of them.
 	Aliases []string `json:"aliases"`
 	// Contacts receive the structure's digest.
 	Contacts []Contact `json:"contacts"`
@@ -173,10 +175,10 @@ func New(structures []Structure, agencies []Agency) (*File, error) {
 
 // Resolve returns the FINESS of the structure whose name or one of whose
 // aliases is name, compared folded (accents, case and punctuation
-// ignored: matcher.Fold). Nothing else is guessed: "CH" is not "Centre
+// ignored: namekey.Fold). Nothing else is guessed: "CH" is not "Centre
 // hospitalier", and a name that is not configured does not resolve.
 func (f *File) Resolve(name string) (finess string, ok bool) {
-	k := matcher.Fold(name)
+	k := namekey.Fold(name)
 	if k == "" {
 		return "", false
 	}
@@ -207,7 +209,7 @@ func (f *File) ResolveAgency(name string) (*Agency, bool) {
 	if i, ok := f.agencyByExact[name]; ok {
 		return &f.Agencies[i], true
 	}
-	k := matcher.Fold(name)
+	k := namekey.Fold(name)
 	if k == "" {
 		return nil, false
 	}
@@ -218,7 +220,7 @@ func (f *File) ResolveAgency(name string) (*Agency, bool) {
 	return &f.Agencies[i], true
 }
 
-// Names returns the folded forms (matcher.Fold) of the structure's name and
+// Names returns the folded forms (namekey.Fold) of the structure's name and
 // aliases, each once, its name first; the store indexes them.
 func (s *Structure) Names() []string { return foldedNames(s.Name, s.Aliases) }
 
@@ -262,10 +264,10 @@ func (d Digest) UrgentWithin() time.Duration { return time.Duration(d.UrgentHour
 
 // foldedNames folds name and aliases, without duplicates, name first.
 func foldedNames(name string, aliases []string) []string {
-	out := []string{matcher.Fold(name)}
+	out := []string{namekey.Fold(name)}
 	seen := map[string]bool{out[0]: true}
 	for _, a := range aliases {
-		k := matcher.Fold(a)
+		k := namekey.Fold(a)
 		if k != "" && !seen[k] {
 			seen[k] = true
 			out = append(out, k)
@@ -387,7 +389,7 @@ func (f *File) index() error {
 			}
 		}
 		for k, name := range append([]string{s.Name}, s.Aliases...) {
-			key := matcher.Fold(name)
+			key := namekey.Fold(name)
 			if key == "" {
 				continue // reported by validateStructure
 			}
@@ -415,7 +417,7 @@ func (f *File) index() error {
 			f.agencyByExact[a.Name] = i
 		}
 		for k, name := range append([]string{a.Name}, a.Aliases...) {
-			key := matcher.Fold(name)
+			key := namekey.Fold(name)
 			if key == "" {
 				continue
 			}

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync/matcher"
 )
 
@@ -49,7 +51,7 @@ func validateStructure(s *Structure, entry string, ps *problems) (string, bool) 
 			ps.add(entry, "finess", CodeFINESSFormat, err.Error())
 		}
 	}
-	if matcher.Fold(s.Name) == "" {
+	if namekey.Fold(s.Name) == "" {
 		ps.add(entry, "name", CodeNameMissing,
 			"La structure n'a pas de nom : indiquez son nom tel que vos équipes l'écrivent.")
 	}
@@ -113,7 +115,7 @@ func validateStructure(s *Structure, entry string, ps *problems) (string, bool) 
 
 // validateAgency checks a.
 func validateAgency(a *Agency, entry string, ps *problems) {
-	if matcher.Fold(a.Name) == "" {
+	if namekey.Fold(a.Name) == "" {
 		ps.add(entry, "name", CodeNameMissing,
 			"L'agence n'a pas de nom : indiquez le nom sous lequel ses fichiers sont importés (option --agency).")
 	}
@@ -124,7 +126,7 @@ func validateAgency(a *Agency, entry string, ps *problems) {
 // validateAliases reports the aliases that fold to nothing.
 func validateAliases(aliases []string, entry string, ps *problems) {
 	for i, a := range aliases {
-		if matcher.Fold(a) == "" {
+		if namekey.Fold(a) == "" {
 			ps.add(entry, fmt.Sprintf("aliases[%d]", i+1), CodeAliasEmpty,
 				"Cet alias ne contient ni lettre ni chiffre : retirez-le ou écrivez le nom tel que les agences l'écrivent.")
 		}

@@ -11,7 +11,7 @@ import "math/bits"
 // spares for the strings it surely does not hold (a hash absent from the
 // table). It may say yes for a string it does not hold (two hashes equal),
 // never no for one it holds. Read-only once built, so safe for concurrent
-// reads. The hashes must spread their bits (maphash's and matcher.KeyHash's
+// reads. The hashes must spread their bits (maphash's and namekey.Hash's
 // do).
 //
 // Most hashes asked are absent. A table of tens of thousands of hashes

@@ -5,8 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rppsync/rppsync/namekey"
+
 	"github.com/rppsync/rppsync"
-	"github.com/rppsync/rppsync/matcher"
 )
 
 // CodeBirthPlaceAssumed is the issue code ResolveBirthPlace returns,
@@ -63,7 +64,7 @@ func (ix *Index) ResolveBirthPlaceFull(place, dept, country string, born rppsync
 	d := dateInt(born)
 	filt := ix.deptFilter(dept)
 	if country != "" {
-		tokens := strings.Fields(matcher.Fold(country))
+		tokens := strings.Fields(namekey.Fold(country))
 		key := nameKey(tokens)
 		deps, french := ix.terr[key]
 		if !french && len(tokens) == 1 {

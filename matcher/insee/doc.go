@@ -50,7 +50,7 @@
 // It must not do I/O beyond reading its embedded files (Build reads an
 // fs.FS it is given), log, or talk to a database or the network. It does
 // not import package matcher (the matcher imports it), so it keeps its own
-// folding, which agrees with matcher.Fold on letters, digits and separators.
+// folding, which agrees with namekey.Fold on letters, digits and separators.
 //
 // Speed, measured with `go test -run XXX -bench . -benchtime 3s
 // ./matcher/insee/` on the development machine (2 cores, AMD EPYC, Go

@@ -1,8 +1,9 @@
 package insee
 
 import (
-	"github.com/rppsync/rppsync/matcher"
 	"strings"
+
+	"github.com/rppsync/rppsync/namekey"
 )
 
 // isArticle reports whether a folded token is a leading article that
@@ -51,7 +52,7 @@ func nameKey(tokens []string) string {
 
 // keyOf folds s and returns its name key.
 func keyOf(s string) string {
-	f := matcher.Fold(s)
+	f := namekey.Fold(s)
 	var buf [16]string // most names have fewer words: no allocation
 	tokens := buf[:0]
 	for f != "" {

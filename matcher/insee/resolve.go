@@ -2,10 +2,11 @@ package insee
 
 import (
 	"fmt"
-	"github.com/rppsync/rppsync/matcher"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rppsync/rppsync/namekey"
 
 	"github.com/rppsync/rppsync"
 )
@@ -158,9 +159,9 @@ type query struct {
 func (ix *Index) parse(text string) query {
 	var q query
 	rest, hints := splitBrackets(text)
-	q.tokens = strings.Fields(matcher.Fold(rest))
+	q.tokens = strings.Fields(namekey.Fold(rest))
 	for _, h := range hints {
-		ht := strings.Fields(matcher.Fold(h))
+		ht := strings.Fields(namekey.Fold(h))
 		if len(ht) == 0 {
 			continue
 		}
@@ -252,7 +253,7 @@ func (ix *Index) deptFilter(dept string) []string {
 	if dc := normDeptCode(dept); dc != "" {
 		return []string{dc}
 	}
-	if dc := normDeptCode(matcher.Fold(dept)); dc != "" {
+	if dc := normDeptCode(namekey.Fold(dept)); dc != "" {
 		return []string{dc}
 	}
 	return slices.Clone(ix.terr[keyOf(dept)])
@@ -653,7 +654,7 @@ func (ix *Index) label(i int32) string {
 
 // de returns "de Paris", "d'Évry-Courcouronnes".
 func de(name string) string {
-	if f := matcher.Fold(name); f != "" && strings.IndexByte("AEIOUY", f[0]) >= 0 {
+	if f := namekey.Fold(name); f != "" && strings.IndexByte("AEIOUY", f[0]) >= 0 {
 		return "d'" + name
 	}
 	return "de " + name

@@ -2,10 +2,11 @@ package insee
 
 import (
 	"encoding/json"
-	"github.com/rppsync/rppsync/matcher"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rppsync/rppsync/namekey"
 
 	"github.com/rppsync/rppsync"
 )
@@ -324,7 +325,7 @@ func TestParseArrondissement(t *testing.T) {
 		{"Paris 15x", ""}, {"Toulouse 3e", ""}, {"Paris 15 16", ""}, {"Paris 123", ""},
 	}
 	for _, tt := range tests {
-		got, ok := parseArrondissement(strings.Fields(matcher.Fold(tt.in)))
+		got, ok := parseArrondissement(strings.Fields(namekey.Fold(tt.in)))
 		if ok != (tt.want != "") || got != tt.want {
 			t.Errorf("parseArrondissement(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
 		}
@@ -347,8 +348,8 @@ func TestFoldAndKey(t *testing.T) {
 		{"’’--", "", ""},
 	}
 	for _, tt := range tests {
-		if got := matcher.Fold(tt.in); got != tt.fold {
-			t.Errorf("matcher.Fold(%q) = %q, want %q", tt.in, got, tt.fold)
+		if got := namekey.Fold(tt.in); got != tt.fold {
+			t.Errorf("namekey.Fold(%q) = %q, want %q", tt.in, got, tt.fold)
 		}
 		if got := keyOf(tt.in); got != tt.key {
 			t.Errorf("keyOf(%q) = %q, want %q", tt.in, got, tt.key)

@@ -1,4 +1,4 @@
-package matcher
+package namekey
 
 import (
 	"strings"
@@ -6,12 +6,12 @@ import (
 	"github.com/rppsync/rppsync/internal/hashset"
 )
 
-// KeyFilter is a set of blocking keys (see NameKeys) that tells which keys
+// Filter is a set of blocking keys (see Keys) that tells which keys
 // of a last name it holds, for the readers that test every name of the
 // directory against the few thousand keys of an agency file: most names
-// have none, and their keys are only hashed (KeyHasher), never built. It
+// have none, and their keys are only hashed (Hasher), never built. It
 // is read-only once built, so safe for concurrent use; each goroutine
-// brings its own KeyHasher.
+// brings its own Hasher.
 //
 // Most of a name's keys are its one-letter deletions, one per letter. A
 // deletion of a name of n letters keeps either its first n/2 letters (a
@@ -22,16 +22,16 @@ import (
 // deletion key in the filter, which costs one pass over its letters to
 // know instead of hashing each deletion; only the side whose half is
 // present is hashed key by key.
-type KeyFilter struct {
+type Filter struct {
 	keys  map[string]struct{}
-	quick *hashset.Set // the KeyHash of each key, for a first test
+	quick *hashset.Set // the Hash of each key, for a first test
 	front *hashset.Set // halfHash of the front half of each "D:" key
 	back  *hashset.Set // halfHash of the back half of each "D:" key
 }
 
-// NewKeyFilter returns the filter of keys.
-func NewKeyFilter(keys []string) *KeyFilter {
-	f := &KeyFilter{keys: make(map[string]struct{}, len(keys))}
+// NewFilter returns the filter of keys.
+func NewFilter(keys []string) *Filter {
+	f := &Filter{keys: make(map[string]struct{}, len(keys))}
 	hashes := make([]uint64, 0, len(keys))
 	var fronts, backs []uint64
 	for _, k := range keys {
@@ -39,7 +39,7 @@ func NewKeyFilter(keys []string) *KeyFilter {
 			continue
 		}
 		f.keys[k] = struct{}{}
-		hashes = append(hashes, KeyHash(k))
+		hashes = append(hashes, Hash(k))
 		if body, ok := strings.CutPrefix(k, "D:"); ok && len(body) > 0 {
 			// body is the deletion of a name of n = m+1 bytes: its
 			// front half is the name's first n/2, its back half the
@@ -56,7 +56,7 @@ func NewKeyFilter(keys []string) *KeyFilter {
 	return f
 }
 
-// polyString is the polynomial hash of s, as KeyHash before its mix.
+// polyString is the polynomial hash of s, as Hash before its mix.
 func polyString(s string) uint64 {
 	var h uint64
 	for i := 0; i < len(s); i++ {
@@ -72,21 +72,21 @@ func halfHash(poly uint64, m int) uint64 {
 }
 
 // Has reports whether key is in f.
-func (f *KeyFilter) Has(key string) bool {
+func (f *Filter) Has(key string) bool {
 	_, ok := f.keys[key]
 	return ok
 }
 
 // has is Has for a key as bytes, without allocating.
-func (f *KeyFilter) has(key []byte) bool {
+func (f *Filter) has(key []byte) bool {
 	_, ok := f.keys[string(key)]
 	return ok
 }
 
-// Hits appends to hits the keys of NameKeys(Fold(name)) that f holds, in
-// that order (EachNameKey gives no key twice), and returns the extended
+// Hits appends to hits the keys of Keys(Fold(name)) that f holds, in
+// that order (EachKey gives no key twice), and returns the extended
 // slice; kh is the caller's scratch.
-func (f *KeyFilter) Hits(kh *KeyHasher, name []byte, hits []string) []string {
+func (f *Filter) Hits(kh *Hasher, name []byte, hits []string) []string {
 	kh.buf = appendCompact(kh.buf[:0], name)
 	if !ascii(string(kh.buf)) { // no copy: the conversion does not escape
 		return f.hitsEach(kh, name, hits)
@@ -106,7 +106,7 @@ func AppendCompact(dst, name []byte) ([]byte, bool) {
 
 // HitsCompact is Hits for a name given compacted by AppendCompact, which
 // must have said it is ASCII; kh keeps c until its next use.
-func (f *KeyFilter) HitsCompact(kh *KeyHasher, c []byte, hits []string) []string {
+func (f *Filter) HitsCompact(kh *Hasher, c []byte, hits []string) []string {
 	kh.compact = c
 	n := len(c)
 	if n == 0 {
@@ -122,12 +122,12 @@ func (f *KeyFilter) HitsCompact(kh *KeyHasher, c []byte, hits []string) []string
 	}
 	kh.growPow(n)
 	pow, pre := kh.pow, kh.pre
-	base := uint64(keyBase) // a variable: the products wrap around, as in KeyHash
+	base := uint64(keyBase) // a variable: the products wrap around, as in Hash
 	polyN, polyD := uint64('N')*base+':', uint64('D')*base+':'
 	if h := mix64(polyN*pow[n] + p); f.quick.MayHave(h) {
 		hits = f.hit(kh, 0, hits)
 	}
-	if n < MinDeletionRunes { // EachNameKey gives shorter names their exact key only
+	if n < MinDeletionRunes { // EachKey gives shorter names their exact key only
 		return hits
 	}
 	if h := mix64(polyD*pow[n] + p); f.quick.MayHave(h) {
@@ -151,7 +151,7 @@ func (f *KeyFilter) HitsCompact(kh *KeyHasher, c []byte, hits []string) []string
 	}
 	for i := from; i < to; i++ {
 		if i > 0 && c[i] == c[i-1] {
-			continue // one key per run of equal letters, as EachNameKey
+			continue // one key per run of equal letters, as EachKey
 		}
 		// "D:" + c[:i] + c[i+1:]
 		tail := p - pre[i+1]*pow[n-1-i]
@@ -163,9 +163,9 @@ func (f *KeyFilter) HitsCompact(kh *KeyHasher, c []byte, hits []string) []string
 	return hits
 }
 
-// hit appends key k of kh's current name (see KeyHasher.Key) to hits when
+// hit appends key k of kh's current name (see Hasher.Key) to hits when
 // f holds it.
-func (f *KeyFilter) hit(kh *KeyHasher, k int, hits []string) []string {
+func (f *Filter) hit(kh *Hasher, k int, hits []string) []string {
 	if key := kh.Key(k); f.has(key) {
 		hits = append(hits, string(key))
 	}
@@ -173,12 +173,39 @@ func (f *KeyFilter) hit(kh *KeyHasher, k int, hits []string) []string {
 }
 
 // hitsEach is Hits for names with letters outside ASCII, whose deletions
-// are of runes: every key hashed by KeyHasher.Each.
-func (f *KeyFilter) hitsEach(kh *KeyHasher, name []byte, hits []string) []string {
+// are of runes: every key hashed by Hasher.Each.
+func (f *Filter) hitsEach(kh *Hasher, name []byte, hits []string) []string {
 	kh.Each(name, func(h uint64, k int) {
 		if f.quick.MayHave(h) {
 			hits = f.hit(kh, k, hits)
 		}
 	})
 	return hits
+}
+
+// Scanner runs a Filter over the names of a directory one after the
+// other: the one loop both directories run over every name they hold (the
+// extract read in memory, the database's list of names). It keeps the
+// Hasher's scratch and the answer's buffer between names. It is not safe
+// for concurrent use.
+type Scanner struct {
+	f    *Filter
+	kh   Hasher
+	hits []string
+}
+
+// Scanner returns a Scanner over f.
+func (f *Filter) Scanner() *Scanner { return &Scanner{f: f} }
+
+// Hits returns the keys of name that the filter holds, in the order of
+// Keys(Fold(name)). compact is name as AppendCompact gave it when it said
+// it is ASCII (the fast path), or nil. The slice is valid until the next
+// call: clone it to keep it.
+func (s *Scanner) Hits(name, compact []byte) []string {
+	if len(compact) > 0 {
+		s.hits = s.f.HitsCompact(&s.kh, compact, s.hits[:0])
+	} else {
+		s.hits = s.f.Hits(&s.kh, name, s.hits[:0]) // not ASCII, or no letter
+	}
+	return s.hits
 }

@@ -1,4 +1,4 @@
-package matcher
+package namekey
 
 import (
 	"strings"
@@ -94,7 +94,7 @@ func ascii(s string) bool {
 	return true
 }
 
-// NameKeys returns the blocking keys of a folded last name: the keys under
+// Keys returns the blocking keys of a folded last name: the keys under
 // which the directory indexes a person and under which a row without RPPS
 // looks for candidates. Both directory back-ends (PostgreSQL and the
 // in-memory extract) index by exactly these keys, so they find the same
@@ -112,25 +112,32 @@ func ascii(s string) bool {
 // set that the deletion keys did not already give, and on full-size data it
 // matched a quarter of the directory, which made the in-memory directory of
 // `check --directory` three times slower and 35% larger.
-func NameKeys(folded string) []string {
+func Keys(folded string) []string {
 	var keys []string
-	EachNameKey([]byte(folded), nil, func(k []byte) { keys = append(keys, string(k)) })
+	EachKey([]byte(folded), nil, func(k []byte) { keys = append(keys, string(k)) })
 	return keys
 }
 
 // MinDeletionRunes is the shortest name (in letters, without spaces) that
-// NameKeys gives its deletion keys: a single letter would give the empty
+// Keys gives its deletion keys: a single letter would give the empty
 // key, which every two-letter name shares with none of its typos.
 const MinDeletionRunes = 2
 
-// EachNameKey calls fn with each key of NameKeys(Fold(name)), in the same
+// EachKey calls fn with each key of Keys(Fold(name)), in the same
 // order, where name is a last name as typed. Each key is built in buf, which
-// EachNameKey returns for the next call: fn must not keep the key. Readers
+// EachKey returns for the next call: fn must not keep the key. Readers
 // of the full directory extract test millions of names with it without
 // allocating (an ASCII name is folded byte by byte: Fold keeps its letters
 // and digits, upper-cased, and turns the rest into the spaces the keys drop).
-func EachNameKey(name []byte, buf []byte, fn func(key []byte)) []byte {
+func EachKey(name []byte, buf []byte, fn func(key []byte)) []byte {
 	return eachNameKey(name, buf, false, fn)
+}
+
+// EachExactKey is EachKey with the exact key only ("N:" and the name
+// without its spaces), not its one-deletion neighbours: for names that
+// are searched as typed (first names, a row whose RPPS is well formed).
+func EachExactKey(name []byte, buf []byte, fn func(key []byte)) []byte {
+	return eachNameKey(name, buf, true, fn)
 }
 
 // appendCompact appends to buf the name without spaces that the keys of
@@ -157,7 +164,7 @@ func appendCompact(buf, name []byte) []byte {
 	return buf
 }
 
-// eachNameKey is EachNameKey; with exactOnly, it stops after the first
+// eachNameKey is EachKey; with exactOnly, it stops after the first
 // key, the exact one ("N:").
 func eachNameKey(name []byte, buf []byte, exactOnly bool, fn func(key []byte)) []byte {
 	buf = appendCompact(append(buf[:0], "N:"...), name)

@@ -1,4 +1,4 @@
-package matcher
+package namekey
 
 import (
 	"slices"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// nameKeysOracle is the rule of NameKeys written plainly: the exact key,
+// nameKeysOracle is the rule of Keys written plainly: the exact key,
 // then, for two runes or more, the name and each distinct one-rune
 // deletion.
 func nameKeysOracle(folded string) []string {
@@ -29,7 +29,7 @@ func nameKeysOracle(folded string) []string {
 	return keys
 }
 
-func FuzzEachNameKey(f *testing.F) {
+func FuzzEachKey(f *testing.F) {
 	for _, s := range []string{"Martin", "LE GALL", "Lefèvre", "AAAA", "moreau-", "Ørsted", "D'Ormesson", "", "\xff", "Ngô Thị", "ŁUKASZ"} {
 		f.Add(s)
 	}
@@ -37,28 +37,28 @@ func FuzzEachNameKey(f *testing.F) {
 		want := nameKeysOracle(Fold(name))
 		var got []string
 		buf := []byte("left over from an earlier call")
-		buf = EachNameKey([]byte(name), buf, func(k []byte) { got = append(got, string(k)) })
+		buf = EachKey([]byte(name), buf, func(k []byte) { got = append(got, string(k)) })
 		if !slices.Equal(got, want) {
-			t.Fatalf("EachNameKey(%q) = %q, want %q", name, got, want)
+			t.Fatalf("EachKey(%q) = %q, want %q", name, got, want)
 		}
-		if folded := Fold(name); !slices.Equal(NameKeys(folded), want) {
-			t.Fatalf("NameKeys(%q) = %q, want %q", folded, NameKeys(folded), want)
+		if folded := Fold(name); !slices.Equal(Keys(folded), want) {
+			t.Fatalf("Keys(%q) = %q, want %q", folded, Keys(folded), want)
 		}
 		// A second call with the returned buffer gives the same keys.
 		var again []string
-		EachNameKey([]byte(name), buf, func(k []byte) { again = append(again, string(k)) })
+		EachKey([]byte(name), buf, func(k []byte) { again = append(again, string(k)) })
 		if !slices.Equal(again, want) {
-			t.Fatalf("EachNameKey(%q) with a reused buffer = %q", name, again)
+			t.Fatalf("EachKey(%q) with a reused buffer = %q", name, again)
 		}
 	})
 }
 
-func BenchmarkEachNameKey(b *testing.B) {
+func BenchmarkEachKey(b *testing.B) {
 	keys := map[string]bool{"D:MARIN": true}
 	var buf []byte
 	hits := 0
 	for b.Loop() {
-		buf = EachNameKey([]byte("MARTIN"), buf, func(k []byte) {
+		buf = EachKey([]byte("MARTIN"), buf, func(k []byte) {
 			if keys[string(k)] {
 				hits++
 			}
@@ -93,15 +93,15 @@ func oneEdits(s string, alphabet []rune) []string {
 	return out
 }
 
-// TestNameKeysMeetOneEditAway checks the promise of NameKeys: a name and
+// TestKeysMeetOneEditAway checks the promise of Keys: a name and
 // any name one edit away, both of two letters or more, share a key,
 // wherever the edit falls, short names (ROY, NOËL, DIAZ) included.
-func TestNameKeysMeetOneEditAway(t *testing.T) {
+func TestKeysMeetOneEditAway(t *testing.T) {
 	alphabet := []rune("AENRSTZÉ")
 	for _, name := range []string{"MARTIN", "DUPONT", "LEFEBVRE", "MARTINEZ", "DORMESSON", "LECLERCQUE", "BARTHELEMY", "NGUYENVAN", "ABCDEFGHIJKL", "ÉLOÏSEDUMONT",
 		"ROY", "REY", "GAY", "NOËL", "DIAZ", "BOTA", "MARU", "LY", "NG", "ROUX"} {
 		own := map[string]bool{}
-		for _, k := range NameKeys(Fold(name)) {
+		for _, k := range Keys(Fold(name)) {
 			own[k] = true
 		}
 		for _, e := range oneEdits(name, alphabet) {
@@ -109,54 +109,54 @@ func TestNameKeysMeetOneEditAway(t *testing.T) {
 				continue
 			}
 			shared := false
-			for _, k := range NameKeys(Fold(e)) {
+			for _, k := range Keys(Fold(e)) {
 				shared = shared || own[k]
 			}
 			if !shared {
-				t.Errorf("%s and %s (one edit apart) share no key: %v / %v", name, e, NameKeys(Fold(name)), NameKeys(Fold(e)))
+				t.Errorf("%s and %s (one edit apart) share no key: %v / %v", name, e, Keys(Fold(name)), Keys(Fold(e)))
 			}
 		}
 	}
 }
 
-func FuzzKeyHasher(f *testing.F) {
+func FuzzHasher(f *testing.F) {
 	for _, s := range []string{"Martin", "LE GALL", "Lefèvre", "AAAA", "moreau-", "Ørsted", "D'Ormesson", "", "\xff", "Ngô Thị", "ŁUKASZ", "MISSISSIPPI", "abc"} {
 		f.Add(s)
 	}
-	var kh KeyHasher
+	var kh Hasher
 	f.Fuzz(func(t *testing.T, name string) {
 		var want []string
-		EachNameKey([]byte(name), nil, func(k []byte) { want = append(want, string(k)) })
+		EachKey([]byte(name), nil, func(k []byte) { want = append(want, string(k)) })
 		var hashes []uint64
 		var ords []int
 		kh.Each([]byte(name), func(h uint64, k int) { hashes, ords = append(hashes, h), append(ords, k) })
 		if len(hashes) != len(want) {
-			t.Fatalf("KeyHasher.Each(%q) gave %d hashes, EachNameKey %d keys %q", name, len(hashes), len(want), want)
+			t.Fatalf("Hasher.Each(%q) gave %d hashes, EachKey %d keys %q", name, len(hashes), len(want), want)
 		}
 		for i, k := range want {
-			if hashes[i] != KeyHash(k) {
-				t.Errorf("KeyHasher.Each(%q): hash %d is %x, KeyHash(%q) is %x", name, i, hashes[i], k, KeyHash(k))
+			if hashes[i] != Hash(k) {
+				t.Errorf("Hasher.Each(%q): hash %d is %x, Hash(%q) is %x", name, i, hashes[i], k, Hash(k))
 			}
 		}
 		// Keys built afterwards, in any order, are the keys.
 		for i := len(ords) - 1; i >= 0; i-- {
 			if got := string(kh.Key(ords[i])); got != want[i] {
-				t.Errorf("KeyHasher.Key(%d) after Each(%q) = %q, want %q", ords[i], name, got, want[i])
+				t.Errorf("Hasher.Key(%d) after Each(%q) = %q, want %q", ords[i], name, got, want[i])
 			}
 		}
 	})
 }
 
-func TestKeyHashSpreads(t *testing.T) {
+func TestHashSpreads(t *testing.T) {
 	// Distinct keys of many names get distinct hashes, and their low bits
 	// (what hash tables index by) are spread.
 	seen := map[uint64]string{}
 	low := map[uint64]int{}
 	for _, name := range []string{"MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND", "LEROY", "MOREAU", "SIMON", "LAURENT", "LEFEBVRE", "MICHEL", "GARCIA", "DAVID", "BERTRAND", "ROUX", "VINCENT", "FOURNIER"} {
-		for _, k := range NameKeys(name) {
-			h := KeyHash(k)
+		for _, k := range Keys(name) {
+			h := Hash(k)
 			if other, ok := seen[h]; ok && other != k {
-				t.Fatalf("KeyHash(%q) == KeyHash(%q)", k, other)
+				t.Fatalf("Hash(%q) == Hash(%q)", k, other)
 			}
 			seen[h] = k
 			low[h&255]++
@@ -167,11 +167,11 @@ func TestKeyHashSpreads(t *testing.T) {
 	}
 }
 
-// TestKeyHasherLongName: a name longer than any real one (a hostile
+// TestHasherLongName: a name longer than any real one (a hostile
 // extract line) gets its keys right too, the last deletion included.
-func TestKeyHasherLongName(t *testing.T) {
+func TestHasherLongName(t *testing.T) {
 	name := []byte(strings.Repeat("A", 1<<23) + "Z") // one key per run: N, D, the As, the Z
-	var kh KeyHasher
+	var kh Hasher
 	var hashes []uint64
 	var ords []int
 	kh.Each(name, func(h uint64, k int) { hashes, ords = append(hashes, h), append(ords, k) })
@@ -182,7 +182,7 @@ func TestKeyHasherLongName(t *testing.T) {
 	if got := kh.Key(ords[3]); string(got) != want {
 		t.Errorf("the last key is %d bytes, want the %d of the name without its Z", len(got), len(want))
 	}
-	if hashes[3] != KeyHash(want) {
-		t.Error("the last key's hash is not KeyHash of the key")
+	if hashes[3] != Hash(want) {
+		t.Error("the last key's hash is not Hash of the key")
 	}
 }

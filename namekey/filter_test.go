@@ -1,4 +1,4 @@
-package matcher
+package namekey
 
 import (
 	"math/rand/v2"
@@ -18,13 +18,13 @@ var filterNames = []string{
 func keysOfNames(names ...string) []string {
 	var keys []string
 	for _, n := range names {
-		keys = append(keys, NameKeys(Fold(n))...)
+		keys = append(keys, Keys(Fold(n))...)
 	}
 	return keys
 }
 
-// checkHits fails when KeyFilter.Hits disagrees with the keys of
-// NameKeys(Fold(name)) that are in filter.
+// checkHits fails when Filter.Hits disagrees with the keys of
+// Keys(Fold(name)) that are in filter.
 func checkHits(t *testing.T, name string, filter []string) {
 	t.Helper()
 	in := map[string]bool{}
@@ -32,13 +32,13 @@ func checkHits(t *testing.T, name string, filter []string) {
 		in[k] = true
 	}
 	var want []string
-	for _, k := range NameKeys(Fold(name)) {
+	for _, k := range Keys(Fold(name)) {
 		if in[k] {
 			want = append(want, k)
 		}
 	}
-	f := NewKeyFilter(filter)
-	var kh KeyHasher
+	f := NewFilter(filter)
+	var kh Hasher
 	got := f.Hits(&kh, []byte(name), nil)
 	if !slices.Equal(got, want) {
 		t.Errorf("Hits(%q) = %q, want %q", name, got, want)
@@ -64,7 +64,7 @@ func checkHits(t *testing.T, name string, filter []string) {
 	}
 }
 
-func TestKeyFilterHitsMatchesNameKeys(t *testing.T) {
+func TestFilterHitsMatchesKeys(t *testing.T) {
 	filters := []struct {
 		name  string
 		names []string
@@ -79,18 +79,18 @@ func TestKeyFilterHitsMatchesNameKeys(t *testing.T) {
 			for _, n := range filterNames {
 				filter := keysOfNames(f.names...)
 				if f.names == nil {
-					filter = NameKeys(Fold(n))
+					filter = Keys(Fold(n))
 				}
 				checkHits(t, n, filter)
 			}
 		})
 	}
-	if f := NewKeyFilter(append(keysOfNames("MARTIN"), keysOfNames("MARTIN")...)); len(f.keys) != len(keysOfNames("MARTIN")) {
+	if f := NewFilter(append(keysOfNames("MARTIN"), keysOfNames("MARTIN")...)); len(f.keys) != len(keysOfNames("MARTIN")) {
 		t.Errorf("a filter of the keys of MARTIN twice holds %d keys, want %d", len(f.keys), len(keysOfNames("MARTIN")))
 	}
 }
 
-func FuzzKeyFilterHits(f *testing.F) {
+func FuzzFilterHits(f *testing.F) {
 	for _, n := range filterNames {
 		f.Add(n, "MARTIN")
 	}
@@ -101,7 +101,7 @@ func FuzzKeyFilterHits(f *testing.F) {
 		// The filter holds every other key of the name, so that order and
 		// partial hits count, and the keys of another name.
 		var filter []string
-		for i, k := range NameKeys(Fold(name)) {
+		for i, k := range Keys(Fold(name)) {
 			if i%2 == 0 {
 				filter = append(filter, k)
 			}
@@ -110,11 +110,11 @@ func FuzzKeyFilterHits(f *testing.F) {
 	})
 }
 
-// TestKeyFilterHitsRandom compares Hits with NameKeys on names of a few
+// TestFilterHitsRandom compares Hits with Keys on names of a few
 // letters, where runs of equal letters and neighbours by one deletion
 // abound: every key of the filter's names is found by their neighbours
 // through either half.
-func TestKeyFilterHitsRandom(t *testing.T) {
+func TestFilterHitsRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	word := func() string {
 		b := make([]byte, 1+rng.IntN(12))
@@ -144,7 +144,7 @@ func TestKeyFilterHitsRandom(t *testing.T) {
 	}
 }
 
-func BenchmarkKeyFilterHits(b *testing.B) {
+func BenchmarkFilterHits(b *testing.B) {
 	// 1500 searched names, 150k other names of the directory.
 	rng := rand.New(rand.NewPCG(3, 5))
 	word := func() []byte {
@@ -158,13 +158,13 @@ func BenchmarkKeyFilterHits(b *testing.B) {
 	for range 1500 {
 		searched = append(searched, string(word()))
 	}
-	f := NewKeyFilter(keysOfNames(searched...))
+	f := NewFilter(keysOfNames(searched...))
 	names := make([][]byte, 150_000)
 	for i := range names {
 		names[i] = word()
 	}
 	b.ResetTimer()
-	var kh KeyHasher
+	var kh Hasher
 	var hits []string
 	for range b.N {
 		for _, n := range names {

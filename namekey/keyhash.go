@@ -1,13 +1,13 @@
-package matcher
+package namekey
 
 import (
 	"slices"
 	"unicode/utf8"
 )
 
-// KeyHash returns a 64-bit hash of a blocking key (see NameKeys), the one
-// KeyHasher gives for it without building the key.
-func KeyHash(key string) uint64 {
+// Hash returns a 64-bit hash of a blocking key (see Keys), the one
+// Hasher gives for it without building the key.
+func Hash(key string) uint64 {
 	var h uint64
 	for i := 0; i < len(key); i++ {
 		h = h*keyBase + uint64(key[i])
@@ -31,8 +31,8 @@ func mix64(h uint64) uint64 {
 	return h
 }
 
-// KeyHasher gives the hashes (KeyHash) of the blocking keys of last names,
-// in EachNameKey's order, without building the keys: a name of n letters
+// Hasher gives the hashes (Hash) of the blocking keys of last names,
+// in EachKey's order, without building the keys: a name of n letters
 // has about n deletion keys of n letters each, and the readers of the
 // full directory extract, who test millions of names against the few
 // thousand keys of an agency file, build a key only when its hash is one
@@ -40,21 +40,21 @@ func mix64(h uint64) uint64 {
 // between a and b deleted, comes from the hashes of the name's prefixes
 // and suffixes: poly(xy) = poly(x)·B^|y| + poly(y).
 //
-// The zero value is ready to use; a KeyHasher is not safe for concurrent
+// The zero value is ready to use; a Hasher is not safe for concurrent
 // use.
-type KeyHasher struct {
+type Hasher struct {
 	buf      []byte   // scratch of compact
-	compact  []byte   // the folded name without spaces, of the last Each (buf, or the caller's for KeyFilter.HitsCompact)
+	compact  []byte   // the folded name without spaces, of the last Each (buf, or the caller's for Filter.HitsCompact)
 	pre, suf []uint64 // poly("D:" + compact[:i]), poly(compact[i:])
 	pow      []uint64 // keyBase^i
 	cut      []int    // per deletion key (ordinal k ≥ 2): offset<<3 | size of the rune deleted (1 to 4)
 	key      []byte
 }
 
-// Each calls fn with the hash of each key that EachNameKey(name) gives, in
+// Each calls fn with the hash of each key that EachKey(name) gives, in
 // the same order, and the key's ordinal k (0 for the first), by which Key
 // builds it.
-func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
+func (kh *Hasher) Each(name []byte, fn func(h uint64, k int)) {
 	kh.buf = appendCompact(kh.buf[:0], name)
 	c := kh.buf
 	kh.compact, kh.cut = c, kh.cut[:0]
@@ -67,7 +67,7 @@ func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
 	for i := n - 1; i >= 0; i-- {
 		kh.suf[i] = uint64(c[i])*kh.pow[n-1-i] + kh.suf[i+1]
 	}
-	base := uint64(keyBase) // a variable: the products wrap around, as in KeyHash
+	base := uint64(keyBase) // a variable: the products wrap around, as in Hash
 	polyN, polyD := uint64('N')*base+':', uint64('D')*base+':'
 	fn(mix64(polyN*kh.pow[n]+kh.suf[0]), 0)
 	if utf8.RuneCount(c) < MinDeletionRunes {
@@ -78,7 +78,7 @@ func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
 		kh.pre = append(kh.pre, kh.pre[i]*keyBase+uint64(c[i]))
 	}
 	fn(mix64(kh.pre[n]), 1)
-	// One key per run of equal runes, as EachNameKey.
+	// One key per run of equal runes, as EachKey.
 	prev := utf8.RuneError
 	for i := 0; i < n; {
 		r, size := utf8.DecodeRune(c[i:])
@@ -93,7 +93,7 @@ func (kh *KeyHasher) Each(name []byte, fn func(h uint64, k int)) {
 }
 
 // growPow makes kh.pow hold keyBase^i for i up to n.
-func (kh *KeyHasher) growPow(n int) {
+func (kh *Hasher) growPow(n int) {
 	if len(kh.pow) == 0 {
 		kh.pow = append(kh.pow, 1)
 	}
@@ -107,7 +107,7 @@ func (kh *KeyHasher) growPow(n int) {
 
 // Key builds key k of the name of the last Each (k as Each gave it); the
 // key is valid until the next call of Key or Each.
-func (kh *KeyHasher) Key(k int) []byte {
+func (kh *Hasher) Key(k int) []byte {
 	switch k {
 	case 0:
 		kh.key = append(append(kh.key[:0], "N:"...), kh.compact...)
