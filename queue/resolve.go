@@ -53,6 +53,7 @@ func Resolve(it Item, choice string, cards Cards, now time.Time) (Item, []Item, 
 	for _, c := range it.Candidates {
 		if compact(c.RPPS) == choice {
 			choice, found = c.RPPS, true // record the number as the directory spells it
+			d.profCode = c.ProfessionCode
 			break
 		}
 	}
@@ -83,6 +84,7 @@ func draftOf(it Item) draft {
 		source:  it.Source,
 		reg:     it.Registration,
 		issues:  it.Issues,
+		person:  it.Person,
 	}
 	if d.reg == nil {
 		// A confirm_candidate item always carries one; rebuild an empty one
