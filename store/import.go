@@ -449,14 +449,20 @@ func (db *DB) importItems(ctx context.Context, tx pgx.Tx, f ImportFile, rows []I
 	}
 	w := newItemWriter(now)
 	name := filepath.Base(f.Path)
-	for _, c := range order {
+	built := mieShared(order, rows)
+	for i, c := range order {
 		// What happens to the items is queue's to decide; here, only
 		// which stored item each decision replaces.
 		stored := map[string]StoredItem{}
-		ci := queue.ContractItems{Built: rows[c.row].Items, Stored: map[string]queue.Item{}}
-		for _, it := range ci.Built {
+		ci := queue.ContractItems{Built: built[i], Stored: map[string]queue.Item{}}
+		for j, it := range ci.Built {
 			if old, ok := byKey[[2]string{c.agency, it.Key}]; ok {
 				stored[it.Key], ci.Stored[it.Key] = old, old.Item
+				if old.State == queue.StatePending {
+					// The person's order_mie, made by another contract or
+					// an earlier file: this contract's period joins it.
+					ci.Built[j] = queue.MergeMIE(old.Item, it)
+				}
 			}
 		}
 		if c.known {
@@ -489,6 +495,39 @@ func (db *DB) importItems(ctx context.Context, tx pgx.Tx, f ImportFile, rows []I
 		}
 	}
 	return nil
+}
+
+// mieShared returns, per contract of order, the items its row built, with
+// the order_mie items that several contracts of the file build under one
+// key (one person at one structure, see queue.MIEKey) merged into the first
+// of them (queue.MergeMIE): one item per person, whatever the number of
+// contracts. The item is the first contract's; an earlier file's pending
+// one of that key is merged in later, by importItems. Items of another
+// agency are never merged: a queue item belongs to one agency's contract.
+func mieShared(order []*importContract, rows []ImportRow) [][]queue.Item {
+	built := make([][]queue.Item, len(order))
+	owner := map[[2]string]int{}
+	for i, c := range order {
+		for _, it := range rows[c.row].Items {
+			if it.Kind != queue.KindOrderMIE {
+				built[i] = append(built[i], it)
+				continue
+			}
+			k := [2]string{c.agency, it.Key}
+			j, ok := owner[k]
+			if !ok {
+				owner[k] = i
+				built[i] = append(built[i], it)
+				continue
+			}
+			for n := range built[j] {
+				if built[j][n].Key == it.Key {
+					built[j][n] = queue.MergeMIE(built[j][n], it)
+				}
+			}
+		}
+	}
+	return built
 }
 
 // nullText is NULL for "".
