@@ -26,10 +26,12 @@ const (
 // Build returns the work items one checked agency row creates, each pending
 // with its creation event at now, in a fixed order. By the row's status:
 //
-//   - matched: validate_activity for the structure, and order_mie when the
-//     card extract is loaded and no CPS card of that RPPS covers the contract
-//     (see Cards.Cover). With no card extract, no order_mie is created (one
-//     per worker would flood the queue with guesses) and the
+//   - matched: validate_activity for the structure, worded by channel
+//     (see BuildKnown for an activity already declared), and order_mie when
+//     the card extract is loaded and no CPS card of that RPPS covers the
+//     contract (see Cards.Cover), keyed by person (MIEKey) so that the
+//     person's contracts share it. With no card extract, no order_mie is
+//     created (one per worker would flood the queue with guesses) and the
 //     validate_activity reason asks the structure to check the MIE itself;
 //   - identity_mismatch, rpps_invalid, rpps_unknown, invalid: one fix_data
 //     item for the agency, listing every problem of the row; but an

@@ -65,10 +65,6 @@ func usableCard(card rppsync.Card) bool {
 		card.OpposedAt.IsZero() && !card.ValidFrom.IsZero() && !card.ValidTo.IsZero()
 }
 
-func covers(card rppsync.Card, start, end rppsync.Date) bool {
-	return usableCard(card) && !start.Before(card.ValidFrom) && !card.ValidTo.Before(end)
-}
-
 // situation returns a short stable description of the holder's usable CPS
 // cards: "cps-until:" and the latest end of validity, or "no-cps". Two
 // contracts of one person that no card covers, while the cards stay the
