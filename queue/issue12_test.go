@@ -408,3 +408,35 @@ func TestRowsNeedingTheAgencyAreItsFixList(t *testing.T) {
 		t.Errorf("close_activity is the structure's")
 	}
 }
+
+func TestResolveKnownTellsWhatTheDirectoryShows(t *testing.T) {
+	v := verdict("candidate", withChannel(rppsync.ChannelOrdre, "60"), func(v *rppsync.Verdict) {
+		v.Candidates = []rppsync.Candidate{{RPPS: rppsB, Score: 0.9, ProfessionCode: "60"}}
+	})
+	item := itemOf(t, queue.Build(record(), v, queue.Cards{}, now), queue.KindConfirmCandidate)
+	here := rppsync.Activity{FinessSite: finess, ModeCode: "S"}
+	tests := []struct {
+		name     string
+		known    queue.Known
+		declared bool
+	}{
+		{"nothing known", queue.Known{}, false},
+		{"practises elsewhere", queue.Known{Pros: map[string]rppsync.Professional{rppsB: pro(rppsB, "DURANDEL", "MAELLE", "60", "", other)}}, false},
+		{"already practises here", queue.Known{Pros: map[string]rppsync.Professional{rppsB: {RPPS: rppsB, Activities: []rppsync.Activity{here}}}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, next, err := queue.ResolveKnown(item, rppsB, queue.Cards{}, tt.known, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			act := itemOf(t, next, queue.KindValidateActivity)
+			if got := len(act.Declared) > 0 && strings.Contains(act.Reason, "déjà déclarée"); got != tt.declared {
+				t.Errorf("declared = %v (%v, %q), want %v", got, act.Declared, act.Reason, tt.declared)
+			}
+			if act.Person == nil || act.Person.LastName != "Durandel" || !strings.Contains(act.Reason, "ordre des infirmiers") {
+				t.Errorf("person %+v, reason %q", act.Person, act.Reason)
+			}
+		})
+	}
+}

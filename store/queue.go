@@ -258,7 +258,11 @@ func (t *Tx) ResolveCandidate(ctx context.Context, id int64, choice string, now 
 	if err != nil {
 		return nil, nil, fmt.Errorf("resolve item %d: %w", id, err)
 	}
-	closed, next, err := queue.Resolve(stored.Item, choice, cards, now)
+	known, err := t.knownPros(ctx, rpps)
+	if err != nil {
+		return nil, nil, fmt.Errorf("resolve item %d: %w", id, err)
+	}
+	closed, next, err := queue.ResolveKnown(stored.Item, choice, cards, known, now)
 	if err != nil {
 		return nil, nil, fmt.Errorf("resolve item %d: %w", id, err)
 	}
@@ -277,6 +281,27 @@ func (t *Tx) ResolveCandidate(ctx context.Context, id int64, choice string, now 
 		Int("follow_on", len(w.inserted)).Msg("candidate resolution written")
 	out := w.updated[0]
 	return &out, w.inserted, nil
+}
+
+// knownPros returns what the directory shows of rpps, in one query, as
+// package queue wants it; it knows nobody when no directory is loaded.
+func (t *Tx) knownPros(ctx context.Context, rpps []string) (queue.Known, error) {
+	if len(rpps) == 0 {
+		return queue.Known{}, nil
+	}
+	rows, err := t.tx.Query(ctx, professionalsSQL, rpps)
+	if err != nil {
+		return queue.Known{}, fmt.Errorf("directory professionals: %w", err)
+	}
+	pros := map[string]rppsync.Professional{}
+	err = collectProfessionals(rows, false, func(p *rppsync.Professional, _ []string) { pros[p.RPPS] = *p })
+	switch {
+	case errors.Is(err, ErrNoDirectory):
+		return queue.Known{}, nil
+	case err != nil:
+		return queue.Known{}, fmt.Errorf("directory professionals: %w", err)
+	}
+	return queue.Known{Pros: pros}, nil
 }
 
 // queueCards returns the cards of rpps as package queue wants them: Known is
