@@ -440,3 +440,50 @@ func TestResolveKnownTellsWhatTheDirectoryShows(t *testing.T) {
 		})
 	}
 }
+
+func TestSupersedeSharedMIE(t *testing.T) {
+	none := queue.Cards{Known: true}
+	mieOf := func(s, e rppsync.Date) queue.Item {
+		rec := record()
+		rec.Start, rec.End = s, e
+		v := verdict("matched", withRPPS(rppsA), func(v *rppsync.Verdict) { v.ContractStart, v.ContractEnd = s, e })
+		return itemOf(t, queue.Build(rec, v, none, now), queue.KindOrderMIE)
+	}
+	dec, jan := mieOf(start, end), mieOf(date(2027, 1, 4), date(2027, 1, 29))
+	shared := queue.MergeMIE(dec, jan)
+	prev := queue.Contract{Worker: "rpps:" + rppsA, FINESS: finess, Start: start, End: end}
+	next := queue.Contract{Worker: "rpps:" + rppsA, FINESS: finess, Start: start.AddDays(1), End: end.AddDays(1)}
+	tests := []struct {
+		name    string
+		item    queue.Item
+		op      queue.Op
+		periods []queue.Period
+	}{
+		{"the item is the superseded contract's only", dec, queue.OpCancel, []queue.Period{{Start: start, End: end}}},
+		{"the item is shared with another contract", shared, queue.OpUpdate, []queue.Period{{Start: date(2027, 1, 4), End: date(2027, 1, 29)}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			changes, err := queue.PlanSupersedeShared([]queue.Item{tt.item}, prev, next, "alpha.csv", now)
+			if err != nil || len(changes) != 1 {
+				t.Fatalf("changes %v, %v", changes, err)
+			}
+			ch := changes[0]
+			if ch.Op != tt.op || !slices.Equal(ch.Item.Periods, tt.periods) || len(ch.Item.History) != len(tt.item.History)+1 {
+				t.Errorf("%s, periods %v, history %d", ch.Op, ch.Item.Periods, len(ch.Item.History))
+			}
+			if last := ch.Item.History[len(ch.Item.History)-1]; !strings.Contains(last.Reason, "par le fichier « alpha.csv »") {
+				t.Errorf("event %q", last.Reason)
+			}
+			if tt.op == queue.OpUpdate && (ch.Item.State != queue.StatePending || ch.Item.Start != date(2027, 1, 4) ||
+				strings.Contains(ch.Item.Reason, "du 01/12/2026 au 21/12/2026") || !strings.HasSuffix(ch.Item.Reason, "du 04/01/2027 au 29/01/2027.")) {
+				t.Errorf("kept item: %s from %s, reason %q", ch.Item.State, ch.Item.Start, ch.Item.Reason)
+			}
+		})
+	}
+	// Other items are cancelled as PlanSupersede does.
+	act := itemOf(t, queue.Build(record(), verdict("matched", withRPPS(rppsA)), none, now), queue.KindValidateActivity)
+	if ch, err := queue.PlanSupersedeShared([]queue.Item{act}, prev, next, "alpha.csv", now); err != nil || ch[0].Op != queue.OpCancel {
+		t.Errorf("validate_activity: %v, %v", ch, err)
+	}
+}

@@ -259,10 +259,10 @@ type Item struct {
 	Source   Source          `json:"source"`
 	// Person names the worker, for every item whose row gave a name.
 	Person *Person `json:"person,omitempty"`
-	// Periods are the contract periods the item covers, merged when they
-	// overlap or follow each other: one for most items, several for an
-	// order_mie that serves several contracts of one person at one
-	// structure (see MergeMIE). Start and End span them all.
+	// Periods are the contract periods the item covers, one per contract,
+	// sorted: one for most items, several for an order_mie that serves
+	// several contracts of one person at one structure (see MergeMIE; its
+	// reason shows them merged, see MergePeriods). Start and End span them.
 	Periods []Period `json:"periods,omitempty"`
 	// Declared lists, on validate_activity, the activities the directory
 	// showed for the RPPS at the FINESS when the item was made: empty when

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rppsync/rppsync"
 )
@@ -100,9 +101,11 @@ func mieReason(gap string, start rppsync.Date, periods []Period) string {
 		gap, frDate(start)) + periodsText(periods)
 }
 
-// periodsText is the sentence ending the reason of an item that covers
-// several contract periods: " Missions : du … au … ; du … au …".
+// periodsText is the sentence ending the reason of an order_mie item: its
+// contract periods, merged (MergePeriods): " Missions concernées : du … au
+// … ; du … au …".
 func periodsText(periods []Period) string {
+	periods = MergePeriods(periods)
 	if len(periods) == 0 {
 		return ""
 	}
@@ -137,9 +140,9 @@ func MergePeriods(periods []Period) []Period {
 
 // MergeMIE returns the order_mie item built for one more contract of a
 // person (built) merged into the person's item of the same key (into): the
-// periods of both, merged (MergePeriods), Start and End spanning them, and
-// the reason of built rewritten for those periods. Everything else is
-// built's. The result has into's key, state and history, so that storing
+// contract periods of both (each once, sorted), Start and End spanning
+// them, and the reason of built rewritten for those periods, shown merged
+// (MergePeriods). Everything else is built's. The result has into's key, state and history, so that storing
 // it updates into (PlanImport words the change); it is built unchanged
 // when the two are not order_mie items of one key.
 func MergeMIE(into, built Item) Item {
@@ -147,18 +150,94 @@ func MergeMIE(into, built Item) Item {
 		return built
 	}
 	out := built
-	out.Periods = MergePeriods(append(slices.Clone(into.Periods), built.Periods...))
-	if len(out.Periods) > 0 {
-		out.Start, out.End = out.Periods[0].Start, out.Periods[0].End
-		for _, p := range out.Periods[1:] {
-			if out.End.Before(p.End) {
-				out.End = p.End
+	out.Periods = slices.Clone(into.Periods)
+	for _, p := range built.Periods {
+		if !slices.Contains(out.Periods, p) {
+			out.Periods = append(out.Periods, p)
+		}
+	}
+	out = withPeriods(out, built.Periods, out.Periods)
+	out.State, out.History = into.State, into.History
+	return out
+}
+
+// withPeriods returns it covering periods (sorted), Start and End spanning
+// them and the end of its reason rewritten from was to them.
+func withPeriods(it Item, was, periods []Period) Item {
+	periods = slices.Clone(periods)
+	slices.SortFunc(periods, func(a, b Period) int {
+		if c := a.Start.Time().Compare(b.Start.Time()); c != 0 {
+			return c
+		}
+		return a.End.Time().Compare(b.End.Time())
+	})
+	it.Reason = strings.TrimSuffix(it.Reason, periodsText(was)) + periodsText(periods)
+	it.Periods = periods
+	if len(periods) > 0 {
+		it.Start, it.End = periods[0].Start, periods[0].End
+		for _, p := range periods[1:] {
+			if it.End.Before(p.End) {
+				it.End = p.End
 			}
 		}
 	}
-	out.Reason = strings.TrimSuffix(built.Reason, periodsText(built.Periods)) + periodsText(out.Periods)
-	out.State, out.History = into.State, into.History
-	return out
+	return it
+}
+
+// PlanSupersedeShared is PlanSupersede for the open items of the
+// superseded contract prev, some of which (order_mie) it may share with the
+// person's other contracts: those lose prev's period and stay pending
+// while other periods remain (PlanDropPeriod); everything else is
+// cancelled as PlanSupersede does.
+func PlanSupersedeShared(open []Item, prev, next Contract, file string, at time.Time) ([]Change, error) {
+	var others, mie []Item
+	for _, it := range open {
+		if it.Kind == KindOrderMIE {
+			mie = append(mie, it)
+		} else {
+			others = append(others, it)
+		}
+	}
+	changes, err := PlanSupersede(others, next, file, at)
+	if err != nil {
+		return nil, err
+	}
+	cancel := fmt.Sprintf("Annulé : corrigé par le fichier « %s » du %s (mission %s).",
+		file, at.Format("02/01/2006"), missionText(next))
+	p := Period{Start: prev.Start, End: prev.End}
+	for _, it := range mie {
+		if it.State != StatePending {
+			continue
+		}
+		reason := cancel
+		if slices.Contains(it.Periods, p) && len(it.Periods) > 1 {
+			reason = fmt.Sprintf("La mission %s a été corrigée par le fichier « %s » du %s (mission %s) : elle est retirée de cet élément, les autres missions de la personne restent concernées.",
+				period(p.Start, p.End), file, at.Format("02/01/2006"), missionText(next))
+		}
+		ch, err := PlanDropPeriod(it, p, reason, at)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, ch)
+	}
+	return changes, nil
+}
+
+// PlanDropPeriod decides what a superseded contract of period p does to
+// the pending order_mie item it shares with the person's other contracts:
+// the period is taken out of the item (OpUpdate, with an event giving
+// reason) when others remain, and the item is cancelled with reason when
+// none does. Any other item, or one not covering p, is cancelled as
+// PlanSupersede does.
+func PlanDropPeriod(it Item, p Period, reason string, now time.Time) (Change, error) {
+	rest := slices.DeleteFunc(slices.Clone(it.Periods), func(q Period) bool { return q == p })
+	if it.Kind != KindOrderMIE || it.State != StatePending || len(rest) == len(it.Periods) || len(rest) == 0 {
+		c, err := it.Transition(StateCancelled, reason, now)
+		return Change{OpCancel, c}, err
+	}
+	upd := withPeriods(it, it.Periods, rest)
+	upd.History = append(slices.Clone(it.History), Event{At: now, From: it.State, To: it.State, Reason: reason})
+	return Change{OpUpdate, upd}, nil
 }
 
 // gap explains in French why none of the holder's cards covers [start,

@@ -250,3 +250,44 @@ func TestEndOfMissionAtReconcile(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrectedContractKeepsThePersonsMIE: the order_mie is the person's,
+// so a corrected file that supersedes the contract holding it must not
+// cancel the need (the new contract's period joins it, the old one's
+// leaves), and the person's other contract keeps it too.
+func TestCorrectedContractKeepsThePersonsMIE(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	noCard := queue.Cards{Known: true}
+	dec, jan := pMartinB, pMartinB
+	jan.start, jan.end = rppsync.Date{Year: 2027, Month: 1, Day: 4}, rppsync.Date{Year: 2027, Month: 1, Day: 29}
+	f1 := impFile("inbox/alpha-1.csv", "Alpha", "MARTIN in December")
+	mustImport(t, db, f1, impRows(f1.Path, "", noCard, dec))
+
+	// The agency corrects December's dates: the contract is superseded.
+	fixed := dec
+	fixed.start, fixed.end = impDate(12, 2), impDate(12, 22)
+	f2 := impFile("inbox/alpha-2.csv", "Alpha", "MARTIN in December, corrected")
+	if rep := mustImport(t, db, f2, impRows(f2.Path, "", noCard, fixed)); rep.ContractsSuperseded != 1 {
+		t.Fatalf("corrected file: %+v", rep)
+	}
+	mie := itemsOf(t, db, queue.KindOrderMIE)
+	if len(mie) != 1 || mie[0].State != queue.StatePending ||
+		len(mie[0].Periods) != 1 || mie[0].Periods[0] != (queue.Period{Start: fixed.start, End: fixed.end}) {
+		t.Fatalf("after the correction: %+v", mie)
+	}
+
+	// January, then December corrected again: January stays.
+	f3 := impFile("inbox/alpha-3.csv", "Alpha", "MARTIN in January")
+	mustImport(t, db, f3, impRows(f3.Path, "", noCard, jan))
+	again := fixed
+	again.start, again.end = impDate(12, 3), impDate(12, 23)
+	f4 := impFile("inbox/alpha-4.csv", "Alpha", "MARTIN in December, corrected again")
+	mustImport(t, db, f4, impRows(f4.Path, "", noCard, again))
+	mie = itemsOf(t, db, queue.KindOrderMIE)
+	want := []queue.Period{{Start: again.start, End: again.end}, {Start: jan.start, End: jan.end}}
+	if len(mie) != 1 || mie[0].State != queue.StatePending || len(mie[0].Periods) != 2 ||
+		mie[0].Periods[0] != want[0] || mie[0].Periods[1] != want[1] {
+		t.Fatalf("after the second correction: %+v", mie)
+	}
+}
