@@ -228,8 +228,10 @@ func (d draft) siteIssues(rowIssues []rppsync.Issue) []rppsync.Issue {
 		Message: "Le numéro FINESS de l'établissement manque : indiquez le FINESS géographique du site où la mission a lieu."}}
 }
 
-// draft is what the items of one contract share. It is rebuilt from a
-// confirm_candidate item by Resolve, so it holds nothing an Item does not.
+// draft is what the items of one contract share. It is rebuilt from an
+// item by Resolve and Reconcile (draftOf), so it holds nothing an Item
+// does not, except what the caller gives again: the profession code (also
+// on the Registration an item keeps) and what the directory showed.
 type draft struct {
 	worker   string
 	finess   string
