@@ -283,6 +283,14 @@ type Candidate struct {
 	Score          float64  `json:"score"`
 	ProfessionCode string   `json:"profession_code,omitempty"`
 	Reasons        []string `json:"reasons,omitempty"`
+	// LastName, FirstName, ProfessionLabel and Sites are the directory's
+	// (nom et prénom d'exercice, libellé de profession, sites of its
+	// activities), filled when the queue item is built so that a human
+	// confirms a person, not a number; empty in a check's output.
+	LastName        string `json:"last_name,omitempty"`
+	FirstName       string `json:"first_name,omitempty"`
+	ProfessionLabel string `json:"profession_label,omitempty"`
+	Sites           []Site `json:"sites,omitempty"`
 }
 
 // Verdict is the outcome of one row: the JSON row of CONTRACT.md.

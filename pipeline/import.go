@@ -67,6 +67,10 @@ func (p *Pipeline) Import(ctx context.Context, db *store.DB, paths []string, opt
 		return nil, err
 	}
 	out.NoCards = !cards.Known
+	known, err := p.knownFor(ctx, db, checked)
+	if err != nil {
+		return nil, err
+	}
 	now := p.cfg.Now()
 	for i, res := range checked.Files {
 		if res.Error != nil {
@@ -89,7 +93,7 @@ func (p *Pipeline) Import(ctx context.Context, db *store.DB, paths []string, opt
 		rows := make([]store.ImportRow, len(checked.Records[i]))
 		for j, rec := range checked.Records[i] {
 			v := res.Rows[j]
-			rows[j] = store.ImportRow{Record: rec, Verdict: v, Items: queue.Build(rec, v, cards, now)}
+			rows[j] = store.ImportRow{Record: rec, Verdict: v, Items: queue.BuildKnown(rec, v, cards, known, now)}
 		}
 		rep, err := db.ImportFile(ctx, f, rows, now)
 		if err != nil {
@@ -116,6 +120,46 @@ func (e *FileImportError) Error() string { return fmt.Sprintf("import %s: %v", e
 
 // Unwrap returns the database's error.
 func (e *FileImportError) Unwrap() error { return e.Err }
+
+// knownFor fetches, in one query, the directory entries of every RPPS the
+// rows name or propose as a candidate, for queue.BuildKnown: whether an
+// activity is already declared at the row's FINESS, and who each candidate
+// is. It knows nobody when no directory was read.
+func (p *Pipeline) knownFor(ctx context.Context, db *store.DB, checked *Checked) (queue.Known, error) {
+	if checked.Directory == DirectoryNone {
+		return queue.Known{}, nil
+	}
+	seen := map[string]bool{}
+	var rpps []string
+	add := func(r string) {
+		if r != "" && !seen[r] {
+			seen[r] = true
+			rpps = append(rpps, r)
+		}
+	}
+	for _, r := range checked.Files {
+		for _, v := range r.Rows {
+			if v.RPPS != nil {
+				add(*v.RPPS)
+			}
+			for _, c := range v.Candidates {
+				add(c.RPPS)
+			}
+		}
+	}
+	if len(rpps) == 0 {
+		return queue.Known{}, nil
+	}
+	slices.Sort(rpps)
+	pros, err := db.Directory().Professionals(ctx, rpps)
+	if errors.Is(err, store.ErrNoDirectory) {
+		return queue.Known{}, nil
+	}
+	if err != nil {
+		return queue.Known{}, fmt.Errorf("directory entries of the rows: %w", err)
+	}
+	return queue.Known{Pros: pros}, nil
+}
 
 // cardsFor fetches, in one query, the CPS cards of every RPPS the rows name.
 func (p *Pipeline) cardsFor(ctx context.Context, db *store.DB, results []rppsync.FileResult) (queue.Cards, error) {

@@ -26,10 +26,12 @@ const (
 // Build returns the work items one checked agency row creates, each pending
 // with its creation event at now, in a fixed order. By the row's status:
 //
-//   - matched: validate_activity for the structure, and order_mie when the
-//     card extract is loaded and no CPS card of that RPPS covers the contract
-//     (see Cards.Cover). With no card extract, no order_mie is created (one
-//     per worker would flood the queue with guesses) and the
+//   - matched: validate_activity for the structure, worded by channel
+//     (see BuildKnown for an activity already declared), and order_mie when
+//     the card extract is loaded and no CPS card of that RPPS covers the
+//     contract (see Cards.Cover), keyed by person (MIEKey) so that the
+//     person's contracts share it. With no card extract, no order_mie is
+//     created (one per worker would flood the queue with guesses) and the
 //     validate_activity reason asks the structure to check the MIE itself;
 //   - identity_mismatch, rpps_invalid, rpps_unknown, invalid: one fix_data
 //     item for the agency, listing every problem of the row; but an
@@ -65,11 +67,65 @@ const (
 // with UrgentPrefix and the start date. A row of a hidden sheet
 // (rppsync.Record.HiddenSheet) gets no item: it is only reported.
 func Build(rec rppsync.Record, v rppsync.Verdict, cards Cards, now time.Time) []Item {
+	return BuildKnown(rec, v, cards, Known{}, now)
+}
+
+// Known is what the national directory showed, when the rows were checked,
+// of the professionals they name: the row's own RPPS and its candidates'.
+// Pros may hold more people than a row names; others are ignored. The zero
+// Known knows nobody: every activity is then taken as not yet declared and
+// candidates carry no name.
+type Known struct {
+	Pros map[string]rppsync.Professional // by RPPS
+}
+
+// activitiesAt returns the activities the directory shows for rpps at
+// finess (site or legal entity), in its order.
+func (k Known) activitiesAt(rpps, finess string) []rppsync.Activity {
+	p, ok := k.Pros[rpps]
+	if !ok {
+		return nil
+	}
+	var out []rppsync.Activity
+	for _, a := range p.Activities {
+		if activityAt(a, finess) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// describe returns c with the directory's name, profession and sites of
+// its RPPS, when k knows it.
+func (k Known) describe(c rppsync.Candidate) rppsync.Candidate {
+	p, ok := k.Pros[c.RPPS]
+	if !ok {
+		return c
+	}
+	c.LastName, c.FirstName, c.ProfessionLabel = p.LastName, p.FirstName, p.ProfessionLabel
+	c.Sites = nil
+	for _, a := range p.Activities {
+		if a.FinessSite == "" || slices.ContainsFunc(c.Sites, func(s rppsync.Site) bool { return s.FINESS == a.FinessSite }) {
+			continue
+		}
+		c.Sites = append(c.Sites, rppsync.Site{FINESS: a.FinessSite, Name: a.SiteName})
+	}
+	return c
+}
+
+// BuildKnown is Build with what the directory showed of the rows'
+// professionals: a validate_activity whose activity the directory already
+// shows at the FINESS says so ("activité déjà déclarée : vérifiez les
+// dates") and records those activities in Item.Declared, and the
+// candidates of a confirm_candidate item carry the directory's name,
+// profession and sites.
+func BuildKnown(rec rppsync.Record, v rppsync.Verdict, cards Cards, known Known, now time.Time) []Item {
 	if v.Status == rppsync.StatusUnchecked || rec.HiddenSheet ||
 		(v.Status == rppsync.StatusToRegister && hasCode(v.Issues, rppsync.CodeDirectoryUnavailable)) {
 		return nil
 	}
 	d := newDraft(rec, v)
+	d.known = known
 	rowIssues := append(slices.Clone(v.Issues), rec.Issues...)
 	blocking := d.placement(rowIssues)
 	var items []Item
@@ -172,39 +228,60 @@ func (d draft) siteIssues(rowIssues []rppsync.Issue) []rppsync.Issue {
 		Message: "Le numéro FINESS de l'établissement manque : indiquez le FINESS géographique du site où la mission a lieu."}}
 }
 
-// draft is what the items of one contract share. It is rebuilt from a
-// confirm_candidate item by Resolve, so it holds nothing an Item does not.
+// draft is what the items of one contract share. It is rebuilt from an
+// item by Resolve and Reconcile (draftOf), so it holds nothing an Item
+// does not, except what the caller gives again: the profession code (also
+// on the Registration an item keeps) and what the directory showed.
 type draft struct {
-	worker  string
-	finess  string
-	start   rppsync.Date
-	end     rppsync.Date
-	status  rppsync.Status
-	channel rppsync.Channel
-	rpps    string
-	source  Source
-	reg     *Registration   // the pre-filled registration, when the row may need one
-	issues  []rppsync.Issue // the row's own issues, kept for decisions made later
+	worker   string
+	finess   string
+	start    rppsync.Date
+	end      rppsync.Date
+	status   rppsync.Status
+	channel  rppsync.Channel
+	rpps     string
+	source   Source
+	reg      *Registration   // the pre-filled registration, when the row may need one
+	issues   []rppsync.Issue // the row's own issues, kept for decisions made later
+	person   *Person         // the worker's name as the row gives it
+	profCode string          // the row's profession code, when known
+	known    Known           // what the directory showed at import (not kept on items)
 }
 
 func newDraft(rec rppsync.Record, v rppsync.Verdict) draft {
 	start, end := contractDates(rec, v)
 	d := draft{
-		worker:  WorkerKey(rec, v),
-		finess:  finessOf(rec, v),
-		start:   start,
-		end:     end,
-		status:  v.Status,
-		channel: deref(v.Channel),
-		rpps:    deref(v.RPPS),
-		source:  Source{Path: rec.Path, Sheet: cmp.Or(deref(v.Sheet), rec.Sheet), Row: cmp.Or(v.Row, rec.Row)},
-		issues:  slices.Clone(v.Issues),
+		worker:   WorkerKey(rec, v),
+		finess:   finessOf(rec, v),
+		start:    start,
+		end:      end,
+		status:   v.Status,
+		channel:  deref(v.Channel),
+		rpps:     deref(v.RPPS),
+		source:   Source{Path: rec.Path, Sheet: cmp.Or(deref(v.Sheet), rec.Sheet), Row: cmp.Or(v.Row, rec.Row)},
+		issues:   slices.Clone(v.Issues),
+		person:   personOf(rec, v),
+		profCode: deref(v.ProfessionCode),
 	}
 	if v.Status == rppsync.StatusCandidate || v.Status == rppsync.StatusToRegister ||
 		(v.Status == rppsync.StatusRPPSInvalid && len(v.Candidates) > 0) {
 		d.reg = newRegistration(rec, v, d.finess, start, end)
 	}
 	return d
+}
+
+// personOf returns the worker's name as the row gives it (the verdict's
+// when the record has none), or nil when the row names nobody.
+func personOf(rec rppsync.Record, v rppsync.Verdict) *Person {
+	p := &Person{
+		LastName:  strings.TrimSpace(cmp.Or(rec.LastName.Display, deref(v.LastName))),
+		UsageName: strings.TrimSpace(rec.UsageName.Display),
+		FirstName: strings.TrimSpace(cmp.Or(rec.FirstName.Display, deref(v.FirstName))),
+	}
+	if p.LastName == "" && p.UsageName == "" && p.FirstName == "" {
+		return nil
+	}
+	return p
 }
 
 func (d draft) contract() Contract {
@@ -230,6 +307,10 @@ func (d draft) item(k Kind, reason string, now time.Time) Item {
 		Start:    d.start,
 		End:      d.end,
 		Source:   d.source,
+		Person:   d.person,
+	}
+	if !d.start.IsZero() || !d.end.IsZero() {
+		it.Periods = []Period{{Start: d.start, End: d.end}}
 	}
 	it, _ = it.transition(StatePending, "Créé : "+lowerFirst(d.sourceText())+".", "", now) // "" → pending is always allowed
 	return it
@@ -266,28 +347,81 @@ func (d draft) placement(rowIssues []rppsync.Issue) []rppsync.Issue {
 }
 
 func (d draft) matchedItems(cards Cards, now time.Time) []Item {
-	reason := fmt.Sprintf("Enregistrez et validez sur le Portail RPPS+ l'activité de ce professionnel (RPPS %s) dans votre établissement pour la mission %s.",
-		d.rpps, period(d.start, d.end))
-	if !cards.Known {
-		reason += " Le fichier des cartes CPS n'était pas chargé : vérifiez vous-même qu'il dispose d'une e-CPS activée ou d'une carte CPS valide pour toute la mission."
-	}
-	items := []Item{d.item(KindValidateActivity, reason, now)}
+	declared := d.known.activitiesAt(d.rpps, d.finess)
+	it := d.item(KindValidateActivity, d.activityReason(declared, cards.Known), now)
+	it.Declared = declared
+	items := []Item{it}
 	if _, ok := cards.Cover(d.rpps, d.start, d.end); cards.Known && !ok {
-		items = append(items, d.item(KindOrderMIE, fmt.Sprintf(
-			"Aucune carte CPS valide ne couvre la mission %s : %s. Si la personne n'a pas de e-CPS activée, commandez-lui un moyen d'identification électronique (e-CPS ou carte CPS) avant le %s.",
-			period(d.start, d.end), cards.gap(d.rpps, d.start, d.end), frDate(d.start)), now))
+		mie := d.item(KindOrderMIE, mieReason(cards.gap(d.rpps, d.start, d.end), d.start, it.Periods), now)
+		mie.Key = MIEKey(d.worker, d.finess, cards.situation(d.rpps))
+		items = append(items, mie)
 	}
 	return items
+}
+
+// activityReason words a validate_activity item by who declares the
+// activity (DOMAIN.md): the professional to their Ordre or ARS, the
+// structure on Portail RPPS+ for the RPPS+ professions and roles; and says
+// when the directory already shows an activity at the FINESS.
+func (d draft) activityReason(declared []rppsync.Activity, cardsKnown bool) string {
+	var r string
+	switch {
+	case len(declared) > 0:
+		r = fmt.Sprintf("Activité déjà déclarée : vérifiez les dates. L'annuaire national montre déjà ce professionnel (RPPS %s) dans votre établissement ; vérifiez que cette activité couvre la mission %s et, sinon, faites-la mettre à jour",
+			d.rpps, period(d.start, d.end))
+		switch d.channel {
+		case rppsync.ChannelOrdre:
+			r += fmt.Sprintf(" par le professionnel auprès de l'%s.", lowerFirst(OrdreBody(d.professionCode())))
+		case rppsync.ChannelARS:
+			r += fmt.Sprintf(" par le professionnel auprès de l'%s.", lowerFirst(BodyARS))
+		default:
+			r += " sur le Portail RPPS+."
+		}
+	case d.channel == rppsync.ChannelOrdre:
+		r = fmt.Sprintf("Ce professionnel (RPPS %s) déclare lui-même son activité dans votre établissement auprès de l'%s pour la mission %s : demandez-lui de le faire, puis vérifiez qu'elle apparaît dans l'annuaire national (cet élément se fermera seul).",
+			d.rpps, lowerFirst(OrdreBody(d.professionCode())), period(d.start, d.end))
+	case d.channel == rppsync.ChannelARS:
+		r = fmt.Sprintf("Ce professionnel (RPPS %s) déclare lui-même son activité dans votre établissement auprès de l'%s pour la mission %s : demandez-lui de le faire, puis vérifiez qu'elle apparaît dans l'annuaire national (cet élément se fermera seul).",
+			d.rpps, lowerFirst(BodyARS), period(d.start, d.end))
+	default:
+		r = fmt.Sprintf("Enregistrez et validez sur le Portail RPPS+ l'activité de ce professionnel (RPPS %s) dans votre établissement pour la mission %s.",
+			d.rpps, period(d.start, d.end))
+	}
+	if !cardsKnown {
+		r += " Le fichier des cartes CPS n'était pas chargé : vérifiez vous-même qu'il dispose d'une e-CPS activée ou d'une carte CPS valide pour toute la mission."
+	}
+	return r
+}
+
+// professionCode returns the profession code of the row (or of the
+// registration an item keeps), "" when unknown.
+func (d draft) professionCode() string {
+	if d.profCode != "" {
+		return d.profCode
+	}
+	if d.reg != nil {
+		return d.reg.ProfessionCode
+	}
+	return ""
 }
 
 func (d draft) candidateItem(candidates []rppsync.Candidate, now time.Time) Item {
 	it := d.item(KindConfirmCandidate, fmt.Sprintf(
 		"Aucun numéro RPPS n'a été fourni, mais l'annuaire national contient %d professionnel(s) qui pourrai(en)t être cette personne : confirmez le bon numéro RPPS, ou écartez-les tous si aucun n'est elle (une inscription sera alors préparée).",
 		len(candidates)), now)
-	it.Candidates = slices.Clone(candidates)
+	it.Candidates = d.describe(candidates)
 	it.Registration = d.reg
 	it.Issues = d.issues
 	return it
+}
+
+// describe returns the candidates with what the directory says of them.
+func (d draft) describe(candidates []rppsync.Candidate) []rppsync.Candidate {
+	out := make([]rppsync.Candidate, len(candidates))
+	for i, c := range candidates {
+		out[i] = d.known.describe(c)
+	}
+	return out
 }
 
 // identityItem is the confirm_candidate item of a row whose identifier is
@@ -300,7 +434,7 @@ func (d draft) identityItem(candidates []rppsync.Candidate, now time.Time) Item 
 	it := d.item(KindConfirmCandidate, fmt.Sprintf(
 		"%s. L'annuaire national contient %d professionnel(s) qui pourrai(en)t être cette personne : confirmez son identité et son numéro RPPS, ou écartez-les tous si aucun n'est elle (une inscription sera alors préparée).",
 		what, len(candidates)), now)
-	it.Candidates = slices.Clone(candidates)
+	it.Candidates = d.describe(candidates)
 	it.Registration = d.reg
 	it.Issues = d.issues
 	return it

@@ -79,5 +79,5 @@ func ExampleResolve() {
 	// Le numéro RPPS 10000990035 ne fait pas partie des candidats proposés : choisissez l'un d'eux, ou écartez-les tous.
 	// done 10000990027
 	// validate_activity rpps:10000990027|259999991|2026-12-01|2026-12-05|validate_activity
-	// order_mie rpps:10000990027|259999991|2026-12-01|2026-12-05|order_mie
+	// order_mie mie|rpps:10000990027|259999991|no-cps
 }

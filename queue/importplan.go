@@ -60,7 +60,8 @@ type ContractItems struct {
 //   - a built item whose key is new is inserted pending;
 //   - a built item whose key is stored pending, with another content (what
 //     a person reads or acts on: status, channel, RPPS, reason, body,
-//     registration, candidates, issues, due time), replaces it in place,
+//     person, periods, registration, candidates, issues, due time),
+//     replaces it in place (Declared excepted),
 //     with an event naming the file and row; with the same content, nothing
 //     happens;
 //   - a stored item in a terminal state is never reopened nor created again;
@@ -82,6 +83,9 @@ func PlanImport(c ContractItems, file string, now time.Time) ([]Change, error) {
 			upd := old
 			upd.Status, upd.Channel, upd.RPPS, upd.Reason, upd.Body = it.Status, it.Channel, it.RPPS, it.Reason, it.Body
 			upd.Source, upd.Registration, upd.Candidates, upd.Issues, upd.DueAt = it.Source, it.Registration, it.Candidates, it.Issues, it.DueAt
+			// Declared stays what the directory showed when the item was
+			// made: the activity appearing since then is what closes it.
+			upd.Person, upd.Periods, upd.Start, upd.End = it.Person, it.Periods, it.Start, it.End
 			upd.History = append(append([]Event(nil), old.History...), Event{At: now, From: old.State, To: old.State,
 				Reason: fmt.Sprintf("Mis à jour par le fichier « %s » (ligne %d).", file, it.Source.Row)})
 			out = append(out, Change{OpUpdate, upd})
@@ -114,11 +118,13 @@ type itemContent struct {
 	Candidates   []rppsync.Candidate
 	Issues       []rppsync.Issue
 	DueAt        time.Time
+	Person       *Person
+	Periods      []Period
 }
 
 func (it Item) content() ([]byte, error) {
 	return json.Marshal(itemContent{it.Status, it.Channel, it.RPPS, it.Reason, it.Body, it.Registration,
-		nilIfEmpty(it.Candidates), nilIfEmpty(it.Issues), it.DueAt.UTC()})
+		nilIfEmpty(it.Candidates), nilIfEmpty(it.Issues), it.DueAt.UTC(), it.Person, nilIfEmpty(it.Periods)})
 }
 
 func sameContent(a, b Item) bool {

@@ -23,12 +23,13 @@ const (
 	KindActivateECPS     Kind = "activate_ecps"      // a new RPPS+ registrant activates their e-CPS
 	KindFixData          Kind = "fix_data"           // the agency corrects the data of the row
 	KindConfirmCandidate Kind = "confirm_candidate"  // a human confirms one directory candidate or rejects them all
+	KindCloseActivity    Kind = "close_activity"     // the mission ended: remove the RPPS+ activity the structure declared
 )
 
 // Kinds lists every kind in the order reports show them.
 var Kinds = []Kind{
 	KindValidateActivity, KindRegisterRPPSPlus, KindFollowUpOrdre, KindFollowUpARS,
-	KindOrderMIE, KindActivateECPS, KindFixData, KindConfirmCandidate,
+	KindOrderMIE, KindActivateECPS, KindFixData, KindConfirmCandidate, KindCloseActivity,
 }
 
 var kindLabels = map[Kind]string{
@@ -40,6 +41,7 @@ var kindLabels = map[Kind]string{
 	KindActivateECPS:     "Faire activer la e-CPS",
 	KindFixData:          "Corriger les données",
 	KindConfirmCandidate: "Confirmer l'identité",
+	KindCloseActivity:    "Clôturer l'activité (fin de mission)",
 }
 
 // Label returns the French label of k, or k itself when k is unknown.
@@ -54,7 +56,10 @@ func (k Kind) Label() string {
 func (k Kind) Valid() bool { _, ok := kindLabels[k]; return ok }
 
 // Audience returns who works on items of kind k: the agency for data fixes
-// and Ordre/ARS follow-ups, the structure for everything else.
+// (invalid or foreign RPPS, unresolved birth place, wrong or missing FINESS)
+// and Ordre/ARS follow-ups (an RPPS the person must obtain), the structure
+// for everything else. An item whose row names no structure goes to the
+// agency whatever its kind (see Build).
 func (k Kind) Audience() Audience {
 	switch k {
 	case KindFixData, KindFollowUpOrdre, KindFollowUpARS:
@@ -199,6 +204,40 @@ type Registration struct {
 	Missing []string `json:"missing"`
 }
 
+// Person is the worker an item is about, as the agency file names them:
+// what a HR person reads to know who the item concerns. It is personal
+// data: the store erases it with the contract's data (Purge).
+type Person struct {
+	LastName  string `json:"last_name"`
+	UsageName string `json:"usage_name,omitempty"`
+	FirstName string `json:"first_name"`
+}
+
+// String returns the display name: "DUPONT (épouse MARTIN) Marie", or ""
+// for a nil or empty Person.
+func (p *Person) String() string {
+	if p == nil {
+		return ""
+	}
+	s := p.LastName
+	if p.UsageName != "" && p.UsageName != p.LastName {
+		s += " (" + p.UsageName + ")"
+	}
+	if p.FirstName != "" {
+		if s != "" {
+			s += " "
+		}
+		s += p.FirstName
+	}
+	return s
+}
+
+// Period is one contract period (both dates included).
+type Period struct {
+	Start rppsync.Date `json:"start"`
+	End   rppsync.Date `json:"end"`
+}
+
 // Item is one work item of a structure's queue (or of an agency's fix list).
 type Item struct {
 	// Key is the idempotency key: the same worker, structure, contract dates
@@ -218,6 +257,19 @@ type Item struct {
 	Start    rppsync.Date    `json:"start"`
 	End      rppsync.Date    `json:"end"`
 	Source   Source          `json:"source"`
+	// Person names the worker, for every item whose row gave a name.
+	Person *Person `json:"person,omitempty"`
+	// Periods are the contract periods the item covers, one per contract,
+	// sorted: one for most items, several for an order_mie that serves
+	// several contracts of one person at one structure (see MergeMIE; its
+	// reason shows them merged, see MergePeriods). Start and End span them.
+	Periods []Period `json:"periods,omitempty"`
+	// Declared lists, on validate_activity, the activities the directory
+	// showed for the RPPS at the FINESS when the item was made: empty when
+	// the activity was absent (then the item is work to do, done when it
+	// appears), non-empty when it was already declared (then the item asks
+	// to check the dates, and is done only when those activities change).
+	Declared []rppsync.Activity `json:"declared,omitempty"`
 
 	// Registration is the person as the row gave them: pre-filled for
 	// register_rpps_plus; kept by confirm_candidate for when all candidates

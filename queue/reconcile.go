@@ -26,6 +26,10 @@ type Snapshot struct {
 	// Today is the date the load is for: pending items whose contract ended
 	// before it expire. The zero Date expires nothing.
 	Today rppsync.Date
+	// NoDirectory says no directory extract is loaded: AtFINESS is empty
+	// because nothing is known, not because nobody works there, so no
+	// close_activity item is made or closed.
+	NoDirectory bool
 }
 
 // Reconcile closes a pending item by itself when the directory shows it is
@@ -42,10 +46,20 @@ type Snapshot struct {
 //     RPPS are left for a human (the item stays pending). A RPPS+
 //     registrant also gets an activate_ecps item due ECPSDelay after now,
 //     unless the contract is already over;
-//   - validate_activity: done when its RPPS has an activity at the FINESS;
+//   - validate_activity: done only on a real change seen in the extract.
+//     When the activity was absent at the FINESS as the item was made
+//     (Item.Declared empty), done when it appears there. When it was
+//     already declared (Item.Declared lists the activities then seen),
+//     done when the activities of the RPPS at the FINESS differ from those
+//     (a new or changed activity line); the same activities again change
+//     nothing, and the item expires with its contract;
 //   - fix_data for an RPPS absent from the directory: done when that RPPS
 //     now has an activity at the FINESS (it had just been attributed);
-//   - order_mie: done when a CPS card now covers the contract (Cards.Cover);
+//   - order_mie: done when CPS cards now cover every one of its periods
+//     (Cards.Cover);
+//   - close_activity: done when the directory no longer shows the RPPS at
+//     the FINESS (never with snap.NoDirectory); it does not expire, since
+//     it is made once the contract is over;
 //   - any other pending item, or one not fulfilled: expired when its
 //     contract End is before snap.Today.
 //
@@ -72,12 +86,28 @@ func Reconcile(it Item, snap Snapshot, now time.Time) (Item, []Item, bool) {
 			return done, next, true
 		}
 	case KindValidateActivity:
-		if activeAt(snap.AtFINESS, it.RPPS, it.FINESS) {
+		seen := activitiesAt(snap.AtFINESS, it.RPPS, it.FINESS)
+		switch {
+		case len(seen) == 0:
+		case len(it.Declared) == 0:
 			if done, err := it.transition(StateDone,
 				"Activité constatée : l'annuaire national montre désormais ce professionnel à cet établissement.", "", now); err == nil {
 				return done, nil, true
 			}
+		case !sameActivities(it.Declared, seen):
+			if done, err := it.transition(StateDone,
+				"Activité mise à jour : l'activité déjà déclarée de ce professionnel à cet établissement a changé dans l'annuaire national.", "", now); err == nil {
+				return done, nil, true
+			}
 		}
+	case KindCloseActivity:
+		if !snap.NoDirectory && !activeAt(snap.AtFINESS, it.RPPS, it.FINESS) {
+			if done, err := it.transition(StateDone,
+				"Activité clôturée : l'annuaire national ne montre plus ce professionnel à cet établissement.", "", now); err == nil {
+				return done, nil, true
+			}
+		}
+		return it, nil, false
 	case KindFixData:
 		if it.Status == rppsync.StatusRPPSUnknown && activeAt(snap.AtFINESS, it.RPPS, it.FINESS) {
 			if done, err := it.transition(StateDone, fmt.Sprintf(
@@ -86,7 +116,7 @@ func Reconcile(it Item, snap Snapshot, now time.Time) (Item, []Item, bool) {
 			}
 		}
 	case KindOrderMIE:
-		if card, ok := snap.Cards.Cover(it.RPPS, it.Start, it.End); ok {
+		if card, ok := coverAll(snap.Cards, it); ok {
 			if done, err := it.transition(StateDone, fmt.Sprintf(
 				"Une carte CPS valide jusqu'au %s couvre désormais la mission.", frDate(card.ValidTo)), "", now); err == nil {
 				return done, nil, true
@@ -100,6 +130,51 @@ func Reconcile(it Item, snap Snapshot, now time.Time) (Item, []Item, bool) {
 		}
 	}
 	return it, nil, false
+}
+
+// coverAll returns the card reaching furthest among those covering each
+// of the item's periods (its Start and End when it has none), and whether
+// every period is covered.
+func coverAll(cards Cards, it Item) (rppsync.Card, bool) {
+	periods := it.Periods
+	if len(periods) == 0 {
+		periods = []Period{{Start: it.Start, End: it.End}}
+	}
+	var last rppsync.Card
+	for _, p := range periods {
+		card, ok := cards.Cover(it.RPPS, p.Start, p.End)
+		if !ok {
+			return rppsync.Card{}, false
+		}
+		if last.ValidTo.IsZero() || last.ValidTo.Before(card.ValidTo) {
+			last = card
+		}
+	}
+	return last, true
+}
+
+// EndOfMission returns the close_activity item a finished contract asks
+// for: when it is a done validate_activity or register_rpps_plus of the
+// RPPS+ channel (an activity the structure declared on Portail RPPS+),
+// with an RPPS, whose contract ended before snap.Today, and the directory
+// still shows the RPPS at the FINESS, the structure removes that place of
+// practice. It returns false otherwise, and always with snap.NoDirectory.
+// The item's key is the contract's (ItemKey), so one contract asks once.
+func EndOfMission(it Item, snap Snapshot, now time.Time) (Item, bool) {
+	if it.State != StateDone || it.Channel != rppsync.ChannelRPPSPlus || it.RPPS == "" || it.FINESS == "" ||
+		(it.Kind != KindValidateActivity && it.Kind != KindRegisterRPPSPlus) ||
+		snap.NoDirectory || snap.Today.IsZero() || it.End.IsZero() || !it.End.Before(snap.Today) ||
+		!activeAt(snap.AtFINESS, it.RPPS, it.FINESS) {
+		return Item{}, false
+	}
+	d := draftOf(it)
+	d.status = rppsync.StatusMatched
+	d.issues = nil
+	d.reg = nil
+	out := d.item(KindCloseActivity, fmt.Sprintf(
+		"La mission %s est terminée : sur le Portail RPPS+, clôturez l'activité de ce professionnel (RPPS %s) dans votre établissement, à la date de fin de mission, sauf s'il y travaille encore sous un autre contrat. Cet élément se fermera seul quand l'annuaire national ne le montrera plus ici.",
+		period(it.Start, it.End), it.RPPS), now)
+	return out, true
 }
 
 // ecpsItem returns the activate_ecps item of a RPPS+ registrant whose number
@@ -184,6 +259,42 @@ func roleRegistrant(p rppsync.Professional, finess string) bool {
 		}
 	}
 	return false
+}
+
+// activitiesAt returns the activities of rpps at finess among pros.
+func activitiesAt(pros []rppsync.Professional, rpps, finess string) []rppsync.Activity {
+	if rpps == "" {
+		return nil
+	}
+	var out []rppsync.Activity
+	for _, p := range pros {
+		if p.RPPS != rpps {
+			continue
+		}
+		for _, a := range p.Activities {
+			if activityAt(a, finess) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// sameActivities reports whether a and b hold the same activities, in any
+// order.
+func sameActivities(a, b []rppsync.Activity) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	left := slices.Clone(b)
+	for _, x := range a {
+		i := slices.Index(left, x)
+		if i < 0 {
+			return false
+		}
+		left = slices.Delete(left, i, i+1)
+	}
+	return true
 }
 
 func activeAt(pros []rppsync.Professional, rpps, finess string) bool {

@@ -27,6 +27,13 @@ import (
 // kind, ErrNotPending for an item already closed, or ErrNotACandidate for a
 // choice that is not among the candidates; it is left unchanged then.
 func Resolve(it Item, choice string, cards Cards, now time.Time) (Item, []Item, error) {
+	return ResolveKnown(it, choice, cards, Known{}, now)
+}
+
+// ResolveKnown is Resolve with what the directory shows of the candidates:
+// confirming one whose activity the directory already shows at the FINESS
+// gives a validate_activity that says so and records it, as BuildKnown does.
+func ResolveKnown(it Item, choice string, cards Cards, known Known, now time.Time) (Item, []Item, error) {
 	if it.Kind != KindConfirmCandidate {
 		return it, nil, &ItemError{Key: it.Key, Kind: it.Kind, State: it.State, Err: ErrWrongKind}
 	}
@@ -34,6 +41,7 @@ func Resolve(it Item, choice string, cards Cards, now time.Time) (Item, []Item, 
 		return it, nil, &ItemError{Key: it.Key, Kind: it.Kind, State: it.State, Err: ErrNotPending}
 	}
 	d := draftOf(it)
+	d.known = known
 	choice = compact(choice)
 	if choice == "" {
 		closed, err := it.Transition(StateDone,
@@ -53,6 +61,7 @@ func Resolve(it Item, choice string, cards Cards, now time.Time) (Item, []Item, 
 	for _, c := range it.Candidates {
 		if compact(c.RPPS) == choice {
 			choice, found = c.RPPS, true // record the number as the directory spells it
+			d.profCode = c.ProfessionCode
 			break
 		}
 	}
@@ -83,6 +92,7 @@ func draftOf(it Item) draft {
 		source:  it.Source,
 		reg:     it.Registration,
 		issues:  it.Issues,
+		person:  it.Person,
 	}
 	if d.reg == nil {
 		// A confirm_candidate item always carries one; rebuild an empty one

@@ -364,14 +364,17 @@ func (t *Tx) importRows(ctx context.Context, tx pgx.Tx, f ImportFile, rows []Imp
 		}
 	}
 	step("update contracts")
-	if err := t.supersede(ctx, f, rows, fresh, order, now, rep); err != nil {
-		return err
-	}
-	step("supersede")
+	// Items before supersession: an order_mie the person's earlier contract
+	// holds is first joined by the new contract's period (importItems),
+	// then loses the earlier one's (supersede), and stays pending.
 	if err := t.db.importItems(ctx, tx, f, rows, order, knownIDs, now, rep); err != nil {
 		return err
 	}
 	step("items")
+	if err := t.supersede(ctx, f, rows, fresh, order, now, rep); err != nil {
+		return err
+	}
+	step("supersede")
 
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"import_row"}, []string{"file_id", "sheet", "row_no", "status", "rpps",
 		"contract_id", "original", "normalised", "issues"},
@@ -449,14 +452,20 @@ func (db *DB) importItems(ctx context.Context, tx pgx.Tx, f ImportFile, rows []I
 	}
 	w := newItemWriter(now)
 	name := filepath.Base(f.Path)
-	for _, c := range order {
+	built := mieShared(order, rows)
+	for i, c := range order {
 		// What happens to the items is queue's to decide; here, only
 		// which stored item each decision replaces.
 		stored := map[string]StoredItem{}
-		ci := queue.ContractItems{Built: rows[c.row].Items, Stored: map[string]queue.Item{}}
-		for _, it := range ci.Built {
+		ci := queue.ContractItems{Built: built[i], Stored: map[string]queue.Item{}}
+		for j, it := range ci.Built {
 			if old, ok := byKey[[2]string{c.agency, it.Key}]; ok {
 				stored[it.Key], ci.Stored[it.Key] = old, old.Item
+				if old.State == queue.StatePending {
+					// The person's order_mie, made by another contract or
+					// an earlier file: this contract's period joins it.
+					ci.Built[j] = queue.MergeMIE(old.Item, it)
+				}
 			}
 		}
 		if c.known {
@@ -489,6 +498,39 @@ func (db *DB) importItems(ctx context.Context, tx pgx.Tx, f ImportFile, rows []I
 		}
 	}
 	return nil
+}
+
+// mieShared returns, per contract of order, the items its row built, with
+// the order_mie items that several contracts of the file build under one
+// key (one person at one structure, see queue.MIEKey) merged into the first
+// of them (queue.MergeMIE): one item per person, whatever the number of
+// contracts. The item is the first contract's; an earlier file's pending
+// one of that key is merged in later, by importItems. Items of another
+// agency are never merged: a queue item belongs to one agency's contract.
+func mieShared(order []*importContract, rows []ImportRow) [][]queue.Item {
+	built := make([][]queue.Item, len(order))
+	owner := map[[2]string]int{}
+	for i, c := range order {
+		for _, it := range rows[c.row].Items {
+			if it.Kind != queue.KindOrderMIE {
+				built[i] = append(built[i], it)
+				continue
+			}
+			k := [2]string{c.agency, it.Key}
+			j, ok := owner[k]
+			if !ok {
+				owner[k] = i
+				built[i] = append(built[i], it)
+				continue
+			}
+			for n := range built[j] {
+				if built[j][n].Key == it.Key {
+					built[j][n] = queue.MergeMIE(built[j][n], it)
+				}
+			}
+		}
+	}
+	return built
 }
 
 // nullText is NULL for "".
@@ -528,6 +570,7 @@ func (t *Tx) supersede(ctx context.Context, f ImportFile, rows []ImportRow, fres
 	}
 	type earlier struct {
 		id     int64
+		prev   queue.Contract
 		agency string
 		p      queue.Placement
 	}
@@ -543,6 +586,7 @@ func (t *Tx) supersede(ctx context.Context, f ImportFile, rows []ImportRow, fres
 			return fmt.Errorf("read earlier contracts: %w", err)
 		}
 		e.p.Contract.Start, e.p.Contract.End = dateOf(start), dateOf(end)
+		e.prev = e.p.Contract
 		found = append(found, e)
 	}
 	crows.Close()
@@ -555,11 +599,12 @@ func (t *Tx) supersede(ctx context.Context, f ImportFile, rows []ImportRow, fres
 	// Which new contract replaces which earlier one: the first of the file
 	// (in row order) that supersedes it.
 	by := map[int64]*importContract{}
+	prev := map[int64]queue.Contract{}
 	var ids []int64
 	for _, e := range found {
 		for _, c := range fresh {
 			if c.agency == e.agency && queue.Supersedes(queue.Placement{Contract: c.contract, Person: c.person}, e.p) {
-				by[e.id] = c
+				by[e.id], prev[e.id] = c, e.prev
 				ids = append(ids, e.id)
 				sheet, row := rowPlace(rows[c.row])
 				rep.Superseded = append(rep.Superseded, Supersession{Contract: e.id, By: c.id, Sheet: sheet, Row: row,
@@ -571,13 +616,28 @@ func (t *Tx) supersede(ctx context.Context, f ImportFile, rows []ImportRow, fres
 	if len(ids) == 0 {
 		return nil
 	}
+	// The pending items of the earlier contracts, and the order_mie items
+	// of their person at their structure, which any contract of the person
+	// may hold (queue.MIEKey).
+	var pAgencies, pWorkers, pFINESS []string
+	for _, id := range ids {
+		pAgencies = append(pAgencies, by[id].agency)
+		pWorkers, pFINESS = append(pWorkers, prev[id].Worker), append(pFINESS, prev[id].FINESS)
+	}
 	open, err := queryItems(ctx, t.tx, `SELECT `+itemColumns+` FROM item i
-		WHERE i.contract_id = ANY($1) AND i.origin = 'import' AND i.state = 'pending' ORDER BY i.id`, ids)
+		WHERE i.origin = 'import' AND i.state = 'pending' AND (i.contract_id = ANY($1) OR (i.kind = 'order_mie' AND
+			(i.agency, i.worker, i.finess) IN (SELECT * FROM unnest($2::text[], $3::text[], $4::text[]))))
+		ORDER BY i.id`, ids, pAgencies, pWorkers, pFINESS)
 	if err != nil {
 		return fmt.Errorf("read items of earlier contracts: %w", err)
 	}
 	byContract := map[int64][]StoredItem{}
+	var shared []StoredItem
 	for _, s := range open {
+		if s.Kind == queue.KindOrderMIE {
+			shared = append(shared, s)
+			continue
+		}
 		byContract[s.ContractID] = append(byContract[s.ContractID], s)
 	}
 	w := newItemWriter(now)
@@ -597,6 +657,26 @@ func (t *Tx) supersede(ctx context.Context, f ImportFile, rows []ImportRow, fres
 			w.update(stored[ch.Item.Key], ch.Item)
 		}
 	}
+	// Each order_mie loses the periods of the superseded contracts of its
+	// person at its structure, in turn; cancelled when none is left.
+	for _, s := range shared {
+		it, changed := s.Item, false
+		for _, id := range ids {
+			if by[id].agency != s.Agency || prev[id].Worker != s.Worker || prev[id].FINESS != s.FINESS || it.State != queue.StatePending {
+				continue
+			}
+			changes, err := queue.PlanSupersedeShared([]queue.Item{it}, prev[id], by[id].contract, name, now)
+			if err != nil {
+				return fmt.Errorf("supersede contract %d: %w", id, err)
+			}
+			if len(changes) == 1 {
+				it, changed = changes[0].Item, true
+			}
+		}
+		if changed {
+			w.update(s, it)
+		}
+	}
 	if err := w.flush(ctx, t.tx); err != nil {
 		return err
 	}
@@ -609,6 +689,12 @@ func (t *Tx) supersede(ctx context.Context, f ImportFile, rows []ImportRow, fres
 		return fmt.Errorf("mark superseded contracts: %w", err)
 	}
 	rep.ContractsSuperseded = len(ids)
-	rep.ItemsCancelled += len(w.updated)
+	for _, s := range w.updated {
+		if s.State == queue.StateCancelled {
+			rep.ItemsCancelled++
+		} else {
+			rep.ItemsUpdated++
+		}
+	}
 	return nil
 }

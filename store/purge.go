@@ -31,7 +31,8 @@ const purgedIssues = `(SELECT coalesce(jsonb_agg(e || '{"message": ""}'::jsonb O
 // Purge erases the personal data of the contracts that ended before
 // endedBefore, in one transaction: the contract's data, the original and
 // normalised values of its rows, the messages of their issues, its items'
-// pre-filled registration, the reasons of their candidates and the messages
+// pre-filled registration and person (the worker's name), the reasons and
+// names of their candidates and the messages
 // of their issues, and the reason of its fix_data items, which quotes the
 // row. It keeps identifiers and the life of the queue: ids, RPPS, FINESS,
 // dates, statuses, kinds, states, worker keys (a hash, never a name) and
@@ -82,10 +83,15 @@ func (t *Tx) Purge(ctx context.Context, endedBefore rppsync.Date, now time.Time)
 	}
 	w := newItemWriter(now)
 	for _, s := range pending {
-		it, _, changed := queue.Reconcile(s.Item, queue.Snapshot{Today: endedBefore}, now)
+		// No directory is read here: NoDirectory keeps a close_activity item
+		// from being taken as done.
+		it, _, changed := queue.Reconcile(s.Item, queue.Snapshot{Today: endedBefore, NoDirectory: true}, now)
 		if !changed {
-			if it, err = it.Transition(queue.StateCancelled,
-				"Annulé : la ligne n'a pas de date de fin de mission et ses données personnelles ont été effacées (durée de conservation dépassée) ; renvoyez-la corrigée si la mission a lieu.", now); err != nil {
+			reason := "Annulé : la ligne n'a pas de date de fin de mission et ses données personnelles ont été effacées (durée de conservation dépassée) ; renvoyez-la corrigée si la mission a lieu."
+			if s.Kind == queue.KindCloseActivity {
+				reason = "Annulé : les données personnelles de cette mission terminée ont été effacées (durée de conservation dépassée)."
+			}
+			if it, err = it.Transition(queue.StateCancelled, reason, now); err != nil {
 				return nil, fmt.Errorf("purge: close item %d: %w", s.ID, err)
 			}
 		}
@@ -117,8 +123,8 @@ func (t *Tx) Purge(ctx context.Context, endedBefore rppsync.Date, now time.Time)
 		return nil, fmt.Errorf("purge: rows: %w", err)
 	}
 	rep.Rows = int(tag.RowsAffected())
-	tag, err = tx.Exec(ctx, `UPDATE item SET registration = NULL,
-		candidates = (SELECT coalesce(jsonb_agg(c - 'reasons' ORDER BY n), '[]'::jsonb)
+	tag, err = tx.Exec(ctx, `UPDATE item SET registration = NULL, person = NULL,
+		candidates = (SELECT coalesce(jsonb_agg(c - 'reasons' - 'last_name' - 'first_name' ORDER BY n), '[]'::jsonb)
 			FROM jsonb_array_elements(candidates) WITH ORDINALITY AS x(c, n)),
 		issues = `+purgedIssues+`,
 		reason = CASE WHEN kind = 'fix_data' THEN $2 ELSE reason END,

@@ -50,7 +50,7 @@ type ItemFilter struct {
 // itemColumns are the item columns scanItem reads, prefixed by i.
 const itemColumns = `i.id, i.contract_id, i.agency, i.key, i.kind, i.audience, i.worker, i.status, i.channel,
 	i.finess, i.rpps, i.state, i.reason, i.body, i.start_date, i.end_date, i.source, i.registration,
-	i.candidates, i.issues, i.due_at, i.created_at, i.updated_at`
+	i.candidates, i.issues, i.due_at, i.created_at, i.updated_at, i.person, i.periods, i.declared`
 
 // kindOrder sorts items by kind in the order of queue.Kinds.
 var kindOrder = func() string {
@@ -70,7 +70,7 @@ func scanItem(row pgx.Row) (StoredItem, error) {
 	)
 	err := row.Scan(&s.ID, &s.ContractID, &s.Agency, &s.Key, &s.Kind, &s.Audience, &s.Worker, &s.Status,
 		&s.Channel, &s.FINESS, &s.RPPS, &s.State, &s.Reason, &s.Body, &start, &end, &s.Source,
-		&s.Registration, &s.Candidates, &s.Issues, &due, &s.CreatedAt, &s.UpdatedAt)
+		&s.Registration, &s.Candidates, &s.Issues, &due, &s.CreatedAt, &s.UpdatedAt, &s.Person, &s.Periods, &s.Declared)
 	if err != nil {
 		return s, err
 	}
@@ -83,6 +83,12 @@ func scanItem(row pgx.Row) (StoredItem, error) {
 	}
 	if len(s.Issues) == 0 {
 		s.Issues = nil
+	}
+	if len(s.Periods) == 0 {
+		s.Periods = nil
+	}
+	if len(s.Declared) == 0 {
+		s.Declared = nil
 	}
 	return s, nil
 }
@@ -252,7 +258,11 @@ func (t *Tx) ResolveCandidate(ctx context.Context, id int64, choice string, now 
 	if err != nil {
 		return nil, nil, fmt.Errorf("resolve item %d: %w", id, err)
 	}
-	closed, next, err := queue.Resolve(stored.Item, choice, cards, now)
+	known, err := t.knownPros(ctx, rpps)
+	if err != nil {
+		return nil, nil, fmt.Errorf("resolve item %d: %w", id, err)
+	}
+	closed, next, err := queue.ResolveKnown(stored.Item, choice, cards, known, now)
 	if err != nil {
 		return nil, nil, fmt.Errorf("resolve item %d: %w", id, err)
 	}
@@ -271,6 +281,27 @@ func (t *Tx) ResolveCandidate(ctx context.Context, id int64, choice string, now 
 		Int("follow_on", len(w.inserted)).Msg("candidate resolution written")
 	out := w.updated[0]
 	return &out, w.inserted, nil
+}
+
+// knownPros returns what the directory shows of rpps, in one query, as
+// package queue wants it; it knows nobody when no directory is loaded.
+func (t *Tx) knownPros(ctx context.Context, rpps []string) (queue.Known, error) {
+	if len(rpps) == 0 {
+		return queue.Known{}, nil
+	}
+	rows, err := t.tx.Query(ctx, professionalsSQL, rpps)
+	if err != nil {
+		return queue.Known{}, fmt.Errorf("directory professionals: %w", err)
+	}
+	pros := map[string]rppsync.Professional{}
+	err = collectProfessionals(rows, false, func(p *rppsync.Professional, _ []string) { pros[p.RPPS] = *p })
+	switch {
+	case errors.Is(err, ErrNoDirectory):
+		return queue.Known{}, nil
+	case err != nil:
+		return queue.Known{}, fmt.Errorf("directory professionals: %w", err)
+	}
+	return queue.Known{Pros: pros}, nil
 }
 
 // queueCards returns the cards of rpps as package queue wants them: Known is
@@ -351,14 +382,14 @@ func (w *itemWriter) flush(ctx context.Context, tx pgx.Tx) error {
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"item"}, []string{"id", "contract_id", "agency", "key", "origin",
 			"kind", "audience", "worker", "status", "channel", "finess", "rpps", "state", "reason", "body",
 			"start_date", "end_date", "source", "registration", "candidates", "issues", "due_at",
-			"created_at", "updated_at"},
+			"created_at", "updated_at", "person", "periods", "declared"},
 			pgx.CopyFromSlice(len(w.inserted), func(i int) ([]any, error) {
 				s := w.inserted[i]
 				return []any{s.ID, s.ContractID, cleanText(s.Agency), s.Key, w.origins[i], string(s.Kind),
 					string(s.Audience), s.Worker, string(s.Status), string(s.Channel), s.FINESS, s.RPPS,
 					string(s.State), cleanText(s.Reason), s.Body, dateValue(s.Start), dateValue(s.End),
 					s.Source, s.Registration, nonNil(s.Candidates), nonNil(s.Issues), timeValue(s.DueAt),
-					s.CreatedAt, s.UpdatedAt}, nil
+					s.CreatedAt, s.UpdatedAt, cleanPerson(s.Person), nonNil(s.Periods), nonNil(s.Declared)}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("insert items: %w", err)
@@ -367,24 +398,28 @@ func (w *itemWriter) flush(ctx context.Context, tx pgx.Tx) error {
 	if len(w.updated) > 0 {
 		// Updates go through a temporary table: COPY, then one UPDATE.
 		_, err := tx.Exec(ctx, `CREATE TEMP TABLE item_update ON COMMIT DROP AS
-			SELECT id, status, channel, rpps, state, reason, body, source, registration, candidates, issues, due_at, updated_at
+			SELECT id, status, channel, rpps, state, reason, body, source, registration, candidates, issues, due_at, updated_at,
+				person, periods, start_date, end_date
 			FROM item WITH NO DATA`)
 		if err != nil {
 			return fmt.Errorf("update items: %w", err)
 		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"item_update"}, []string{"id", "status", "channel", "rpps", "state",
-			"reason", "body", "source", "registration", "candidates", "issues", "due_at", "updated_at"},
+			"reason", "body", "source", "registration", "candidates", "issues", "due_at", "updated_at",
+			"person", "periods", "start_date", "end_date"},
 			pgx.CopyFromSlice(len(w.updated), func(i int) ([]any, error) {
 				s := w.updated[i]
 				return []any{s.ID, string(s.Status), string(s.Channel), s.RPPS, string(s.State), cleanText(s.Reason), s.Body,
-					s.Source, s.Registration, nonNil(s.Candidates), nonNil(s.Issues), timeValue(s.DueAt), s.UpdatedAt}, nil
+					s.Source, s.Registration, nonNil(s.Candidates), nonNil(s.Issues), timeValue(s.DueAt), s.UpdatedAt,
+					cleanPerson(s.Person), nonNil(s.Periods), dateValue(s.Start), dateValue(s.End)}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("update items: %w", err)
 		}
 		_, err = tx.Exec(ctx, `UPDATE item i SET status = u.status, channel = u.channel, rpps = u.rpps, state = u.state,
 			reason = u.reason, body = u.body, source = u.source, registration = u.registration,
-			candidates = u.candidates, issues = u.issues, due_at = u.due_at, updated_at = u.updated_at
+			candidates = u.candidates, issues = u.issues, due_at = u.due_at, updated_at = u.updated_at,
+			person = u.person, periods = u.periods, start_date = u.start_date, end_date = u.end_date
 			FROM item_update u WHERE i.id = u.id;
 			DROP TABLE item_update`)
 		if err != nil {
@@ -410,6 +445,15 @@ func (w *itemWriter) flush(ctx context.Context, tx pgx.Tx) error {
 		}
 	}
 	return nil
+}
+
+// cleanPerson returns p with its names cleaned of what the database
+// refuses, or nil.
+func cleanPerson(p *queue.Person) *queue.Person {
+	if p == nil {
+		return nil
+	}
+	return &queue.Person{LastName: cleanText(p.LastName), UsageName: cleanText(p.UsageName), FirstName: cleanText(p.FirstName)}
 }
 
 func eventValues(id int64, seq int, e queue.Event) []any {

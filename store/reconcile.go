@@ -41,7 +41,10 @@ ORDER BY part, rpps, line_no`
 // A registration whose person now appears at the FINESS is done with the
 // RPPS recorded (and a RPPS+ registrant gets an activate_ecps item), an
 // activity now visible is done, a card now covering the contract closes its
-// order_mie item, items whose contract ended before today expire. It reads
+// order_mie item, items whose contract ended before today expire; an RPPS+
+// activity validated or registered for a contract that ended before today
+// (within DefaultRetention), and still shown at the FINESS, gets its
+// close_activity item (queue.EndOfMission). It reads
 // the directory in one query for all the structures involved and the cards
 // in one query, then writes every change, follow-on item and history event
 // in one transaction. With no directory loaded, only expiry is applied and
@@ -56,11 +59,29 @@ func (t *Tx) Reconcile(ctx context.Context, today rppsync.Date, now time.Time) (
 		return nil, fmt.Errorf("reconcile: read pending items: %w", err)
 	}
 	rep := &ReconcileReport{Checked: len(pending), ByFINESS: map[string]int{}}
-	if len(pending) == 0 {
+	var ended []StoredItem
+	if !today.IsZero() {
+		// The RPPS+ activities declared for contracts that ended (within
+		// the retention period) and whose close_activity is not asked yet.
+		ended, err = queryItems(ctx, tx, `SELECT `+itemColumns+` FROM item i
+			WHERE i.state = 'done' AND i.channel = 'rpps_plus' AND i.kind IN ('validate_activity', 'register_rpps_plus')
+			AND i.end_date < $1 AND i.end_date >= $2 AND i.rpps <> ''
+			AND NOT EXISTS (SELECT 1 FROM item c WHERE c.contract_id = i.contract_id AND c.kind = 'close_activity')
+			ORDER BY i.id`, today.Time(), today.Time().Add(-DefaultRetention))
+		if err != nil {
+			return nil, fmt.Errorf("reconcile: read ended activities: %w", err)
+		}
+	}
+	if len(pending) == 0 && len(ended) == 0 {
 		return rep, nil
 	}
 
 	var finess, rpps []string
+	for _, s := range ended {
+		if !slices.Contains(finess, s.FINESS) {
+			finess = append(finess, s.FINESS)
+		}
+	}
 	for _, s := range pending {
 		if s.FINESS != "" && !slices.Contains(finess, s.FINESS) {
 			finess = append(finess, s.FINESS)
@@ -101,7 +122,7 @@ func (t *Tx) Reconcile(ctx context.Context, today rppsync.Date, now time.Time) (
 
 	w := newItemWriter(now)
 	for _, s := range pending {
-		snap := queue.Snapshot{AtFINESS: atFINESS[s.FINESS], Cards: cards, Today: today}
+		snap := queue.Snapshot{AtFINESS: atFINESS[s.FINESS], Cards: cards, Today: today, NoDirectory: rep.DirectoryMissing}
 		it, next, changed := queue.Reconcile(s.Item, snap, now)
 		if !changed {
 			continue
@@ -115,6 +136,12 @@ func (t *Tx) Reconcile(ctx context.Context, today rppsync.Date, now time.Time) (
 		}
 		rep.ByFINESS[s.FINESS]++
 		for _, n := range next {
+			w.insert(s.ContractID, s.Agency, originReconcile, n)
+		}
+	}
+	for _, s := range ended {
+		snap := queue.Snapshot{AtFINESS: atFINESS[s.FINESS], Today: today, NoDirectory: rep.DirectoryMissing}
+		if n, ok := queue.EndOfMission(s.Item, snap, now); ok {
 			w.insert(s.ContractID, s.Agency, originReconcile, n)
 		}
 	}
