@@ -171,6 +171,9 @@ func person(e queue.Entry) string {
 			return n
 		}
 	}
+	if n := e.Person.String(); n != "" {
+		return n
+	}
 	if e.RPPS != "" {
 		return "RPPS " + e.RPPS
 	}

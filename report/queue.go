@@ -83,8 +83,12 @@ func writeQueueTable(w io.Writer, items []queue.Entry) error {
 			finess = it.FINESS
 			fmt.Fprintf(ew, "\nStructure FINESS %s\n", orDash(finess))
 		}
-		fmt.Fprintf(ew, "  #%-6d %-34s %-10s %s → %s  RPPS %s\n", it.ID, it.Kind.Label(), it.State.Label(),
-			dashDate(it.Start), dashDate(it.End), orDash(it.RPPS))
+		w := workerOf(it)
+		fmt.Fprintf(ew, "  #%-6d %-34s %-10s %s → %s  RPPS %s  %s (%s)\n", it.ID, it.Kind.Label(), it.State.Label(),
+			dashDate(it.Start), dashDate(it.End), orDash(it.RPPS), orDash(strings.TrimSpace(w.LastName+" "+w.FirstName)), orDash(it.Agency))
+		if p := periodsText(it); p != "" {
+			fmt.Fprintf(ew, "          périodes : %s\n", p)
+		}
 		fmt.Fprintf(ew, "          %s\n", it.Reason)
 		if r := it.Registration; r != nil && it.Kind == queue.KindRegisterRPPSPlus {
 			fmt.Fprintf(ew, "          pré-rempli : %s %s, né(e) le %s, INSEE %s ; manquant : %s\n",
@@ -144,8 +148,9 @@ func writeQueueCSV(w io.Writer, items []queue.Entry, loc *time.Location) error {
 		if it.Source.Row > 0 {
 			row = strconv.Itoa(it.Source.Row)
 		}
+		w := workerOf(it)
 		rec := []string{strconv.FormatInt(it.ID, 10), it.Kind.Label(), it.State.Label(), it.FINESS, it.RPPS,
-			dashDate(it.Start), dashDate(it.End), it.Reason, r.Civility, r.BirthName, r.UsageName, r.FirstNames,
+			dashDate(it.Start), dashDate(it.End), it.Reason, r.Civility, w.LastName, w.UsageName, w.FirstName,
 			dashDate(r.BirthDate), r.BirthINSEE, r.BirthCountry, r.Email, r.Phone, r.ProfessionLabel,
 			strings.Join(r.Missing, ", "), strings.Join(cands, " | "),
 			it.Agency, r.Nationality, it.Body, strings.Join(issues, listSep), due, it.Source.Path, it.Source.Sheet, row}
@@ -207,4 +212,29 @@ func (e *errWriter) Write(b []byte) (int, error) {
 	n, err := e.w.Write(b)
 	e.err = err
 	return n, err
+}
+
+// workerOf names the worker of e: the pre-filled registration's names
+// when there is one, else the names the item keeps of the agency's row.
+func workerOf(e queue.Entry) queue.Person {
+	if r := e.Registration; r != nil && (r.BirthName != "" || r.FirstNames != "") {
+		return queue.Person{LastName: r.BirthName, UsageName: r.UsageName, FirstName: r.FirstNames}
+	}
+	if e.Person != nil {
+		return *e.Person
+	}
+	return queue.Person{}
+}
+
+// periodsText lists the contract periods an item covers when it covers
+// more than one ("01/12/2026 → 21/12/2026 ; 05/01/2027 → 20/01/2027").
+func periodsText(e queue.Entry) string {
+	if len(e.Periods) < 2 {
+		return ""
+	}
+	parts := make([]string, len(e.Periods))
+	for i, p := range e.Periods {
+		parts[i] = dashDate(p.Start) + " → " + dashDate(p.End)
+	}
+	return strings.Join(parts, " ; ")
 }

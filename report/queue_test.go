@@ -136,3 +136,25 @@ func slicesEqual(a, b []string) bool {
 	}
 	return true
 }
+
+// TestQueueNamesEveryWorker: an item with no registration (an activity to
+// validate) still names its worker, from the names the item keeps.
+func TestQueueNamesEveryWorker(t *testing.T) {
+	d, _ := rppsync.NewDate(2026, 12, 1)
+	e := []queue.Entry{{ID: 3, Agency: "Alpha", Item: queue.Item{Kind: queue.KindValidateActivity, State: queue.StatePending,
+		FINESS: "250999901", RPPS: "10999000010", Start: d, Person: &queue.Person{LastName: "MARTIN", FirstName: "Claire"},
+		Periods: []queue.Period{{Start: d, End: d.AddDays(5)}, {Start: d.AddDays(10), End: d.AddDays(20)}}}}}
+	var csvOut, table bytes.Buffer
+	if err := report.WriteQueue(&csvOut, report.QueueCSV, e, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteQueue(&table, report.QueueTable, e, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(csvOut.String(), ";MARTIN;;Claire;") {
+		t.Errorf("CSV does not name the worker:\n%s", csvOut.String())
+	}
+	if !strings.Contains(table.String(), "MARTIN Claire (Alpha)") || !strings.Contains(table.String(), "périodes : 01/12/2026 → 06/12/2026 ; 11/12/2026 → 21/12/2026") {
+		t.Errorf("table:\n%s", table.String())
+	}
+}

@@ -67,9 +67,9 @@ func regText(title string, field func(r *queue.Registration) string) queueColumn
 var queueLeadColumns = []queueColumn{
 	{"N°", func(_ queueXLSX, e queue.Entry) any { return e.ID }},
 	{"État", func(_ queueXLSX, e queue.Entry) any { return text(e.State.Label(), 0) }},
-	regText("Nom de naissance", func(r *queue.Registration) string { return r.BirthName }),
-	regText("Nom d'usage", func(r *queue.Registration) string { return r.UsageName }),
-	regText("Prénoms", func(r *queue.Registration) string { return r.FirstNames }),
+	{"Nom de naissance", func(_ queueXLSX, e queue.Entry) any { return text(workerOf(e).LastName, 0) }},
+	{"Nom d'usage", func(_ queueXLSX, e queue.Entry) any { return text(workerOf(e).UsageName, 0) }},
+	{"Prénoms", func(_ queueXLSX, e queue.Entry) any { return text(workerOf(e).FirstName, 0) }},
 	{"Agence", func(_ queueXLSX, e queue.Entry) any { return text(e.Agency, 0) }},
 	{"FINESS", func(_ queueXLSX, e queue.Entry) any { return text(e.FINESS, 0) }},
 	{"RPPS", func(_ queueXLSX, e queue.Entry) any { return text(e.RPPS, 0) }},
