@@ -123,8 +123,14 @@ func TestQueueExportXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer wb.Close()
-	if sheets := wb.GetSheetList(); len(sheets) < 2 || sheets[0] != "Résumé" {
+	sheets := wb.GetSheetList()
+	if len(sheets) < 2 || sheets[0] != "Résumé" {
 		t.Errorf("sheets = %v", sheets)
+	}
+	for _, sh := range sheets {
+		if sh == "Corriger les données" { // the agency's to act on: in its fix list, not the structure's export
+			t.Errorf("the structure's export holds the agency's fixes: %v", sheets)
+		}
 	}
 	if v, _ := wb.GetCellValue("Résumé", "A1"); v == "" {
 		t.Error("empty summary sheet")

@@ -50,8 +50,11 @@ func (m *Main) queueList(ctx context.Context, args []string, export bool) (err e
 		return usagef("queue export écrit la file d'une structure ou la liste d'une agence : indiquez --finess ou --agency, l'un des deux")
 	}
 	f := store.ItemFilter{FINESS: *finess, Agency: *agency}
-	if export && *agency != "" {
+	switch {
+	case export && *agency != "":
 		f.Audience = queue.AudienceAgency // the rows the agency must act on
+	case export:
+		f.Audience = queue.AudienceStructure // what the structure acts on; the agency's fixes go to the agency
 	}
 	if *kind != "" {
 		k, err := queue.ParseKind(*kind)

@@ -249,7 +249,8 @@ func (m *Main) logger(level, format string) (zerolog.Logger, error) {
 	default:
 		return zerolog.Nop(), fmt.Errorf("format de journal %q : choisissez json, console ou auto", format)
 	}
-	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+	// Workers log from many goroutines (River, batches): one event at a time.
+	return zerolog.New(zerolog.SyncWriter(w)).Level(lvl).With().Timestamp().Logger(), nil
 }
 
 // formats sets the help of the --format flag of fs to the formats the
