@@ -115,10 +115,10 @@ type Notified struct {
 // digest, its digest (a structure) or fix list (an agency) and hands its
 // messages to out in the same transaction that records the digest: either
 // both are committed or neither, and the same state never makes two
-// messages (the digest's key is the jobs' idempotency key).
+// messages (the digest's key is the jobs' idempotency key). Each recipient
+// has a transaction of its own: one that fails leaves the others sent.
 func (p *Pipeline) Notify(ctx context.Context, db *store.DB, out Outbox, recipients []Recipient) (*Notified, error) {
 	res := &Notified{}
-	now := p.cfg.Now()
 	for _, r := range recipients {
 		var rec *store.DigestRecord
 		err := db.InTx(ctx, func(tx *store.Tx) error {
@@ -129,16 +129,34 @@ func (p *Pipeline) Notify(ctx context.Context, db *store.DB, out Outbox, recipie
 		if err != nil {
 			return res, fmt.Errorf("notify %s %s: %w", r.Audience, r.ID, err)
 		}
-		if rec == nil {
-			res.Silent++
-			continue
-		}
-		res.Digests = append(res.Digests, *rec)
-		res.Messages += rec.Messages
-		p.log.Info().Str("audience", string(r.Audience)).Str("recipient", r.ID).Str("key", rec.Key).
-			Int("pending", rec.Items).Int("changed", rec.Changed).Int("messages", rec.Messages).Time("at", now).Msg("digest enqueued")
+		p.noted(res, r, rec)
 	}
 	return res, nil
+}
+
+// NotifyIn is Notify inside tx, the caller's transaction (a scheduled
+// pass that commits its digests with the rest of its work).
+func (p *Pipeline) NotifyIn(ctx context.Context, tx *store.Tx, out Outbox, recipients []Recipient) (*Notified, error) {
+	res := &Notified{}
+	for _, r := range recipients {
+		rec, err := p.notifyOne(ctx, tx, out, r)
+		if err != nil {
+			return res, fmt.Errorf("notify %s %s: %w", r.Audience, r.ID, err)
+		}
+		p.noted(res, r, rec)
+	}
+	return res, nil
+}
+
+func (p *Pipeline) noted(res *Notified, r Recipient, rec *store.DigestRecord) {
+	if rec == nil {
+		res.Silent++
+		return
+	}
+	res.Digests = append(res.Digests, *rec)
+	res.Messages += rec.Messages
+	p.log.Info().Str("audience", string(r.Audience)).Str("recipient", r.ID).Str("key", rec.Key).
+		Int("pending", rec.Items).Int("changed", rec.Changed).Int("messages", rec.Messages).Msg("digest enqueued")
 }
 
 func (p *Pipeline) notifyOne(ctx context.Context, tx *store.Tx, out Outbox, r Recipient) (*store.DigestRecord, error) {
