@@ -226,3 +226,28 @@ func (db *DB) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ItemsCreatedBetween counts the work items created in [from, to), by kind:
+// what a pass added to the queues.
+func (db *DB) ItemsCreatedBetween(ctx context.Context, from, to time.Time) (map[string]int, error) {
+	out := map[string]int{}
+	err := db.op(ctx, "items created", db.cfg.Timeout, func(ctx context.Context) error {
+		rows, err := db.pool.Query(ctx, `SELECT kind, count(*) FROM item WHERE created_at >= $1 AND created_at < $2 GROUP BY kind`, from, to)
+		if err != nil {
+			return err
+		}
+		var (
+			kind string
+			n    int
+		)
+		_, err = pgx.ForEachRow(rows, []any{&kind, &n}, func() error {
+			out[kind] = n
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("items created: %w", err)
+	}
+	return out, nil
+}
