@@ -154,7 +154,12 @@ func (e *env) newWorker(t *testing.T, replica string, tweak func(*worker.Config)
 }
 
 func (e *env) workerConfig(t testing.TB, replica string, in *inbox.Inbox) worker.Config {
-	n := newFileNotifier(t, e.db, e.hooks.srv.URL, e.log)
+	return e.workerConfigURL(t, replica, in, e.hooks.srv.URL)
+}
+
+// workerConfigURL is workerConfig with the webhooks posted to hookURL.
+func (e *env) workerConfigURL(t testing.TB, replica string, in *inbox.Inbox, hookURL string) worker.Config {
+	n := newFileNotifier(t, e.db, hookURL, e.log)
 	return worker.Config{
 		Pipeline:     e.pipe,
 		DB:           e.db,
