@@ -178,6 +178,13 @@ func TestWorkerProcesses(t *testing.T) {
 			}
 			stopped = true
 			checkEachOnce(t, e, files)
+			var replicas int
+			if err := e.db.Pool().QueryRow(ctx, `SELECT count(DISTINCT replica) FROM pass_run`).Scan(&replicas); err != nil {
+				t.Fatal(err)
+			}
+			if replicas != procs {
+				t.Errorf("passes recorded by %d processes, want %d", replicas, procs)
+			}
 		})
 	}
 }

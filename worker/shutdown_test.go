@@ -1,0 +1,112 @@
+package worker_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/rppsync/rppsync/scheduler"
+	"github.com/rppsync/rppsync/store"
+	"github.com/rppsync/rppsync/worker"
+)
+
+// TestShutdownMidFile cancels a pass while a file's import is blocked in
+// its transaction (the test holds a lock the import needs): after the
+// grace the import is cancelled and rolled back, the pass ends
+// "interrupted", the file stays in the inbox, and the next pass imports it
+// once.
+func TestShutdownMidFile(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	e := newEnv(t)
+	e.drop(t, fixtureBeta, "Interim Beta/interim-beta.csv")
+	w := e.newWorker(t, "r1", func(c *worker.Config) { c.Grace = 300 * time.Millisecond })
+	if _, err := w.RunPass(ctx); err != nil { // first sight
+		t.Fatal(err)
+	}
+	e.clock.advance(time.Minute)
+
+	lock, err := e.db.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback(context.Background())
+	if _, err := lock.Exec(ctx, `LOCK TABLE import_file IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+
+	passCtx, stop := context.WithCancel(ctx)
+	type result struct {
+		s   *worker.PassSummary
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		s, err := w.RunPass(passCtx)
+		done <- result{s, err}
+	}()
+	// The import is blocked once its job runs and a statement waits for
+	// the lock.
+	waitFor(t, 20*time.Second, "the import waiting for the lock", func() bool {
+		var n int
+		err := e.db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND datname = current_database() AND query ILIKE '%import_file%'`).Scan(&n)
+		return err == nil && n > 0
+	})
+	stop() // SIGTERM
+	var r result
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		t.Fatal("the pass did not stop")
+	}
+	if !errors.Is(r.err, worker.ErrInterrupted) || r.s.Outcome != store.RunInterrupted {
+		t.Fatalf("interrupted pass: %v, %+v", r.err, r.s)
+	}
+	if got := inboxFiles(t, e.root); len(got) != 1 || got[0] != "Interim Beta/interim-beta.csv" {
+		t.Fatalf("inbox after the shutdown: %v, want the file back for the next pass", got)
+	}
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := countImported(t, e.db); n != 0 {
+		t.Fatalf("%d files recorded by the cancelled import", n)
+	}
+	runs, err := e.db.Runs(ctx, store.RunFilter{Limit: 1})
+	if err != nil || runs[0].Outcome != store.RunInterrupted || runs[0].ErrorCode == "" {
+		t.Fatalf("history: %+v, %v", runs, err)
+	}
+	counts, err := e.db.JobCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// River puts a job its client cancelled at shutdown back in line
+	// (available) or, when the attempt ended in error, retryable.
+	if !hasJob(counts, scheduler.KindInboxFile, "available") && !hasJob(counts, scheduler.KindInboxFile, "retryable") ||
+		hasJob(counts, scheduler.KindInboxFile, "completed") {
+		t.Errorf("job counts after the shutdown: %+v, want the file's job waiting for the next pass", counts)
+	}
+
+	// The next pass takes the file at once (its job retried) and imports it.
+	s, err := w.RunPass(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Files) != 1 || s.Files[0].Outcome != worker.FileDone {
+		t.Fatalf("next pass: %+v", s.Files)
+	}
+	if n := countImported(t, e.db); n != 1 {
+		t.Fatalf("%d files recorded, want 1", n)
+	}
+}
+
+func hasJob(counts []store.JobCount, kind, state string) bool {
+	for _, c := range counts {
+		if c.Kind == kind && c.State == state && c.Count > 0 {
+			return true
+		}
+	}
+	return false
+}
