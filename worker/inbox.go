@@ -258,7 +258,7 @@ func (iw *inboxFileWorker) Work(ctx context.Context, job *river.Job[scheduler.In
 	var res *pipeline.FileImport
 	imported, err := w.cfg.Pipeline.Import(ctx, w.db, []string{path}, pipeline.ImportOptions{Agency: a.Agency, DroppedBy: droppedBy})
 	if err != nil {
-		log.Warn().Str("code", string(rppsync.CodeOf(err))).Err(err).Msg("inbox file not imported")
+		log.Warn().Str("code", errorCode(err)).Err(err).Msg("inbox file not imported")
 		return err
 	}
 	if len(imported.Files) == 1 {

@@ -155,10 +155,7 @@ func (w *Worker) runPass(ctx context.Context, trigger string, scheduledFor time.
 	first := firstErr(err, p.partial)
 	msg := ""
 	if first != nil {
-		sum.ErrorCode = string(rppsync.CodeOf(first))
-		if sum.ErrorCode == "" {
-			sum.ErrorCode = "internal"
-		}
+		sum.ErrorCode = errorCode(first)
 		msg = first.Error()
 	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -185,7 +182,7 @@ func firstErr(errs ...error) error {
 
 // fail records a failure that does not stop the pass.
 func (p *pass) fail(step string, err error) {
-	p.log.Error().Str("step", step).Str("code", string(rppsync.CodeOf(err))).Err(err).Msg("pass step failed, the pass goes on")
+	p.log.Error().Str("step", step).Str("code", errorCode(err)).Err(err).Msg("pass step failed, the pass goes on")
 	if p.partial == nil {
 		p.partial = fmt.Errorf("%s: %w", step, err)
 	}
@@ -278,7 +275,7 @@ func (p *pass) refresh(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return err
 			}
-			es.ErrorCode = fetchCode(err)
+			es.ErrorCode = errorCode(err)
 			p.sum.Extracts = append(p.sum.Extracts, es)
 			p.fail("fetch "+string(kind), err)
 			continue
@@ -305,7 +302,7 @@ func (p *pass) refresh(ctx context.Context) error {
 			case ctx.Err() != nil:
 				return err
 			default:
-				es.ErrorCode = string(rppsync.CodeOf(err))
+				es.ErrorCode = errorCode(err)
 				p.fail("load "+string(kind), err)
 			}
 		}
@@ -333,12 +330,21 @@ func (p *pass) loadedName(ctx context.Context, kind fetch.Kind) (string, error) 
 	return st.Name, nil
 }
 
-func fetchCode(err error) string {
+// errorCode is the stable code of a pass's failure: a download's
+// ("fetch_" and fetch's code), an rppsync error's, "cancelled" for a
+// shutdown, "internal" otherwise.
+func errorCode(err error) string {
 	var fe *fetch.Error
 	if errors.As(err, &fe) {
 		return "fetch_" + fe.Code
 	}
-	return string(rppsync.CodeOf(err))
+	if c := rppsync.CodeOf(err); c != "" {
+		return string(c)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return "cancelled"
+	}
+	return "internal"
 }
 
 func (p *pass) logSummary() {
