@@ -116,8 +116,8 @@ type pass struct {
 	sum      *PassSummary
 	client   *river.Client[pgx.Tx] // works the pass's jobs: Serve's, or the pass's own
 	stopping chan struct{}         // Serve's shutdown, nil outside Serve
-	log     zerolog.Logger
-	partial error // the first failure that did not stop the pass
+	log      zerolog.Logger
+	partial  error // the first failure that did not stop the pass
 }
 
 func (w *Worker) runPass(ctx context.Context, trigger string, scheduledFor time.Time) (*PassSummary, error) {
