@@ -3,9 +3,13 @@ package worker_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/rppsync/rppsync/inbox"
 	"github.com/rppsync/rppsync/scheduler"
 	"github.com/rppsync/rppsync/store"
 	"github.com/rppsync/rppsync/worker"
@@ -109,4 +113,76 @@ func hasJob(counts []store.JobCount, kind, state string) bool {
 		}
 	}
 	return false
+}
+
+// TestServeShutdownMidFile stops Serve while the inbox watch's job is
+// blocked in its import: Serve returns once the grace is spent and the
+// import cancelled, and the file is still in the inbox.
+func TestServeShutdownMidFile(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	e := newEnv(t)
+	in, err := inbox.New(inbox.Config{Root: e.root, StableFor: 100 * time.Millisecond, Logger: e.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := e.newWorker(t, "r1", func(c *worker.Config) {
+		c.Inbox = in
+		c.WatchEvery = 100 * time.Millisecond
+		c.Grace = 300 * time.Millisecond
+	})
+	lock, err := e.db.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback(context.Background())
+	if _, err := lock.Exec(ctx, `LOCK TABLE import_file IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	e.drop(t, fixtureBeta, "Interim Beta/interim-beta.csv")
+	serveCtx, stop := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- w.Serve(serveCtx) }()
+	waitFor(t, 20*time.Second, "the import waiting for the lock", func() bool {
+		var n int
+		err := e.db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND datname = current_database() AND query ILIKE '%import_file%'`).Scan(&n)
+		return err == nil && n > 0
+	})
+	stop() // SIGTERM
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("Serve = %v", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("Serve did not return")
+	}
+	if got := inboxFiles(t, e.root); len(got) != 1 {
+		t.Fatalf("inbox after the shutdown: %v, want the file", got)
+	}
+	lock.Rollback(ctx)
+	if n := countImported(t, e.db); n != 0 {
+		t.Fatalf("%d files recorded by the cancelled import", n)
+	}
+}
+
+// TestHealthzDatabaseDown: /healthz answers 503 "down" when the database
+// does not answer.
+func TestHealthzDatabaseDown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	w := e.newWorker(t, "r1", nil)
+	srv := httptest.NewServer(w.Handler())
+	defer srv.Close()
+	code, body := get(t, srv.URL+"/healthz")
+	if code != http.StatusOK || !strings.Contains(body, `"status":"degraded"`) { // no pass yet
+		t.Fatalf("/healthz before any pass: %d %s", code, body)
+	}
+	e.db.Close()
+	code, body = get(t, srv.URL+"/healthz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, `"status":"down"`) {
+		t.Fatalf("/healthz with the database closed: %d %s", code, body)
+	}
 }
