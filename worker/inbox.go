@@ -3,9 +3,14 @@ package worker
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -120,25 +125,38 @@ func (w *Worker) scanInbox(ctx context.Context, client *river.Client[pgx.Tx], lo
 	return out, nil
 }
 
-// moveDuplicate moves a copy of content imported before into done/ with a
-// note; nil when another process moved it first.
+// moveDuplicate moves a copy of content handled before next to where the
+// first went (done/, or rejected/ when it could not be read), with a note;
+// nil when another process moved it first.
 func (w *Worker) moveDuplicate(ctx context.Context, f inbox.File, job *rivertype.JobRow) (*FileSummary, error) {
-	var first scheduler.InboxFileArgs
+	var (
+		first scheduler.InboxFileArgs
+		out   FileSummary
+	)
 	_ = json.Unmarshal(job.EncodedArgs, &first)
+	_ = json.Unmarshal(job.Output(), &out)
 	when := job.CreatedAt
 	if job.FinalizedAt != nil {
 		when = *job.FinalizedAt
 	}
-	note := fmt.Sprintf("Ce fichier a le même contenu que « %s », déjà importé le %s : il n'a pas été importé une seconde fois.\n",
-		first.Path, when.In(paris).Format("02/01/2006 à 15:04"))
-	dest, err := w.cfg.Inbox.Finish(ctx, f, inbox.Done, inbox.Report{Name: DuplicateName, Data: []byte(note)})
+	outcome, what := inbox.Done, "importé"
+	if out.Outcome == FileRejected {
+		outcome, what = inbox.Rejected, "refusé"
+	}
+	note := fmt.Sprintf("Ce fichier a le même contenu que « %s », déjà %s le %s : il n'a pas été traité une seconde fois.\n",
+		first.Path, what, when.In(paris).Format("02/01/2006 à 15:04"))
+	dest, err := w.cfg.Inbox.Finish(ctx, f, outcome, inbox.Report{Name: DuplicateName, Data: []byte(note)})
 	switch {
 	case errors.Is(err, inbox.ErrAlreadyFinished), errors.Is(err, inbox.ErrChanged):
 		return nil, nil
 	case err != nil:
 		return nil, fmt.Errorf("move %s: %w", f.Path, err)
 	}
-	return &FileSummary{Path: f.Path, Agency: f.Agency, SHA256: f.SHA256, Outcome: FileDuplicate, MovedTo: dest, JobID: job.ID}, nil
+	fs := &FileSummary{Path: f.Path, Agency: f.Agency, SHA256: f.SHA256, Outcome: FileDuplicate, MovedTo: dest, JobID: job.ID}
+	if outcome == inbox.Rejected {
+		fs.Outcome, fs.ErrorCode = FileRejected, out.ErrorCode
+	}
+	return fs, nil
 }
 
 var paris = func() *time.Location {
@@ -178,7 +196,7 @@ func (p *pass) importInbox(ctx context.Context) error {
 		for k, n := range fs.Rows {
 			p.sum.Rows[k] += n
 		}
-		if fs.Outcome == FileFailed && err == nil {
+		if fs.Outcome == FileFailed && err == nil && fs.ErrorCode != codeFileGone && fs.ErrorCode != codeFileChanged {
 			p.fail("import "+fs.Path, fmt.Errorf("%s", fs.ErrorCode))
 		}
 	}
@@ -214,6 +232,11 @@ func (w *Worker) waitFile(ctx context.Context, client *river.Client[pgx.Tx], sto
 			fs.Outcome = FileDone
 			return fs, nil
 		case rivertype.JobStateRetryable, rivertype.JobStateCancelled, rivertype.JobStateDiscarded:
+			var got FileSummary
+			if json.Unmarshal(job.Output(), &got) == nil && (got.ErrorCode == codeFileGone || got.ErrorCode == codeFileChanged) {
+				got.JobID = t.jobID
+				return got, nil
+			}
 			fs.ErrorCode = "import_failed"
 			if n := len(job.Errors); n > 0 {
 				return fs, fmt.Errorf("import %s (job %d, attempt %d): %s", t.file.Path, t.jobID, job.Errors[n-1].Attempt, job.Errors[n-1].Error)
@@ -253,8 +276,19 @@ func (iw *inboxFileWorker) Work(ctx context.Context, job *river.Job[scheduler.In
 	if w.cfg.Inbox == nil {
 		return river.JobCancel(errors.New("this process has no inbox configured"))
 	}
-	fs := FileSummary{Path: a.Path, Agency: a.Agency, SHA256: a.SHA256, JobID: job.ID}
+	out := FileSummary{Path: a.Path, Agency: a.Agency, SHA256: a.SHA256, JobID: job.ID}
 	path := filepath.Join(w.cfg.InboxRoot, filepath.FromSlash(a.Path))
+	// A file gone or rewritten since the scan is not imported. Its job is
+	// cancelled, not completed, so that the same content dropped again
+	// gets a new job; rewritten, it gets its own once stable again.
+	switch sum, err := fileSHA256(path); {
+	case errors.Is(err, fs.ErrNotExist):
+		return skipFile(ctx, log, out, codeFileGone)
+	case err != nil:
+		return fmt.Errorf("read %s: %w", a.Path, err)
+	case sum != a.SHA256:
+		return skipFile(ctx, log, out, codeFileChanged)
+	}
 	var res *pipeline.FileImport
 	imported, err := w.cfg.Pipeline.Import(ctx, w.db, []string{path}, pipeline.ImportOptions{Agency: a.Agency, DroppedBy: droppedBy})
 	if err != nil {
@@ -265,20 +299,17 @@ func (iw *inboxFileWorker) Work(ctx context.Context, job *river.Job[scheduler.In
 		res = &imported.Files[0]
 	}
 	if res == nil || res.Report == nil {
-		// The file vanished before it was read: another process moved it.
-		log.Info().Msg("inbox file already moved by another process")
-		fs.Outcome = FileDone
-		return river.RecordOutput(ctx, fs)
+		return skipFile(ctx, log, out, codeFileGone) // vanished before it was read
 	}
-	fs.FileID = res.Report.FileID
-	fs.Rows = map[string]int{}
+	out.FileID = res.Report.FileID
+	out.Rows = map[string]int{}
 	for _, v := range res.Result.Rows {
-		fs.Rows[string(v.Status)]++
+		out.Rows[string(v.Status)]++
 	}
 	outcome := inbox.Done
-	fs.Outcome = FileDone
+	out.Outcome = FileDone
 	if res.Result.Error != nil {
-		outcome, fs.Outcome, fs.ErrorCode = inbox.Rejected, FileRejected, res.Result.Error.Code
+		outcome, out.Outcome, out.ErrorCode = inbox.Rejected, FileRejected, res.Result.Error.Code
 	}
 	var rep bytes.Buffer
 	if err := report.Write(&rep, report.FormatXLSX, []rppsync.FileResult{res.Result}, report.Options{Now: w.clock.Now()}); err != nil {
@@ -295,11 +326,42 @@ func (iw *inboxFileWorker) Work(ctx context.Context, job *river.Job[scheduler.In
 	case err != nil:
 		return fmt.Errorf("move %s: %w", a.Path, err)
 	default:
-		fs.MovedTo = dest
+		out.MovedTo = dest
 	}
-	w.metrics.file(fs.Outcome)
-	w.metrics.addRows(fs.Rows)
-	log.Info().Str("outcome", fs.Outcome).Str("moved_to", fs.MovedTo).Int64("file_id", fs.FileID).
+	w.metrics.file(out.Outcome)
+	w.metrics.addRows(out.Rows)
+	log.Info().Str("outcome", out.Outcome).Str("moved_to", out.MovedTo).Int64("file_id", out.FileID).
 		Bool("duplicate", res.Report.Duplicate).Int("rows", res.Report.Rows).Msg("inbox file imported")
-	return river.RecordOutput(ctx, fs)
+	return river.RecordOutput(ctx, out)
+}
+
+// Codes of the files a job did not import because the inbox changed under
+// it; they do not make the pass fail.
+const (
+	codeFileGone    = "file_gone"    // no longer in the inbox (moved or removed by someone else)
+	codeFileChanged = "file_changed" // rewritten since it was scanned
+)
+
+// skipFile ends a job whose file is gone or changed: its output says why,
+// and the job is cancelled.
+func skipFile(ctx context.Context, log zerolog.Logger, out FileSummary, code string) error {
+	log.Warn().Str("code", code).Msg("inbox file gone or changed since it was scanned: not imported")
+	out.Outcome, out.ErrorCode = FileFailed, code
+	if err := river.RecordOutput(ctx, out); err != nil {
+		return err
+	}
+	return river.JobCancel(fmt.Errorf("%s: %s", out.Path, code))
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

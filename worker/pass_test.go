@@ -10,8 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/rppsync/rppsync/scheduler"
 	"github.com/rppsync/rppsync/store"
 	"github.com/rppsync/rppsync/worker"
 )
@@ -131,6 +135,7 @@ func TestPassFromInboxToNotifications(t *testing.T) {
 	// A copy of an imported file, dropped again: moved with a note, not
 	// imported twice, no new message.
 	e.drop(t, fixtureBeta, "Interim Beta/interim-beta (copie).csv")
+	dropBytes(t, e.root, "Interim Beta/vide encore.csv", []byte("ceci n'est pas un planning\n"))
 	if _, err := w.RunPass(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +150,9 @@ func TestPassFromInboxToNotifications(t *testing.T) {
 	note, err := os.ReadFile(filepath.Join(e.root, "done", day+"Interim Beta/interim-beta (copie)_doublon.txt"))
 	if err != nil || !strings.Contains(string(note), "interim-beta.csv") {
 		t.Errorf("duplicate note: %q, %v", note, err)
+	}
+	if c := fileByPath(t, s3, "Interim Beta/vide encore.csv"); c.Outcome != worker.FileRejected || !strings.HasPrefix(c.MovedTo, "rejected/") {
+		t.Errorf("copy of a rejected file: %+v, want moved to rejected/ as the first", c)
 	}
 	if n := countImported(t, e.db); n != 3 {
 		t.Errorf("%d files recorded, want 3 (alpha, beta, the unreadable one)", n)
@@ -192,5 +200,54 @@ func TestNewValidates(t *testing.T) {
 	t.Parallel()
 	if _, err := worker.New(worker.Config{}); !errors.Is(err, worker.ErrInvalidConfig) {
 		t.Errorf("New(zero) = %v", err)
+	}
+}
+
+// TestJobOfAChangedFile: a job whose file no longer has the scanned
+// content (rewritten between the scan and the job) imports nothing and is
+// cancelled, so that the content, dropped again, gets a job of its own.
+func TestJobOfAChangedFile(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	e := newEnv(t)
+	e.drop(t, fixtureBeta, "B/planning.csv")
+	w := e.newWorker(t, "r1", nil)
+	client, err := river.NewClient(riverpgxv5.New(e.db.Pool()), &river.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := strings.Repeat("0", 64)
+	res, err := client.Insert(ctx, scheduler.InboxFileArgs{SHA256: stale, Path: "B/planning.csv", Agency: "B"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Passes, the file not stable yet (the inbox clock stands still),
+	// until the pass's client has worked the stale job.
+	var job *rivertype.JobRow
+	for range 20 {
+		if _, err := w.RunPass(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if job, err = client.JobGet(ctx, res.Job.ID); err != nil {
+			t.Fatal(err)
+		}
+		if job.FinalizedAt != nil {
+			break
+		}
+	}
+	if job.State != rivertype.JobStateCancelled || !strings.Contains(string(job.Output()), `"file_changed"`) {
+		t.Fatalf("stale job: %s, output %s", job.State, job.Output())
+	}
+	if n := countImported(t, e.db); n != 0 {
+		t.Fatalf("the stale job imported %d files", n)
+	}
+	e.clock.advance(time.Minute)
+	s, err := w.RunPass(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Files) != 1 || s.Files[0].Outcome != worker.FileDone || s.Outcome != store.RunOK {
+		t.Fatalf("next pass: %+v, %s", s.Files, s.Outcome)
 	}
 }
