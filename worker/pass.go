@@ -142,7 +142,7 @@ func (w *Worker) runPass(ctx context.Context, trigger string, scheduledFor time.
 	err = p.steps(ctx)
 	sum.FinishedAt = w.clock.Now()
 	switch {
-	case err != nil && ctx.Err() != nil:
+	case err != nil && (ctx.Err() != nil || errors.Is(err, errStopping)):
 		sum.Outcome = store.RunInterrupted
 		err = ErrInterrupted.About(sum.PassID, err)
 	case err != nil:

@@ -131,6 +131,8 @@ func TestServeShutdownMidFile(t *testing.T) {
 		c.Inbox = in
 		c.WatchEvery = 100 * time.Millisecond
 		c.Grace = 300 * time.Millisecond
+		// The default schedule's 02:00 pass comes four seconds in.
+		c.Clock = offsetClock{off: time.Until(time.Date(2027, 1, 15, 2, 0, 0, 0, paris).Add(-4 * time.Second))}
 	})
 	lock, err := e.db.Pool().Begin(ctx)
 	if err != nil {
@@ -150,6 +152,11 @@ func TestServeShutdownMidFile(t *testing.T) {
 			WHERE wait_event_type = 'Lock' AND datname = current_database() AND query ILIKE '%import_file%'`).Scan(&n)
 		return err == nil && n > 0
 	})
+	// The scheduled pass waits for that file's job.
+	waitFor(t, 20*time.Second, "the scheduled pass running", func() bool {
+		runs, err := e.db.Runs(ctx, store.RunFilter{Outcomes: []store.RunOutcome{store.RunRunning}})
+		return err == nil && len(runs) == 1
+	})
 	stop() // SIGTERM
 	select {
 	case err := <-served:
@@ -165,6 +172,10 @@ func TestServeShutdownMidFile(t *testing.T) {
 	lock.Rollback(ctx)
 	if n := countImported(t, e.db); n != 0 {
 		t.Fatalf("%d files recorded by the cancelled import", n)
+	}
+	runs, err := e.db.Runs(ctx, store.RunFilter{})
+	if err != nil || len(runs) != 1 || runs[0].Outcome != store.RunInterrupted || runs[0].Trigger != store.TriggerSchedule {
+		t.Fatalf("the scheduled pass after the shutdown: %+v, %v; want it interrupted", runs, err)
 	}
 }
 
