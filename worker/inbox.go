@@ -187,6 +187,8 @@ func (p *pass) importInbox(ctx context.Context) error {
 		if err != nil && (ctx.Err() != nil || errors.Is(err, errStopping)) {
 			// The files not finished stay in the inbox; their jobs are
 			// retried by the next pass.
+			fs.ErrorCode = "interrupted"
+			p.sum.Files = append(p.sum.Files, fs)
 			return firstErr(ctx.Err(), err)
 		}
 		if err != nil {

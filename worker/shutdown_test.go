@@ -66,7 +66,8 @@ func TestShutdownMidFile(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the pass did not stop")
 	}
-	if !errors.Is(r.err, worker.ErrInterrupted) || r.s.Outcome != store.RunInterrupted {
+	if !errors.Is(r.err, worker.ErrInterrupted) || r.s.Outcome != store.RunInterrupted ||
+		len(r.s.Files) != 1 || r.s.Files[0].Outcome != worker.FileFailed {
 		t.Fatalf("interrupted pass: %v, %+v", r.err, r.s)
 	}
 	if got := inboxFiles(t, e.root); len(got) != 1 || got[0] != "Interim Beta/interim-beta.csv" {
