@@ -104,8 +104,9 @@ func (s *PassSummary) Counts() store.RunCounts {
 // "partial", and RunPass returns the summary and nil. A failed reconcile,
 // notification or purge ends the pass "failed" with an error wrapping
 // ErrPassFailed; a cancelled ctx ends it "interrupted" with ErrInterrupted,
-// the file being imported rolled back and left in the inbox. Passes of one
-// Worker never overlap.
+// the file being imported rolled back and left in the inbox. When the pass
+// cannot even be recorded (the database does not answer), RunPass returns
+// a nil summary and the error. Passes of one Worker never overlap.
 func (w *Worker) RunPass(ctx context.Context) (*PassSummary, error) {
 	return w.runPass(ctx, store.TriggerRun, time.Time{})
 }
