@@ -25,11 +25,20 @@ var paris = func() *time.Location {
 	return loc
 }()
 
-// offsetClock is the real clock moved to another date: River waits for
-// the activations in real time, the schedule reads this clock.
-type offsetClock struct{ off time.Duration }
+// startingClock is the real clock moved to another date: it reads start
+// the first time it is read (River's periodic enqueuer asking the schedule,
+// once its replica is elected leader, however long that took) and runs at
+// real speed from there, as River waits for activations in real time.
+type startingClock struct {
+	start time.Time
+	once  sync.Once
+	off   time.Duration
+}
 
-func (c offsetClock) Now() time.Time { return time.Now().Add(c.off) }
+func (c *startingClock) Now() time.Time {
+	c.once.Do(func() { c.off = time.Until(c.start) })
+	return time.Now().Add(c.off)
+}
 
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
@@ -43,13 +52,26 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 // TestServeReplicas runs three replicas of Serve on one database and inbox,
-// their clock set a few seconds before 02:00 on the night the clocks go
-// forward in Paris (28 March 2027): exactly one replica (River's leader)
-// runs the 02:00 pass, at 03:00 summer time since 02:00 does not exist that
-// night; files dropped meanwhile are imported once by the inbox watch;
-// /healthz and /metrics answer; cancelling stops every replica.
+// their clock set a few seconds before 02:00 on the nights the clocks
+// change in Paris: exactly one replica (River's leader) runs the 02:00
+// pass, at 03:00 summer time on 28 March 2027 since 02:00 does not exist
+// that night, and at the first 02:00 (summer time) on 31 October 2027;
+// files dropped meanwhile are imported once by the inbox watch; /healthz
+// and /metrics answer; cancelling stops every replica.
 func TestServeReplicas(t *testing.T) {
 	t.Parallel()
+	for _, tt := range []struct {
+		night      string
+		activation time.Time
+	}{
+		{"spring forward", time.Date(2027, 3, 28, 3, 0, 0, 0, paris)}, // 01:00 UTC
+		{"fall back", time.Date(2027, 10, 31, 0, 0, 0, 0, time.UTC)},  // the first 02:00, summer time
+	} {
+		t.Run(tt.night, func(t *testing.T) { serveReplicas(t, tt.activation) })
+	}
+}
+
+func serveReplicas(t *testing.T, activation time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	e := newEnv(t)
@@ -57,8 +79,7 @@ func TestServeReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	activation := time.Date(2027, 3, 28, 3, 0, 0, 0, paris) // = 01:00 UTC
-	clock := offsetClock{off: time.Until(activation.Add(-4 * time.Second))}
+	clock := &startingClock{start: activation.Add(-2 * time.Second)}
 
 	serveCtx, stop := context.WithCancel(ctx)
 	var (
@@ -85,8 +106,6 @@ func TestServeReplicas(t *testing.T) {
 		stop()
 		wg.Wait()
 	}()
-	dropVariants(t, e.root, 3)
-
 	var ran store.Run
 	waitFor(t, 30*time.Second, "the scheduled pass", func() bool {
 		runs, err := e.db.Runs(ctx, store.RunFilter{Finished: true})
@@ -96,6 +115,9 @@ func TestServeReplicas(t *testing.T) {
 		ran = runs[0]
 		return true
 	})
+	// Files dropped during the day: imported by the watch. (Dropped after
+	// the pass, as their reports would read the clock first otherwise.)
+	dropVariants(t, e.root, 3)
 	waitFor(t, 20*time.Second, "the files imported by the watch", func() bool {
 		return len(inboxFiles(t, e.root)) == 0 && countImported(t, e.db) == 3
 	})

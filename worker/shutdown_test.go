@@ -132,8 +132,9 @@ func TestServeShutdownMidFile(t *testing.T) {
 		c.Inbox = in
 		c.WatchEvery = 100 * time.Millisecond
 		c.Grace = 300 * time.Millisecond
-		// The default schedule's 02:00 pass comes four seconds in.
-		c.Clock = offsetClock{off: time.Until(time.Date(2027, 1, 15, 2, 0, 0, 0, paris).Add(-4 * time.Second))}
+		// The default schedule's 02:00 pass comes two seconds after the
+		// leader's periodic enqueuer starts.
+		c.Clock = &startingClock{start: time.Date(2027, 1, 15, 2, 0, 0, 0, paris).Add(-2 * time.Second)}
 	})
 	lock, err := e.db.Pool().Begin(ctx)
 	if err != nil {
