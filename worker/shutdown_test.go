@@ -55,8 +55,8 @@ func TestShutdownMidFile(t *testing.T) {
 	// the lock.
 	waitFor(t, 20*time.Second, "the import waiting for the lock", func() bool {
 		var n int
-		err := e.db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
-			WHERE wait_event_type = 'Lock' AND datname = current_database() AND query ILIKE '%import_file%'`).Scan(&n)
+		err := e.db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_locks
+			WHERE NOT granted AND relation = 'import_file'::regclass`).Scan(&n) // this test's schema
 		return err == nil && n > 0
 	})
 	stop() // SIGTERM
@@ -150,8 +150,8 @@ func TestServeShutdownMidFile(t *testing.T) {
 	go func() { served <- w.Serve(serveCtx) }()
 	waitFor(t, 20*time.Second, "the import waiting for the lock", func() bool {
 		var n int
-		err := e.db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
-			WHERE wait_event_type = 'Lock' AND datname = current_database() AND query ILIKE '%import_file%'`).Scan(&n)
+		err := e.db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_locks
+			WHERE NOT granted AND relation = 'import_file'::regclass`).Scan(&n) // this test's schema
 		return err == nil && n > 0
 	})
 	// The scheduled pass waits for that file's job.
