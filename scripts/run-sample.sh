@@ -43,15 +43,23 @@ set -x
 "$BIN" directory load --force "$EXTRACT"
 "$BIN" directory load --force "$SAMPLE/$CARDS"
 "$BIN" check --format table "$SAMPLE/interim-alpha.xlsx" "$SAMPLE/interim-beta.csv" "$SAMPLE/interim-gamma.csv"
-"$BIN" import --agency "Intérim Alpha" "$SAMPLE/interim-alpha.xlsx"
-"$BIN" import --agency "Intérim Beta" "$SAMPLE/interim-beta.csv"
-"$BIN" import --agency "Intérim Gamma" "$SAMPLE/interim-gamma.csv"
+{ set +x; } 2>/dev/null
+# HR drops the agencies' files into the inbox, a folder per agency.
+mkdir -p "$SAMPLE/inbox/Intérim Alpha" "$SAMPLE/inbox/Intérim Beta" "$SAMPLE/inbox/Intérim Gamma"
+cp "$SAMPLE/interim-alpha.xlsx" "$SAMPLE/inbox/Intérim Alpha/"
+cp "$SAMPLE/interim-beta.csv" "$SAMPLE/inbox/Intérim Beta/"
+cp "$SAMPLE/interim-gamma.csv" "$SAMPLE/inbox/Intérim Gamma/"
+set -x
+# One pass, what the nightly schedule runs: import the inbox, reconcile,
+# write and deliver the digests, purge.
+"$BIN" run --inbox "$SAMPLE/inbox" --inbox-stable 1s \
+  --smtp-host 127.0.0.1 --smtp-port "$port" --smtp-tls none --smtp-from rppsync@localhost
 "$BIN" queue list --format table
 "$BIN" queue export --finess 250999901 --format xlsx --out "$SAMPLE/file-250999901.xlsx"
-"$BIN" notify --smtp-host 127.0.0.1 --smtp-port "$port" --smtp-tls none --smtp-from rppsync@localhost --deliver-for 30s
 "$BIN" status --format table
 set +x
 echo
 echo "Digests and fix lists delivered to the local sink (e-mails .eml, webhooks .webhook.json): $SAMPLE/mail/"
 ls -1 "$SAMPLE/mail/"
+echo "Files imported, with their reports: $SAMPLE/inbox/done/"
 echo "CH SYNTHETIQUE DE BESANCON's queue as a workbook: $SAMPLE/file-250999901.xlsx"

@@ -174,6 +174,22 @@ func (p *pass) importInbox(ctx context.Context) error {
 	w := p.w
 	client, stopping := p.client, p.stopping
 	sc, err := w.scanInbox(ctx, client, p.log)
+	if err == nil && sc.pending > 0 && w.cfg.Settle > 0 && p.stopping == nil {
+		// A one-shot pass (run) sees a file for the first time: the inbox
+		// takes a file only once it has seen it unchanged twice, Settle
+		// apart. Look again once, rather than leave it to the next pass.
+		p.log.Info().Int("files", sc.pending).Dur("settle", w.cfg.Settle).Msg("waiting for the files seen to settle")
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(w.cfg.Settle):
+		}
+		var again scanned
+		again, err = w.scanInbox(ctx, client, p.log)
+		again.files = append(sc.files, again.files...)
+		again.jobs = append(sc.jobs, again.jobs...)
+		sc = again
+	}
 	p.sum.FilesPending = sc.pending
 	p.sum.Files = append(p.sum.Files, sc.files...)
 	if err != nil {

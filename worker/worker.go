@@ -114,6 +114,12 @@ type Config struct {
 	// DrainTimeout bounds how long a pass outside Serve works the
 	// notifications it enqueued before it stops; DefaultDrainTimeout when zero.
 	DrainTimeout time.Duration
+	// Settle is how long a one-shot pass (RunPass outside Serve) waits to
+	// look at the inbox again when it sees files for the first time: the
+	// inbox takes a file once it has seen it unchanged over its StableFor,
+	// so Settle should be a little more than that. Zero: the files wait
+	// for the next pass.
+	Settle time.Duration
 	// FileWorkers is how many files a process imports at once; 1 when zero.
 	FileWorkers int
 	// Replica names this process in the pass history and River; the host

@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/rppsync/rppsync/store"
 )
 
 func (m *Main) runMigrate(ctx context.Context, args []string) error {
@@ -40,8 +44,20 @@ func (m *Main) runStatus(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	runs, err := db.Runs(ctx, store.RunFilter{Limit: 5})
+	if err != nil {
+		return err
+	}
+	jobs, err := db.JobCounts(ctx)
+	if err != nil && !errors.Is(err, store.ErrNoJobQueue) {
+		return err
+	}
+	digests, err := db.Digests(ctx, 5)
+	if err != nil {
+		return err
+	}
 	if format == "json" {
-		return writeJSON(m.Stdout, st)
+		return writeJSON(m.Stdout, map[string]any{"database": st, "passes": nonNilSlice(runs), "jobs": nonNilSlice(jobs), "digests": nonNilSlice(digests)})
 	}
 	if d := st.Directory; d != nil {
 		fmt.Fprintf(m.Stdout, "Annuaire : %s (extraction du %s, chargée le %s) : %d activités, %d personnes.\n",
@@ -58,5 +74,43 @@ func (m *Main) runStatus(ctx context.Context, args []string) error {
 	for _, k := range sortedKeys(st.Items) {
 		fmt.Fprintf(m.Stdout, "  %s : %d\n", k, st.Items[k])
 	}
+	if len(runs) == 0 {
+		fmt.Fprintln(m.Stdout, "Passages : aucun (rppsync run, ou rppsync serve).")
+	}
+	for _, r := range runs {
+		end := "en cours"
+		if r.FinishedAt != nil {
+			end = r.FinishedAt.Local().Format("02/01/2006 15:04")
+		}
+		fmt.Fprintf(m.Stdout, "Passage n°%d (%s, %s) : %s, commencé le %s, fini %s ; %d fichier(s), %d message(s)%s\n",
+			r.ID, r.Replica, r.Trigger, r.Outcome, r.StartedAt.Local().Format("02/01/2006 15:04"), end,
+			r.Counts.Files, r.Counts.Messages, orEmpty(" ; erreur "+r.ErrorCode, r.ErrorCode != ""))
+	}
+	for _, j := range jobs {
+		switch j.State {
+		case "available", "scheduled", "running", "retryable":
+			fmt.Fprintf(m.Stdout, "En attente : %d tâche(s) %s (%s).\n", j.Count, j.Kind, j.State)
+		case "discarded", "cancelled":
+			fmt.Fprintf(m.Stdout, "Échec : %d tâche(s) %s abandonnée(s) (%s) — rppsync notify les liste.\n", j.Count, j.Kind, j.State)
+		}
+	}
+	for _, d := range digests {
+		fmt.Fprintf(m.Stdout, "Synthèse pour %s %s du %s : %d demande(s), %d message(s).\n", strings.ToLower(d.Audience.Label()), d.Recipient,
+			d.CreatedAt.Local().Format("02/01/2006 15:04"), d.Items, d.Messages)
+	}
 	return nil
+}
+
+func orEmpty(s string, ok bool) string {
+	if ok {
+		return s
+	}
+	return ""
+}
+
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

@@ -14,6 +14,9 @@ import (
 )
 
 func (m *Main) runDirectory(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "fetch" {
+		return m.directoryFetch(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "load" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			args = []string{"load", "-h"}

@@ -24,6 +24,8 @@ type delivery struct {
 	d      *notify.Delivery
 	client *river.Client[pgx.Tx]
 	queue  string
+	smtp   *notify.SMTPSender
+	hook   *notify.WebhookSender
 }
 
 // newDelivery builds the senders from the smtp-* settings (no e-mail
@@ -68,7 +70,7 @@ func (m *Main) newDelivery(cfg *config, db *store.DB) (*delivery, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &delivery{d: d, client: client, queue: q}, nil
+	return &delivery{d: d, client: client, queue: q, smtp: smtpSender, hook: hook}, nil
 }
 
 // deliverDue works the notification queue until nothing is available or

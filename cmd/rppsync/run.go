@@ -103,6 +103,8 @@ func commands() []command {
 		{"queue", "A structure's validation queue: `queue list`, `queue export`, `queue resolve`.", (*Main).runQueue},
 		{"structures", "Who receives what: `structures load FILE` (structures, agencies, contacts), `structures list`.", (*Main).runStructures},
 		{"notify", "Write the digests and fix lists that are due, and deliver them (e-mail, webhooks).", (*Main).runNotify},
+		{"run", "One sync pass: fetch and load newer extracts, import the inbox, reconcile, notify, purge.", (*Main).runRun},
+		{"serve", "The scheduled worker: the pass on a cron schedule, the inbox watched, /healthz and /metrics.", (*Main).runServe},
 		{"purge", "Erase the personal data of contracts that ended longer ago than --retention.", (*Main).runPurge},
 		{"migrate", "Apply the database migrations (other commands do it when they need to).", (*Main).runMigrate},
 		{"status", "What the database holds: directory extract, files, rows, queue items.", (*Main).runStatus},
