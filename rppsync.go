@@ -259,6 +259,21 @@ type Card struct {
 	Profession string // Code profession, when given
 }
 
+// BirthPlace is a resolved birth place. Code is the code in force on the
+// birth date (what civil status carries: 20xxx in Corsica before 1976,
+// 78xxx in Seine-et-Oise before 1968, 985xx in Mayotte before 2011), Name
+// its name then; TodayCode and TodayName are the commune (or country) as
+// it is today, which forms picking a commune by name from today's list
+// (Portail RPPS+) need. Notes say, in French, each assumption made to
+// resolve it (a historical name, a département guessed).
+type BirthPlace struct {
+	Code      string   `json:"code"`
+	Name      string   `json:"name,omitempty"`
+	TodayCode string   `json:"today_code,omitempty"`
+	TodayName string   `json:"today_name,omitempty"`
+	Notes     []string `json:"notes,omitempty"`
+}
+
 // Site is a structure site (FINESS géographique) of the directory, with the
 // name its activities give it ("Raison sociale site").
 type Site struct {
@@ -304,7 +319,10 @@ type Verdict struct {
 	ProfessionCode *string     `json:"profession_code"`
 	Channel        *Channel    `json:"channel"`
 	BirthINSEE     *string     `json:"birth_insee"`
-	FINESS         *string     `json:"finess"`
+	// BirthPlace is the resolved birth place in full: the commune (or
+	// country) at the birth date, today's, and the assumptions made.
+	BirthPlace *BirthPlace `json:"birth_place,omitempty"`
+	FINESS     *string     `json:"finess"`
 	ContractStart  Date        `json:"contract_start"`
 	ContractEnd    Date        `json:"contract_end"`
 	Issues         []Issue     `json:"issues"`

@@ -45,6 +45,13 @@ type PlaceResolver interface {
 	ResolveBirthPlace(place, dept, country string, born rppsync.Date) (code string, issue *rppsync.Issue)
 }
 
+// PlaceDetailer is a PlaceResolver that also gives the birth place in full
+// (today's code and name, the assumptions made): the verdict then carries
+// it (Verdict.BirthPlace) into the RPPS+ pre-fill.
+type PlaceDetailer interface {
+	BirthPlace(place, dept, country string, born rppsync.Date) (rppsync.BirthPlace, *rppsync.Issue)
+}
+
 // Defaults of Config.
 const (
 	DefaultMinScore      = 0.85
@@ -465,7 +472,19 @@ func (m *Matcher) verdict(r *row, byRPPS map[string]rppsync.Professional, byKey 
 		profIssue = professionUnknown(rec.Profession)
 	}
 	if m.places != nil && (rec.BirthPlace != "" || rec.Country != "") {
-		code, is := m.places.ResolveBirthPlace(rec.BirthPlace, rec.BirthDept, rec.Country, rec.BirthDate)
+		var (
+			code string
+			is   *rppsync.Issue
+		)
+		if pd, ok := m.places.(PlaceDetailer); ok {
+			var bp rppsync.BirthPlace
+			bp, is = pd.BirthPlace(rec.BirthPlace, rec.BirthDept, rec.Country, rec.BirthDate)
+			if code = bp.Code; code != "" {
+				v.BirthPlace = &bp
+			}
+		} else {
+			code, is = m.places.ResolveBirthPlace(rec.BirthPlace, rec.BirthDept, rec.Country, rec.BirthDate)
+		}
 		v.BirthINSEE = rppsync.Ptr(code)
 		if is != nil {
 			v.Issues = append(v.Issues, *is)

@@ -183,6 +183,10 @@ func (lazyPlaces) ResolveBirthPlace(place, dept, country string, born rppsync.Da
 	return insee.Default().ResolveBirthPlace(place, dept, country, born)
 }
 
+func (lazyPlaces) BirthPlace(place, dept, country string, born rppsync.Date) (rppsync.BirthPlace, *rppsync.Issue) {
+	return insee.Default().BirthPlace(place, dept, country, born)
+}
+
 // readFiles reads every file; a file that cannot be read is reported in its
 // FileResult and the others go on. It returns the results (rows not yet
 // judged) and, per file, its records and the SHA-256 of the bytes read.

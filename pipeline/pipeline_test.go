@@ -205,3 +205,54 @@ func TestImportHashesTheBytesRead(t *testing.T) {
 		t.Errorf("the corrected content was taken for the file already imported: %+v", rep)
 	}
 }
+
+// TestBirthPlaceReachesThePreFill checks a row born in Ajaccio in 1970 (a
+// Corsican code before 1976) and one typed without punctuation: the
+// verdict carries the code at birth, today's code and name, and the
+// assumption made; the RPPS+ pre-fill shows them.
+func TestBirthPlaceReachesThePreFill(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "agence.csv")
+	csv := "Nom;Prénom;Né(e) le;Lieu de naissance;Qualification;N° FINESS;Date début;Date fin\n" +
+		"DUPUIS;Marc;12/03/1970;Ajaccio;Aide-soignant;250999901;01/12/2026;21/12/2026\n" +
+		"LEBRUN;Anne;02/02/1990;Lhay les roses;Aide-soignante;250999901;01/12/2026;21/12/2026\n" +
+		"MOREL;Paul;03/03/1991;13001 Marseille;Aide-soignant;250999901;01/12/2026;21/12/2026\n"
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := newPipeline(t, nil)
+	db := storetest.New(t)
+	if _, err := p.LoadExtract(context.Background(), db, extract, pipeline.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	checked, err := p.Check(context.Background(), []string{path}, pipeline.Source{DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := checked.Files[0].Rows
+	bp := rows[0].BirthPlace
+	if bp == nil || bp.Code != "20004" || bp.TodayCode != "2A004" || bp.TodayName != "Ajaccio" {
+		t.Fatalf("Ajaccio 1970: %+v", bp)
+	}
+	items := queue.Build(checked.Records[0][0], rows[0], queue.Cards{}, now)
+	var reg *queue.Registration
+	var kinds []queue.Kind
+	for _, it := range items {
+		kinds = append(kinds, it.Kind)
+		if it.Registration != nil {
+			reg = it.Registration
+		}
+	}
+	if reg == nil {
+		t.Fatalf("no item carries the pre-fill: %v (status %s, issues %+v)", kinds, rows[0].Status, rows[0].Issues)
+	}
+	if reg.BirthINSEE != "20004" || reg.BirthTodayCode != "2A004" || reg.BirthTodayName != "Ajaccio" {
+		t.Fatalf("pre-fill: %+v", reg)
+	}
+	if lb := rows[1].BirthPlace; lb == nil || lb.Code != "94038" {
+		t.Errorf("Lhay les roses: %+v", lb)
+	}
+	if mb := rows[2].BirthPlace; mb == nil || mb.Code != "13201" || len(mb.Notes) == 0 {
+		t.Errorf("13001 Marseille: %+v", mb)
+	}
+}

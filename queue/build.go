@@ -562,6 +562,12 @@ func newRegistration(rec rppsync.Record, v rppsync.Verdict, finess string, start
 	} else {
 		r.BirthINSEE = code
 	}
+	if bp := v.BirthPlace; bp != nil {
+		r.BirthPlaceName, r.BirthNotes = bp.Name, bp.Notes
+		if bp.TodayCode != bp.Code {
+			r.BirthTodayCode, r.BirthTodayName = bp.TodayCode, bp.TodayName
+		}
+	}
 	// A role profession (aide-soignant, brancardier…) has no code but a
 	// recognised label: the form's role is known.
 	r.Missing = r.missing(r.Role != "" || (v.Channel != nil && rec.Profession != ""))

@@ -186,6 +186,15 @@ type Registration struct {
 	BirthDate       rppsync.Date `json:"birth_date"`
 	BirthINSEE      string       `json:"birth_insee"`
 	BirthCountry    string       `json:"birth_country"`
+	// BirthPlaceName is the commune (or country) under BirthINSEE (or
+	// BirthCountry); BirthTodayCode and BirthTodayName the same place
+	// today, where it changed since the birth (the form picks a commune by
+	// name from today's list); BirthNotes the assumptions made to resolve
+	// it, for the structure to check before filing.
+	BirthPlaceName string   `json:"birth_place_name,omitempty"`
+	BirthTodayCode string   `json:"birth_today_code,omitempty"`
+	BirthTodayName string   `json:"birth_today_name,omitempty"`
+	BirthNotes     []string `json:"birth_notes,omitempty"`
 	Nationality     string       `json:"nationality"`
 	Email           string       `json:"email"`
 	Phone           string       `json:"phone"`

@@ -120,12 +120,27 @@ var (
 		return text(strings.Join(lines, "\n"), q.st.wrap)
 	}}
 	colBody = queueColumn{"Organisme d'inscription", func(_ queueXLSX, e queue.Entry) any { return text(e.Body, 0) }}
+	// The birth commune as the RPPS+ form picks it (today's name and code,
+	// where it changed since the birth) and the assumptions to check.
+	colBirthToday = queueColumn{"Commune de naissance (liste actuelle)", func(_ queueXLSX, e queue.Entry) any {
+		r := registration(e)
+		if r.BirthTodayCode != "" {
+			return text(r.BirthTodayName+" ("+r.BirthTodayCode+")", 0)
+		}
+		if r.BirthPlaceName != "" {
+			return text(r.BirthPlaceName, 0)
+		}
+		return text("", 0)
+	}}
+	colBirthNotes = queueColumn{"Lieu de naissance : à vérifier", func(q queueXLSX, e queue.Entry) any {
+		return text(strings.Join(registration(e).BirthNotes, "\n"), q.st.wrap)
+	}}
 )
 
 // queueKindColumns holds the columns a kind's sheet has between the lead and
 // the tail columns: what a person needs to act on that kind.
 var queueKindColumns = map[queue.Kind][]queueColumn{
-	queue.KindRegisterRPPSPlus: {colCivility, colBirthDate, colBirthINSEE, colCountry, colNationality,
+	queue.KindRegisterRPPSPlus: {colCivility, colBirthDate, colBirthINSEE, colBirthToday, colBirthNotes, colCountry, colNationality,
 		colEmail, colPhone, colProfession, colProfCode, colMissing},
 	queue.KindConfirmCandidate: {colBirthDate, colProfession, colCandidates},
 	queue.KindFixData:          {colIssues},

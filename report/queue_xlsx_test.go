@@ -107,7 +107,7 @@ func TestQueueXLSXSheetsAndHeaders(t *testing.T) {
 	tail := []string{"Motif", "Fichier", "Feuille", "Ligne"}
 	kinds := map[string][]string{
 		queueSheets[1]: nil,
-		queueSheets[2]: {"Civilité", "Date de naissance", "INSEE naissance", "Pays de naissance", "Nationalité",
+		queueSheets[2]: {"Civilité", "Date de naissance", "INSEE naissance", "Commune de naissance (liste actuelle)", "Lieu de naissance : à vérifier", "Pays de naissance", "Nationalité",
 			"Courriel", "Téléphone", "Profession", "Code profession", "Champs manquants"},
 		queueSheets[3]: {"À commander avant le"},
 		queueSheets[4]: {"À activer à partir du"},
@@ -144,7 +144,7 @@ func TestQueueXLSXSheetsAndHeaders(t *testing.T) {
 	}
 	reg, _ := x.GetRows(queueSheets[2])
 	want := []string{"7", "À traiter", "Lefèvre-Hénin", "'+Dupont", "'@SUM(A1)", "Alpha Intérim", "250999901", "",
-		"01/12/2026", "21/12/2026", "Mme", "17/05/1990", "2A004", "", "'\r=2+2", "'\t=cmd|' /C calc'!A0",
+		"01/12/2026", "21/12/2026", "Mme", "17/05/1990", "2A004", "", "", "", "'\r=2+2", "'\t=cmd|' /C calc'!A0",
 		"'+33 6 00 00 00 00", "Aide-soignante", "", "adresse e-mail\ntéléphone"}
 	if got := reg[1][:len(want)]; !slices.Equal(got, want) {
 		t.Errorf("register_rpps_plus line =\n%q, want\n%q", got, want)
@@ -216,7 +216,7 @@ func TestQueueXLSXLayout(t *testing.T) {
 			t.Errorf("validate_activity column %s width = %v, want %v", ref, w, want)
 		}
 	}
-	if w, _ := x.GetColWidth(queueSheets[2], "P"); w != float64(len([]rune("'\t=cmd|' /C calc'!A0"))+2) {
+	if w, _ := x.GetColWidth(queueSheets[2], "R"); w != float64(len([]rune("'\t=cmd|' /C calc'!A0"))+2) {
 		t.Errorf("e-mail column width = %v", w)
 	}
 	if st := styleOf(t, x, queueSheets[1], "K2"); st.Alignment == nil || !st.Alignment.WrapText {

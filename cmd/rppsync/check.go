@@ -116,7 +116,7 @@ func (m *Main) runCheck(ctx context.Context, args []string) (err error) {
 	results := checked.Files
 	m.printFileErrors(results)
 	if err := report.Write(out, format, results, report.Options{Color: m.Terminal(out), Now: m.Now()}); err != nil {
-		return fmt.Errorf("write the report: %w", err)
+		return fmt.Errorf("écriture du rapport : %w", err)
 	}
 	s := report.Summarise(results)
 	m.log.Info().Int("files", s.Files).Int("file_errors", s.FileErrors).Int("rows", s.Rows).Int("matched", s.Matched).Msg("check finished")

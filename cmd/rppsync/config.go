@@ -113,13 +113,13 @@ func parseRetention(s string) (time.Duration, error) {
 	if d, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(d)
 		if err != nil || n < 0 {
-			return 0, fmt.Errorf("retention %q: want a number of days such as 90d", s)
+			return 0, fmt.Errorf("durée de conservation %q : donnez un nombre de jours, par exemple 90d", s)
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil || v < 0 {
-		return 0, fmt.Errorf("retention %q: want a number of days such as 90d, or a duration such as 2160h", s)
+		return 0, fmt.Errorf("durée de conservation %q : donnez un nombre de jours, par exemple 90d, ou une durée, par exemple 2160h", s)
 	}
 	return v, nil
 }

@@ -55,7 +55,7 @@ func (m *Main) runDirectory(ctx context.Context, args []string) error {
 func (m *Main) reconcile(ctx context.Context, p *pipeline.Pipeline, db *store.DB) error {
 	rep, err := p.Reconcile(ctx, db)
 	if err != nil {
-		return fmt.Errorf("reconcile the queue with the new directory: %w (the directory is loaded; run the load again to retry)", err)
+		return &humanError{msg: fmt.Sprintf("L'annuaire est chargé, mais la mise à jour de la file avec lui a échoué : %s Relancez le chargement pour la refaire.", describe(err)), err: err}
 	}
 	if rep.Checked > 0 {
 		fmt.Fprintf(m.Stdout, "File d'attente : %d demandes en cours vérifiées, %d faites, %d expirées, %d créées.\n", rep.Checked, rep.Done, rep.Expired, rep.Created)

@@ -38,11 +38,25 @@ var messages = map[rppsync.Code]string{
 	"pipeline_config_invalid": "La configuration du traitement n'est pas utilisable : vérifiez les réglages (rppsync help config).",
 }
 
+// humanError is an error whose text is already the sentence a person
+// reads (describe shows it as it is).
+type humanError struct {
+	msg string
+	err error
+}
+
+func (e *humanError) Error() string { return e.msg }
+func (e *humanError) Unwrap() error { return e.err }
+
 // describe returns the French sentence a person reads for err: the wording
 // of its code, with its subject, followed by the wording of a coded cause
 // (a failed load: why it failed). An error with no known code is shown as
 // it is.
 func describe(err error) string {
+	var he *humanError
+	if errors.As(err, &he) {
+		return he.msg
+	}
 	var fie *pipeline.FileImportError
 	if errors.As(err, &fie) {
 		return fmt.Sprintf("%s n'a pas été importé : rien de ce fichier n'a été enregistré ; relancez l'import (les fichiers déjà importés seront reconnus). Cause : %s",

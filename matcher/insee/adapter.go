@@ -53,6 +53,13 @@ func (ix *Index) ResolveBirthPlace(place, dept, country string, born rppsync.Dat
 	return res.Code, issue
 }
 
+// BirthPlace is ResolveBirthPlaceFull in the domain's terms, for the
+// matcher (matcher.PlaceDetailer).
+func (ix *Index) BirthPlace(place, dept, country string, born rppsync.Date) (rppsync.BirthPlace, *rppsync.Issue) {
+	res, issue := ix.ResolveBirthPlaceFull(place, dept, country, born)
+	return rppsync.BirthPlace{Code: res.Code, Name: res.Name, TodayCode: res.TodayCode, TodayName: res.TodayName, Notes: res.Notes}, issue
+}
+
 // ResolveBirthPlaceFull is ResolveBirthPlace with the whole answer: the
 // code at birth, today's code and name, and the notes (each assumption
 // made, which the issue's message also carries, joined).
