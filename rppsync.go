@@ -310,23 +310,23 @@ type Candidate struct {
 
 // Verdict is the outcome of one row: the JSON row of CONTRACT.md.
 type Verdict struct {
-	Sheet          *string     `json:"sheet"`
-	Row            int         `json:"row"`
-	Status         Status      `json:"status"`
-	RPPS           *string     `json:"rpps"`
-	LastName       *string     `json:"last_name"`
-	FirstName      *string     `json:"first_name"`
-	ProfessionCode *string     `json:"profession_code"`
-	Channel        *Channel    `json:"channel"`
-	BirthINSEE     *string     `json:"birth_insee"`
+	Sheet          *string  `json:"sheet"`
+	Row            int      `json:"row"`
+	Status         Status   `json:"status"`
+	RPPS           *string  `json:"rpps"`
+	LastName       *string  `json:"last_name"`
+	FirstName      *string  `json:"first_name"`
+	ProfessionCode *string  `json:"profession_code"`
+	Channel        *Channel `json:"channel"`
+	BirthINSEE     *string  `json:"birth_insee"`
 	// BirthPlace is the resolved birth place in full: the commune (or
 	// country) at the birth date, today's, and the assumptions made.
-	BirthPlace *BirthPlace `json:"birth_place,omitempty"`
-	FINESS     *string     `json:"finess"`
-	ContractStart  Date        `json:"contract_start"`
-	ContractEnd    Date        `json:"contract_end"`
-	Issues         []Issue     `json:"issues"`
-	Candidates     []Candidate `json:"candidates"`
+	BirthPlace    *BirthPlace `json:"birth_place,omitempty"`
+	FINESS        *string     `json:"finess"`
+	ContractStart Date        `json:"contract_start"`
+	ContractEnd   Date        `json:"contract_end"`
+	Issues        []Issue     `json:"issues"`
+	Candidates    []Candidate `json:"candidates"`
 }
 
 // FileError says why a whole file could not be read.

@@ -179,27 +179,27 @@ type Source struct {
 // birth abroad; exactly one of them is needed. UsageName and Nationality are
 // filled when known and never listed as missing.
 type Registration struct {
-	Civility        string       `json:"civility"`
-	BirthName       string       `json:"birth_name"`
-	UsageName       string       `json:"usage_name"`
-	FirstNames      string       `json:"first_names"`
-	BirthDate       rppsync.Date `json:"birth_date"`
-	BirthINSEE      string       `json:"birth_insee"`
-	BirthCountry    string       `json:"birth_country"`
+	Civility     string       `json:"civility"`
+	BirthName    string       `json:"birth_name"`
+	UsageName    string       `json:"usage_name"`
+	FirstNames   string       `json:"first_names"`
+	BirthDate    rppsync.Date `json:"birth_date"`
+	BirthINSEE   string       `json:"birth_insee"`
+	BirthCountry string       `json:"birth_country"`
 	// BirthPlaceName is the commune (or country) under BirthINSEE (or
 	// BirthCountry); BirthTodayCode and BirthTodayName the same place
 	// today, where it changed since the birth (the form picks a commune by
 	// name from today's list); BirthNotes the assumptions made to resolve
 	// it, for the structure to check before filing.
-	BirthPlaceName string   `json:"birth_place_name,omitempty"`
-	BirthTodayCode string   `json:"birth_today_code,omitempty"`
-	BirthTodayName string   `json:"birth_today_name,omitempty"`
-	BirthNotes     []string `json:"birth_notes,omitempty"`
-	Nationality     string       `json:"nationality"`
-	Email           string       `json:"email"`
-	Phone           string       `json:"phone"`
-	ProfessionCode  string       `json:"profession_code"`
-	ProfessionLabel string       `json:"profession_label"` // as the agency typed it
+	BirthPlaceName  string   `json:"birth_place_name,omitempty"`
+	BirthTodayCode  string   `json:"birth_today_code,omitempty"`
+	BirthTodayName  string   `json:"birth_today_name,omitempty"`
+	BirthNotes      []string `json:"birth_notes,omitempty"`
+	Nationality     string   `json:"nationality"`
+	Email           string   `json:"email"`
+	Phone           string   `json:"phone"`
+	ProfessionCode  string   `json:"profession_code"`
+	ProfessionLabel string   `json:"profession_label"` // as the agency typed it
 	// Role is the normalised role of a "profession à rôle" registered on
 	// Portail RPPS+ ("Aide-soignant" for "AS"), "" for a profession with a
 	// code. No TRE_R85 role code is given: none could be confirmed from a
