@@ -244,7 +244,7 @@ func readCSV(ctx context.Context, path string, data []byte, opts Options) (*File
 		return file, errNoHeader(path)
 	}
 	header := head[headerAt].fields
-	sr := &sheetReader{path: path, lay: newLayout(opts.Profile, header), now: opts.Now, coll: newCollector(file)}
+	sr := &sheetReader{path: path, lay: newLayout(opts.Profile, header), now: opts.Now, coll: newCollector(file), structures: opts.Structures}
 	list := opts.records()
 	if opts.Profile != nil {
 		sr.agency = opts.Profile.Agency

@@ -24,7 +24,10 @@ const (
 // Row issue codes the importer adds to rppsync.Record.Issues, besides
 // rppsync.CodeDateInvalid.
 const (
-	CodeRowFieldCount   = "row_field_count"  // a CSV line has more or fewer fields than the heading
+	CodeRowFieldCount = "row_field_count" // a CSV line has more or fewer fields than the heading
+	// CodeFINESSFromName: the FINESS was taken from the structure name the
+	// agency wrote, through the structures' configuration (a note).
+	CodeFINESSFromName  = "finess_from_name"
 	CodeEmailInvalid    = "email_invalid"    // the e-mail has not the shape of an address
 	CodeNIRDropped      = "nir_dropped"      // a social security number was found in a column and not kept
 	CodeValueTooLong    = "value_too_long"   // a cell holds more than MaxCellRunes characters: its start is kept, cut with a marker

@@ -62,6 +62,10 @@ type Options struct {
 	// final when handed out, and File.Records holds it too; if ReadFile
 	// then fails, the runs belong to a file that could not be read.
 	OnRecords func([]rppsync.Record)
+	// Structures, when set, gives the FINESS of a structure named as the
+	// agency wrote it (the structures' configuration: structures.File's
+	// Resolve), for rows with a structure name and no FINESS.
+	Structures func(name string) (finess string, ok bool)
 	// RecordsBatch is the length of those runs; 0 means DefaultRecordsBatch.
 	RecordsBatch int
 }

@@ -69,6 +69,7 @@ type sheetReader struct {
 	now         time.Time
 	agency      string
 	hidden      bool // a hidden sheet no profile names: its rows are reported, not queued
+	structures  func(string) (string, bool)
 	coll        *collector
 	records     *recordList // the records of the sheet, handed out as read
 }
@@ -182,6 +183,13 @@ func (r *sheetReader) record(row int, cells []string) (rppsync.Record, bool) {
 func (r *sheetReader) structure(rec *rppsync.Record) {
 	if rec.FINESS == "" && rec.Structure != "" {
 		rec.FINESS = FINESSInText(rec.Structure)
+	}
+	if rec.FINESS == "" && rec.Structure != "" && r.structures != nil {
+		if f, ok := r.structures(rec.Structure); ok {
+			rec.FINESS = f
+			rec.Issues = append(rec.Issues, rppsync.Issue{Field: string(rppsync.FieldFINESS), Code: CodeFINESSFromName,
+				Message: fmt.Sprintf("FINESS %s retenu d'après le nom de l'établissement « %s » (configuration des structures) : l'agence peut l'indiquer directement.", f, rec.Structure)})
+		}
 	}
 	if rec.FINESS != "" {
 		return

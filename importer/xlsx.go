@@ -66,7 +66,8 @@ func readXLSX(ctx context.Context, p string, data []byte, opts Options) (*File, 
 			file.Sheets = append(file.Sheets, info)
 			continue
 		}
-		sr := &sheetReader{path: p, sheet: name, spreadsheet: true, date1904: wb.date1904, now: opts.Now, coll: coll, records: opts.records()}
+		sr := &sheetReader{path: p, sheet: name, spreadsheet: true, date1904: wb.date1904, now: opts.Now, coll: coll, records: opts.records(),
+			structures: opts.Structures}
 		sr.hidden = info.Hidden && !opts.Profile.namesSheet(name)
 		if opts.Profile != nil {
 			sr.agency = opts.Profile.Agency

@@ -60,6 +60,10 @@ type Config struct {
 	// CheckBatch, MemoryBatch and WantedRun size the batches (see the
 	// Default constants).
 	CheckBatch, MemoryBatch, WantedRun int
+	// Structures, when set, gives the FINESS of a structure named as an
+	// agency writes it (the structures' configuration), for rows with a
+	// structure name and no FINESS.
+	Structures func(name string) (finess string, ok bool)
 	// OnPhase, when set, is called as a Check enters each phase, from the
 	// goroutine that called Check. The command line tunes the garbage
 	// collector there; the pipeline itself never does.
@@ -109,5 +113,5 @@ func (p *Pipeline) phase(ph Phase, src Source) {
 }
 
 func (p *Pipeline) readOptions() importer.Options {
-	return importer.Options{Now: p.cfg.Now(), Profile: p.cfg.Profile}
+	return importer.Options{Now: p.cfg.Now(), Profile: p.cfg.Profile, Structures: p.cfg.Structures}
 }

@@ -24,9 +24,13 @@ import (
 const checkMemoryLimit = 1 << 30
 
 // newPipeline returns the pipeline the commands run, with the logger, the
-// clock and the --profile of cfg (when the command takes it).
-func (m *Main) newPipeline(cfg *config, onPhase func(pipeline.Phase, pipeline.Source)) (*pipeline.Pipeline, error) {
+// clock and the --profile of cfg (when the command takes it), and, with a
+// database, the structures' names of its configuration.
+func (m *Main) newPipeline(cfg *config, onPhase func(pipeline.Phase, pipeline.Source), db ...*store.DB) (*pipeline.Pipeline, error) {
 	pc := pipeline.Config{Logger: &m.log, Now: m.Now, OnPhase: onPhase}
+	if len(db) > 0 && db[0] != nil {
+		pc.Structures = (&structureNames{db: db[0], now: m.Now}).Resolve
+	}
 	if path := cfg.get("profile"); path != "" {
 		prof, err := importer.LoadProfile(path)
 		if err != nil {
@@ -105,7 +109,7 @@ func (m *Main) runCheck(ctx context.Context, args []string) (err error) {
 		defer db.Close()
 		src.DB = db
 	}
-	p, err := m.newPipeline(&cfg, m.tuneGC)
+	p, err := m.newPipeline(&cfg, m.tuneGC, src.DB)
 	if err != nil {
 		return err
 	}

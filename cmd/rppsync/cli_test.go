@@ -173,3 +173,36 @@ func TestQueueExportAgency(t *testing.T) {
 		t.Errorf("--agency with --finess: exit %d", r.code)
 	}
 }
+
+// TestStructureNamesMapToFINESS imports a file that names the structure
+// without its FINESS: the configured name gives it, with a note; a name
+// no structure bears stays a finess_missing row for the agency.
+func TestStructureNamesMapToFINESS(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "structures.json")
+	if err := os.WriteFile(conf, []byte(`{"version": 1, "structures": [{"finess": "250999901", "name": "CH synthétique de Besançon",
+ "aliases": ["CHSB site Nord"], "contacts": [{"email": "rpps@chsb.example.org"}]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	csv := filepath.Join(dir, "agence.csv")
+	if err := os.WriteFile(csv, []byte("Nom;Prénom;N° RPPS;Qualification;Établissement;Date début;Date fin\n"+
+		"MARTIN;Claire;10999000010;IDE;Chsb - site nord;01/12/2026;21/12/2026\n"+
+		"DUPONT;Jean-Pierre;10999000028;Médecin;Clinique inconnue;01/12/2026;21/12/2026\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DATABASE_URL": storetest.NewSchema(t)}
+	for _, args := range [][]string{{"structures", "load", conf}, {"directory", "load", firstExtract}} {
+		if r := run(t, env, args...); r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+	r := run(t, env, "check", "--format", "json", csv)
+	doc := decodeCheck(t, r.stdout)
+	rows := doc.Files[0].Rows
+	if rows[0].FINESS == nil || *rows[0].FINESS != "250999901" || !strings.Contains(r.stdout, `"finess_from_name"`) {
+		t.Errorf("row 2: FINESS %v\n%s", rows[0].FINESS, r.stdout)
+	}
+	if rows[1].FINESS != nil || !strings.Contains(r.stdout, `"finess_missing"`) {
+		t.Errorf("row 3: FINESS %v", rows[1].FINESS)
+	}
+}

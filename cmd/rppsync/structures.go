@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/rppsync/rppsync/store"
 	"github.com/rppsync/rppsync/structures"
@@ -127,4 +130,34 @@ func (m *Main) structuresList(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "Agence %s — %d destinataire(s) ; noms connus : %s\n", a.Name, len(a.Emails()), strings.Join(a.Aliases, " | "))
 	}
 	return m.printUnconfigured(ctx, db)
+}
+
+// structureNames resolves a structure's name as agencies write it to its
+// FINESS, from the configuration loaded in the database, read again at
+// most once a minute (serve runs for days; `structures load` may change it).
+type structureNames struct {
+	db   *store.DB
+	now  func() time.Time
+	mu   sync.Mutex
+	file *structures.File
+	at   time.Time
+}
+
+// Resolve returns the FINESS of name, or false when no configured
+// structure bears that name (or none is configured).
+func (s *structureNames) Resolve(name string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if now := s.now(); s.at.IsZero() || now.Sub(s.at) > time.Minute {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		f, err := s.db.StructureConfig(ctx)
+		cancel()
+		if err == nil || errors.Is(err, store.ErrStructuresNotLoaded) {
+			s.file, s.at = f, now
+		}
+	}
+	if s.file == nil {
+		return "", false
+	}
+	return s.file.Resolve(name)
 }

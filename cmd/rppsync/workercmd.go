@@ -59,7 +59,7 @@ func (n passNotifier) Notify(ctx context.Context, tx *store.Tx, _ worker.PassSum
 
 // newWorker wires a worker.Worker from the settings of run and serve.
 func (m *Main) newWorker(ctx context.Context, cfg *config, db *store.DB, extra func(*worker.Config) error) (*worker.Worker, error) {
-	p, err := m.newPipeline(cfg, nil)
+	p, err := m.newPipeline(cfg, nil, db)
 	if err != nil {
 		return nil, err
 	}
