@@ -19,9 +19,6 @@ import (
 	"github.com/rppsync/rppsync"
 )
 
-// sharedData is where the project keeps the uncompressed reference files.
-const sharedData = "../../../shared/data"
-
 // TestEmbeddedDataMatchesProvenance checks every embedded file against the
 // sha256 that data/PROVENANCE.md quotes for it.
 func TestEmbeddedDataMatchesProvenance(t *testing.T) {
@@ -63,14 +60,35 @@ func TestEmbeddedDataMatchesProvenance(t *testing.T) {
 	}
 }
 
-// TestBuildFromPlainFiles builds from the project's uncompressed copies
-// and checks it answers as the embedded index does.
+// TestBuildFromPlainFiles builds from uncompressed copies of the embedded
+// files (as the published COG and La Poste files come) and checks it
+// answers as the embedded index does.
 func TestBuildFromPlainFiles(t *testing.T) {
 	t.Parallel()
-	if _, err := os.Stat(sharedData); err != nil {
-		t.Skipf("no shared data directory: %v", err)
+	entries, err := fs.ReadDir(embedded, "data")
+	if err != nil {
+		t.Fatal(err)
 	}
-	ix, err := Build(os.DirFS(sharedData))
+	plain := fstest.MapFS{}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".gz") {
+			continue
+		}
+		gz, err := embedded.ReadFile("data/" + e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(gz))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain[strings.TrimSuffix(e.Name(), ".gz")] = &fstest.MapFile{Data: raw}
+	}
+	ix, err := Build(plain)
 	if err != nil {
 		t.Fatal(err)
 	}
