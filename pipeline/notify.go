@@ -35,6 +35,10 @@ type Recipient struct {
 	Attach bool
 	// UrgentWithin: digest.DefaultUrgentWithin when zero.
 	UrgentWithin time.Duration
+	// Due, when set, says whether a digest may be sent at now when the
+	// last one was sent at last (a structure's days and time); nil: at
+	// every call.
+	Due func(now, last time.Time) bool
 }
 
 // Recipients returns who the configuration sends digests to: each
@@ -51,7 +55,7 @@ func Recipients(cfg *structures.File, getenv func(string) (string, bool)) ([]Rec
 			continue
 		}
 		r := Recipient{Audience: queue.AudienceStructure, ID: s.FINESS, Name: s.Name, Emails: s.Emails(),
-			Attach: s.Digest.Attach, UrgentWithin: s.Digest.UrgentWithin()}
+			Attach: s.Digest.Attach, UrgentWithin: s.Digest.UrgentWithin(), Due: s.Digest.Due}
 		if s.Webhook != nil {
 			secret, err := s.Webhook.SecretValue(getenv)
 			if err != nil {
@@ -166,9 +170,12 @@ func (p *Pipeline) notifyOne(ctx context.Context, tx *store.Tx, out Outbox, r Re
 	} else {
 		f.FINESS = r.ID
 	}
-	last, err := tx.LastDigestChange(ctx, r.Audience, r.ID)
+	last, sent, err := tx.LastDigest(ctx, r.Audience, r.ID)
 	if err != nil {
 		return nil, err
+	}
+	if r.Due != nil && !r.Due(p.cfg.Now().In(digestZone), sent.In(digestZone)) {
+		return nil, nil // not its day or hour yet: the changes wait for it
 	}
 	changedFilter := f
 	changedFilter.UpdatedAfter = last
@@ -229,6 +236,15 @@ func (p *Pipeline) notifyOne(ctx context.Context, tx *store.Tx, out Outbox, r Re
 	}
 	return &rec, nil
 }
+
+// digestZone is the structures' local time, of their digests' days and
+// hours.
+var digestZone = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()
 
 // The attachment: the recipient's pending queue as an Excel workbook (a
 // summary sheet, then a sheet per kind of item).

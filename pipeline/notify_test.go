@@ -141,3 +141,32 @@ func TestNotify(t *testing.T) {
 		}
 	}
 }
+
+// TestNotifyWaitsForTheDigestsHour: a structure whose digest is not due
+// (not its day or hour) gets nothing; its changes wait, and go out once it
+// is due.
+func TestNotifyWaitsForTheDigestsHour(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	if _, err := db.Pool().Exec(ctx, `CREATE TABLE outbox (id serial, job jsonb)`); err != nil {
+		t.Fatal(err)
+	}
+	p := newPipeline(t, nil)
+	if _, err := p.LoadExtract(ctx, db, extract, pipeline.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Import(ctx, db, files, pipeline.ImportOptions{Agency: "Alpha"}); err != nil {
+		t.Fatal(err)
+	}
+	due := false
+	r := []pipeline.Recipient{{Audience: queue.AudienceStructure, ID: chA, Emails: []string{"rpps@cha.example.invalid"},
+		Due: func(now, last time.Time) bool { return due }}}
+	if res, err := p.Notify(ctx, db, tableOutbox{}, r); err != nil || len(res.Digests) != 0 || res.Silent != 1 {
+		t.Fatalf("not due: %+v, %v", res, err)
+	}
+	due = true
+	if res, err := p.Notify(ctx, db, tableOutbox{}, r); err != nil || len(res.Digests) != 1 {
+		t.Fatalf("due: %+v, %v", res, err)
+	}
+}

@@ -133,7 +133,31 @@ const (
 	QueueInbox    = "rppsync_inbox"
 	// PeriodicPassID identifies the periodic pass among River's periodic jobs.
 	PeriodicPassID = "rppsync_pass"
+	// KindDigests is the look, every few minutes, for the structures whose
+	// digest's day and hour have come (structures.Digest.Due).
+	KindDigests       = "rppsync_digests"
+	PeriodicDigestsID = "rppsync_digests"
 )
+
+// DigestsArgs are the arguments of a look for due digests.
+type DigestsArgs struct{}
+
+// Kind returns KindDigests.
+func (DigestsArgs) Kind() string { return KindDigests }
+
+// InsertOpts puts the look in QueuePass (after the pass, never beside
+// it), tried once, unique per minute.
+func (DigestsArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueuePass, MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+}
+
+// PeriodicDigests returns the periodic job that looks for due digests
+// every every, on the elected leader only.
+func PeriodicDigests(every time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+		return DigestsArgs{}, nil
+	}, &river.PeriodicJobOpts{ID: PeriodicDigestsID})
+}
 
 // Attempts of the jobs.
 const (

@@ -23,19 +23,19 @@ type DigestRecord struct {
 	CreatedAt  time.Time
 }
 
-// LastDigestChange returns the latest item change the previous digest to
-// the recipient reported, or the zero time when none was sent.
-func (t *Tx) LastDigestChange(ctx context.Context, audience queue.Audience, recipient string) (time.Time, error) {
-	var last time.Time
-	err := t.tx.QueryRow(ctx, `SELECT last_change FROM digest WHERE audience = $1 AND recipient = $2
-		ORDER BY last_change DESC LIMIT 1`, string(audience), cleanText(recipient)).Scan(&last)
+// LastDigest returns the latest item change the previous digest to the
+// recipient reported and when it was written, or zero times when none
+// was.
+func (t *Tx) LastDigest(ctx context.Context, audience queue.Audience, recipient string) (lastChange, sentAt time.Time, err error) {
+	err = t.tx.QueryRow(ctx, `SELECT last_change, created_at FROM digest WHERE audience = $1 AND recipient = $2
+		ORDER BY last_change DESC, created_at DESC LIMIT 1`, string(audience), cleanText(recipient)).Scan(&lastChange, &sentAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return time.Time{}, nil
+		return time.Time{}, time.Time{}, nil
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("last digest: %w", err)
+		return time.Time{}, time.Time{}, fmt.Errorf("last digest: %w", err)
 	}
-	return last, nil
+	return lastChange, sentAt, nil
 }
 
 // RecordDigest records a digest in the transaction that enqueues its

@@ -2,6 +2,7 @@ package structures
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -450,4 +451,33 @@ func entryName(kind string, i int, finess string) string {
 		s += fmt.Sprintf(" (FINESS %s)", f)
 	}
 	return s
+}
+
+// Due reports whether the structure's digest is due at now (in the zone of
+// now: the structures' local time) when the last one was sent at last (the
+// zero time for never): now falls on one of its Days (every day when
+// none), at or after its Time, and nothing was sent since that Time today.
+// A disabled digest is never due.
+func (d Digest) Due(now, last time.Time) bool {
+	if !d.Enabled {
+		return false
+	}
+	if len(d.Days) > 0 {
+		// Days are in French, Monday first; time.Weekday is Sunday first.
+		day := Days[(int(now.Weekday())+6)%7]
+		found := false
+		for _, x := range d.Days {
+			found = found || x == day
+		}
+		if !found {
+			return false
+		}
+	}
+	at, err := time.Parse("15:04", cmp.Or(d.Time, DefaultDigestTime))
+	if err != nil {
+		return false
+	}
+	y, m, dd := now.Date()
+	slot := time.Date(y, m, dd, at.Hour(), at.Minute(), 0, 0, now.Location())
+	return !now.Before(slot) && last.Before(slot)
 }

@@ -36,6 +36,12 @@ func (w *Worker) riverConfig(serve bool) (*river.Config, error) {
 		}
 		queues[scheduler.QueuePass] = river.QueueConfig{MaxWorkers: 1}
 		periodic = append(periodic, scheduler.PeriodicPass(clockSchedule{w: w}))
+		if w.cfg.Notifier != nil {
+			if err := river.AddWorkerSafely(workers, &digestsWorker{w: w}); err != nil {
+				return nil, err
+			}
+			periodic = append(periodic, scheduler.PeriodicDigests(w.cfg.DigestEvery))
+		}
 	}
 	if w.cfg.AddWorkers != nil {
 		if err := w.cfg.AddWorkers(workers); err != nil {
@@ -157,6 +163,31 @@ func (pw *passWorker) Work(ctx context.Context, job *river.Job[scheduler.PassArg
 	at := job.ScheduledAt.Add(pw.w.clockOffset()).Round(time.Second).In(paris)
 	_, err := pw.w.runPass(ctx, store.TriggerSchedule, at)
 	return err
+}
+
+// digestsWorker looks for the digests whose day and hour have come
+// between passes (a structure that wants its digest at 07:30 gets it then,
+// not at the 02:00 pass): the Notifier, in a transaction of its own,
+// writes those that are due and changed.
+type digestsWorker struct {
+	river.WorkerDefaults[scheduler.DigestsArgs]
+	w *Worker
+}
+
+// Work calls the Notifier.
+func (dw *digestsWorker) Work(ctx context.Context, _ *river.Job[scheduler.DigestsArgs]) error {
+	var n int
+	err := dw.w.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		n, err = dw.w.cfg.Notifier.Notify(ctx, tx, PassSummary{Trigger: "digests"})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("due digests: %w", err)
+	}
+	if n > 0 {
+		dw.w.cfg.Logger.Info().Int("messages", n).Msg("due digests enqueued")
+	}
+	return nil
 }
 
 // Addr returns the address Serve's HTTP server listens on, once it does

@@ -50,6 +50,7 @@ func (realClock) Now() time.Time { return time.Now() }
 // Defaults of Config.
 const (
 	DefaultGrace        = 30 * time.Second
+	DefaultDigestEvery  = 5 * time.Minute
 	DefaultWatchEvery   = 30 * time.Second
 	DefaultHTTPAddr     = "127.0.0.1:9187"
 	DefaultPollInterval = time.Second
@@ -114,6 +115,9 @@ type Config struct {
 	// DrainTimeout bounds how long a pass outside Serve works the
 	// notifications it enqueued before it stops; DefaultDrainTimeout when zero.
 	DrainTimeout time.Duration
+	// DigestEvery is how often Serve looks for the digests whose day and
+	// hour have come (with a Notifier); DefaultDigestEvery when zero.
+	DigestEvery time.Duration
 	// Settle is how long a one-shot pass (RunPass outside Serve) waits to
 	// look at the inbox again when it sees files for the first time: the
 	// inbox takes a file once it has seen it unchanged over its StableFor,
@@ -160,6 +164,7 @@ func New(cfg Config) (*Worker, error) {
 	}
 	cfg.Retention = cmp.Or(cfg.Retention, store.DefaultRetention)
 	cfg.Grace = cmp.Or(cfg.Grace, DefaultGrace)
+	cfg.DigestEvery = cmp.Or(cfg.DigestEvery, DefaultDigestEvery)
 	cfg.WatchEvery = cmp.Or(cfg.WatchEvery, DefaultWatchEvery)
 	cfg.HTTPAddr = cmp.Or(cfg.HTTPAddr, DefaultHTTPAddr)
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, DefaultPollInterval)
