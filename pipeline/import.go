@@ -174,27 +174,9 @@ func (p *Pipeline) cardsFor(ctx context.Context, db *store.DB, results []rppsync
 		}
 	}
 	slices.Sort(rpps)
-	byRPPS, err := db.Cards(ctx, rpps)
-	if errors.Is(err, store.ErrNoCards) {
+	c, err := db.QueueCards(ctx, rpps)
+	if err == nil && !c.Known {
 		p.log.Warn().Msg("no card extract loaded: MIE needs are not computed")
-		return queue.Cards{}, nil
 	}
-	if err != nil {
-		return queue.Cards{}, err
-	}
-	c := queue.Cards{Known: true}
-	for _, k := range slices.Sorted(mapKeys(byRPPS)) {
-		c.List = append(c.List, byRPPS[k]...)
-	}
-	return c, nil
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
+	return c, err
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
 	"github.com/rppsync/rppsync"
 	"github.com/rppsync/rppsync/queue"
 )
@@ -254,7 +256,7 @@ func (t *Tx) ResolveCandidate(ctx context.Context, id int64, choice string, now 
 	for _, c := range stored.Candidates {
 		rpps = append(rpps, c.RPPS)
 	}
-	cards, err := t.queueCards(ctx, rpps)
+	cards, err := t.QueueCards(ctx, rpps)
 	if err != nil {
 		return nil, nil, fmt.Errorf("resolve item %d: %w", id, err)
 	}
@@ -304,17 +306,24 @@ func (t *Tx) knownPros(ctx context.Context, rpps []string) (queue.Known, error) 
 	return queue.Known{Pros: pros}, nil
 }
 
-// queueCards returns the cards of rpps as package queue wants them: Known is
-// false when no card extract is loaded.
-func (t *Tx) queueCards(ctx context.Context, rpps []string) (queue.Cards, error) {
-	if len(rpps) == 0 {
-		_, err := t.Cards(ctx, nil)
-		if errors.Is(err, ErrNoCards) {
-			return queue.Cards{}, nil
-		}
-		return queue.Cards{Known: err == nil}, err
-	}
-	byRPPS, err := t.Cards(ctx, rpps)
+// QueueCards returns the cards of rpps as package queue wants them, in one
+// query: every card of each holder, holders in RPPS order; Known is false
+// when no card extract is loaded (then queue decides no MIE need).
+func (db *DB) QueueCards(ctx context.Context, rpps []string) (c queue.Cards, err error) {
+	err = db.op(ctx, "cards", db.cfg.Timeout, func(ctx context.Context) error {
+		c, err = queueCards(ctx, db.pool, rpps)
+		return err
+	})
+	return c, err
+}
+
+// QueueCards is DB.QueueCards inside the transaction.
+func (t *Tx) QueueCards(ctx context.Context, rpps []string) (queue.Cards, error) {
+	return queueCards(ctx, t.tx, rpps)
+}
+
+func queueCards(ctx context.Context, q querier, rpps []string) (queue.Cards, error) {
+	byRPPS, err := cards(ctx, q, rpps)
 	if errors.Is(err, ErrNoCards) {
 		return queue.Cards{}, nil
 	}
@@ -322,20 +331,10 @@ func (t *Tx) queueCards(ctx context.Context, rpps []string) (queue.Cards, error)
 		return queue.Cards{}, err
 	}
 	c := queue.Cards{Known: true}
-	for _, r := range slices.Sorted(mapKeys(byRPPS)) {
+	for _, r := range slices.Sorted(maps.Keys(byRPPS)) {
 		c.List = append(c.List, byRPPS[r]...)
 	}
 	return c, nil
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // itemWriter collects the items a transaction inserts and updates, and

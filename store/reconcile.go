@@ -115,7 +115,7 @@ func (t *Tx) Reconcile(ctx context.Context, today rppsync.Date, now time.Time) (
 	}
 	var cards queue.Cards
 	if !rep.DirectoryMissing && len(rpps) > 0 {
-		if cards, err = t.queueCards(ctx, rpps); err != nil {
+		if cards, err = t.QueueCards(ctx, rpps); err != nil {
 			return nil, fmt.Errorf("reconcile: read cards: %w", err)
 		}
 	}
