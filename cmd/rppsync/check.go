@@ -26,10 +26,10 @@ const checkMemoryLimit = 1 << 30
 // newPipeline returns the pipeline the commands run, with the logger, the
 // clock and the --profile of cfg (when the command takes it), and, with a
 // database, the structures' names of its configuration.
-func (m *Main) newPipeline(cfg *config, onPhase func(pipeline.Phase, pipeline.Source), db ...*store.DB) (*pipeline.Pipeline, error) {
+func (m *Main) newPipeline(cfg *config, onPhase func(pipeline.Phase, pipeline.Source), db *store.DB) (*pipeline.Pipeline, error) {
 	pc := pipeline.Config{Logger: &m.log, Now: m.Now, OnPhase: onPhase}
-	if len(db) > 0 && db[0] != nil {
-		pc.Structures = (&structureNames{db: db[0], now: m.Now}).Resolve
+	if db != nil {
+		pc.Structures = (&structureNames{db: db, now: m.Now}).Resolve
 	}
 	if path := cfg.get("profile"); path != "" {
 		prof, err := importer.LoadProfile(path)
@@ -39,6 +39,22 @@ func (m *Main) newPipeline(cfg *config, onPhase func(pipeline.Phase, pipeline.So
 		pc.Profile = prof
 	}
 	return pipeline.New(pc)
+}
+
+// openPipeline opens the database (migrated) and the pipeline over it,
+// with the structures' names of its configuration; the caller closes the
+// database.
+func (m *Main) openPipeline(ctx context.Context, cfg *config) (*pipeline.Pipeline, *store.DB, error) {
+	db, err := m.openDB(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := m.newPipeline(cfg, nil, db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return p, db, nil
 }
 
 // tuneGC is the command line's garbage-collector tuning of a check, a

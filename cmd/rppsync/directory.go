@@ -33,11 +33,7 @@ func (m *Main) runDirectory(ctx context.Context, args []string) error {
 	if fs.NArg() == 0 {
 		return usagef("indiquez l'extraction à charger")
 	}
-	p, err := m.newPipeline(&cfg, nil)
-	if err != nil {
-		return err
-	}
-	db, err := m.openDB(ctx, &cfg)
+	p, db, err := m.openPipeline(ctx, &cfg)
 	if err != nil {
 		return err
 	}

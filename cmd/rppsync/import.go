@@ -19,15 +19,11 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := m.openDB(ctx, &cfg)
+	p, db, err := m.openPipeline(ctx, &cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	p, err := m.newPipeline(&cfg, nil, db)
-	if err != nil {
-		return err
-	}
 	droppedBy := cfg.get("dropped-by")
 	if droppedBy == "" {
 		droppedBy = currentUser(m.Getenv)

@@ -78,7 +78,7 @@ func (m *Main) lookupRPPS(ctx context.Context, args []string) error {
 			defer db.Close()
 			src.DB = db
 		}
-		p, err := m.newPipeline(&cfg, nil)
+		p, err := m.newPipeline(&cfg, nil, nil)
 		if err != nil {
 			return err
 		}

@@ -126,11 +126,7 @@ func (m *Main) runNotify(ctx context.Context, args []string) error {
 		}
 		wait = d
 	}
-	p, err := m.newPipeline(&cfg, nil)
-	if err != nil {
-		return err
-	}
-	db, err := m.openDB(ctx, &cfg)
+	p, db, err := m.openPipeline(ctx, &cfg)
 	if err != nil {
 		return err
 	}

@@ -83,11 +83,7 @@ func (m *Main) queueList(ctx context.Context, args []string, export bool) (err e
 	if err != nil {
 		return usagef("%v", err)
 	}
-	p, err := m.newPipeline(&cfg, nil)
-	if err != nil {
-		return err
-	}
-	db, err := m.openDB(ctx, &cfg)
+	p, db, err := m.openPipeline(ctx, &cfg)
 	if err != nil {
 		return err
 	}
@@ -123,11 +119,7 @@ func (m *Main) queueResolve(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("élément %q : indiquez le numéro affiché par « rppsync queue list »", fs.Arg(0))
 	}
-	p, err := m.newPipeline(&cfg, nil)
-	if err != nil {
-		return err
-	}
-	db, err := m.openDB(ctx, &cfg)
+	p, db, err := m.openPipeline(ctx, &cfg)
 	if err != nil {
 		return err
 	}
@@ -156,11 +148,7 @@ func (m *Main) runPurge(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	p, err := m.newPipeline(&cfg, nil)
-	if err != nil {
-		return err
-	}
-	db, err := m.openDB(ctx, &cfg)
+	p, db, err := m.openPipeline(ctx, &cfg)
 	if err != nil {
 		return err
 	}

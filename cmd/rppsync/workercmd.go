@@ -225,11 +225,7 @@ func (m *Main) directoryFetch(ctx context.Context, args []string) error {
 	if !*load || len(fetched) == 0 {
 		return nil
 	}
-	p, err := m.newPipeline(&cfg, nil)
-	if err != nil {
-		return err
-	}
-	db, err := m.openDB(ctx, &cfg)
+	p, db, err := m.openPipeline(ctx, &cfg)
 	if err != nil {
 		return err
 	}
