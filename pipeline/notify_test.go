@@ -16,6 +16,7 @@ import (
 	"github.com/rppsync/rppsync/pipeline"
 	"github.com/rppsync/rppsync/queue"
 	"github.com/rppsync/rppsync/store/storetest"
+	"github.com/rppsync/rppsync/structures"
 )
 
 // tableOutbox writes each job into a table of the test's schema, in the
@@ -168,5 +169,42 @@ func TestNotifyWaitsForTheDigestsHour(t *testing.T) {
 	due = true
 	if res, err := p.Notify(ctx, db, tableOutbox{}, r); err != nil || len(res.Digests) != 1 {
 		t.Fatalf("due: %+v, %v", res, err)
+	}
+}
+
+// TestRecipients builds the recipients of a configuration: a structure
+// with its digest disabled gets none, a webhook whose secret variable is
+// not set is left out with an error (the e-mails stay), an agency with no
+// contact gets none, and each structure's digest days and hour decide.
+func TestRecipients(t *testing.T) {
+	conf, err := structures.Parse(strings.NewReader(`{"version": 1, "structures": [
+  {"finess": "250999901", "name": "A", "contacts": [{"email": "a@example.org"}],
+   "webhook": {"url": "https://a.example.org/hook", "secret_env": "HOOK_SECRET_A"}, "digest": {"time": "07:30", "attach": true}},
+  {"finess": "690999909", "name": "B", "contacts": [{"email": "b@example.org"}], "digest": {"enabled": false}}],
+ "agencies": [{"name": "Alpha", "contacts": [{"email": "rh@alpha.example.org"}]}, {"name": "Gamma", "contacts": []}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	got, errs := pipeline.Recipients(conf, getenv)
+	if len(errs) != 1 || len(got) != 2 {
+		t.Fatalf("without the secret: %d recipients, errors %v", len(got), errs)
+	}
+	a, alpha := got[0], got[1]
+	if a.ID != "250999901" || a.Webhook != nil || !slices.Equal(a.Emails, []string{"a@example.org"}) || !a.Attach || a.Due == nil {
+		t.Errorf("structure A: %+v", a)
+	}
+	if alpha.Audience != queue.AudienceAgency || alpha.ID != "Alpha" || alpha.Due != nil {
+		t.Errorf("agency Alpha: %+v", alpha)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	if a.Due(time.Date(2026, 12, 7, 7, 0, 0, 0, paris), time.Time{}) || !a.Due(time.Date(2026, 12, 7, 7, 30, 0, 0, paris), time.Time{}) {
+		t.Error("structure A's digest is not due at 07:30 only")
+	}
+	env["HOOK_SECRET_A"] = "0123456789abcdef0123456789abcdef"
+	got, errs = pipeline.Recipients(conf, getenv)
+	if len(errs) != 0 || got[0].Webhook == nil || got[0].Webhook.Secret != env["HOOK_SECRET_A"] {
+		t.Errorf("with the secret: %+v, %v", got[0].Webhook, errs)
 	}
 }
