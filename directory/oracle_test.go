@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rppsync/rppsync/internal/dirtest"
+
 	"github.com/rppsync/rppsync/namekey"
 
 	"github.com/rppsync/rppsync"
@@ -217,33 +219,7 @@ func (d *fullDirectory) Professionals(_ context.Context, rpps []string) (map[str
 // JuridiqueSites is the oracle of Memory.JuridiqueSites and of the
 // database's: from every activity of the extract.
 func (d *fullDirectory) JuridiqueSites(_ context.Context, finess []string) (map[string][]rppsync.Site, error) {
-	isSite := map[string]bool{}
-	names := map[string]map[string]string{}
-	for _, p := range d.byRPPS {
-		for _, a := range p.Activities {
-			isSite[a.FinessSite] = true
-			if a.FinessSite == "" {
-				continue
-			}
-			if names[a.FinessJuridique] == nil {
-				names[a.FinessJuridique] = map[string]string{}
-			}
-			if n, ok := names[a.FinessJuridique][a.FinessSite]; !ok || a.SiteName < n {
-				names[a.FinessJuridique][a.FinessSite] = a.SiteName
-			}
-		}
-	}
-	out := map[string][]rppsync.Site{}
-	for _, f := range finess {
-		if isSite[f] || len(names[f]) == 0 {
-			continue
-		}
-		for site, name := range names[f] {
-			out[f] = append(out[f], rppsync.Site{FINESS: site, Name: name})
-		}
-		slices.SortFunc(out[f], func(a, b rppsync.Site) int { return strings.Compare(a.FINESS, b.FINESS) })
-	}
-	return out, nil
+	return dirtest.JuridiqueSites(d.byRPPS, finess), nil
 }
 
 func (d *fullDirectory) ByNameKeys(_ context.Context, s *matcher.NameSearch) (map[string][]rppsync.Professional, error) {

@@ -2,9 +2,9 @@ package matcher
 
 import (
 	"context"
-	"slices"
-	"strings"
 	"sync"
+
+	"github.com/rppsync/rppsync/internal/dirtest"
 
 	"github.com/rppsync/rppsync/namekey"
 
@@ -77,37 +77,11 @@ func (d *mapDirectory) ByNameKeys(ctx context.Context, s *NameSearch) (map[strin
 
 // JuridiqueSites answers from the activities of every professional, as
 // the real back-ends do from every line.
-func (d *mapDirectory) JuridiqueSites(ctx context.Context, finess []string) (map[string][]rppsync.Site, error) {
+func (d *mapDirectory) JuridiqueSites(_ context.Context, finess []string) (map[string][]rppsync.Site, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	isSite := map[string]bool{}
-	names := map[string]map[string]string{} // juridique → site → least name
-	for _, p := range d.byRPPS {
-		for _, a := range p.Activities {
-			isSite[a.FinessSite] = true
-			if a.FinessSite == "" || a.FinessJuridique == "" {
-				continue
-			}
-			if names[a.FinessJuridique] == nil {
-				names[a.FinessJuridique] = map[string]string{}
-			}
-			if n, ok := names[a.FinessJuridique][a.FinessSite]; !ok || a.SiteName < n {
-				names[a.FinessJuridique][a.FinessSite] = a.SiteName
-			}
-		}
-	}
-	out := map[string][]rppsync.Site{}
-	for _, f := range finess {
-		if isSite[f] || len(names[f]) == 0 {
-			continue
-		}
-		for site, name := range names[f] {
-			out[f] = append(out[f], rppsync.Site{FINESS: site, Name: name})
-		}
-		slices.SortFunc(out[f], func(a, b rppsync.Site) int { return strings.Compare(a.FINESS, b.FINESS) })
-	}
-	return out, nil
+	return dirtest.JuridiqueSites(d.byRPPS, finess), nil
 }
 
 // withCheckDigit appends the Luhn check digit to the digit string s.
