@@ -206,7 +206,11 @@ func newSMTPPeer(t *testing.T, pki *testPKI, mode smtpMode, clientAuth tls.Clien
 		return s, nil
 	}))
 	srv.Domain = "localhost"
-	srv.ErrorLog = testLogger{t}
+	log := &testLogger{t: t}
+	srv.ErrorLog = log
+	// Registered first, so run last: once the test is over, a connection
+	// handler that go-smtp lets outlive Serve must not log to it.
+	t.Cleanup(log.stop)
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
 	srv.MaxMessageBytes = 10 << 20
@@ -415,8 +419,33 @@ func (c *crlfStripper) Read(p []byte) (int, error) {
 
 func newQPReader(r io.Reader) io.Reader { return quotedprintable.NewReader(r) }
 
-// testLogger sends go-smtp's server errors to the test's log.
-type testLogger struct{ t *testing.T }
+// testLogger sends go-smtp's server errors to the test's log until the
+// test ends (stop): a connection handler may still log after Serve
+// returned, and logging to a finished test is a race.
+type testLogger struct {
+	t       *testing.T
+	mu      sync.Mutex
+	stopped bool
+}
 
-func (l testLogger) Printf(format string, v ...any) { l.t.Logf("smtp server: "+format, v...) }
-func (l testLogger) Println(v ...any)               { l.t.Log(append([]any{"smtp server:"}, v...)...) }
+func (l *testLogger) stop() {
+	l.mu.Lock()
+	l.stopped = true
+	l.mu.Unlock()
+}
+
+func (l *testLogger) Printf(format string, v ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.stopped {
+		l.t.Logf("smtp server: "+format, v...)
+	}
+}
+
+func (l *testLogger) Println(v ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.stopped {
+		l.t.Log(append([]any{"smtp server:"}, v...)...)
+	}
+}
